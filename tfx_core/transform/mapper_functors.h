@@ -1,0 +1,62 @@
+// Element-wise arithmetic of the numeric mappers, shared verbatim by the CPU loops
+// (mappers.h), the TensorFlow kernels and the CUDA kernels, so every path computes the same
+// bits. Each functor maps one input value (int64, float or double) to one output value.
+#ifndef TFX_CORE_TRANSFORM_MAPPER_FUNCTORS_H_
+#define TFX_CORE_TRANSFORM_MAPPER_FUNCTORS_H_
+
+#include <cstdint>
+
+#include "tfx_core/util/host_device.h"
+
+namespace tfx_core {
+namespace transform {
+
+// (x - mean) / stddev, computed in Out (float for int64/float input, double for double).
+template <typename Out>
+struct ZScoreFn {
+  Out mean;
+  Out stddev;
+  template <typename In>
+  TFX_CORE_HOST_DEVICE Out operator()(In x) const {
+    return (static_cast<Out>(x) - mean) / stddev;
+  }
+};
+
+// (x - min) / (max - min), computed in Out.
+template <typename Out>
+struct ZeroOneFn {
+  Out min;
+  Out range;  // max - min, computed in Out.
+  template <typename In>
+  TFX_CORE_HOST_DEVICE Out operator()(In x) const {
+    return (static_cast<Out>(x) - min) / range;
+  }
+};
+
+// Index of the bucket holding x: the number of boundaries <= x (numpy's
+// searchsorted(boundaries, x, side="right")), or -1 for NaN. Boundaries are strictly
+// increasing. The search is branch-free (a fixed number of halvings for a given n), so it costs
+// the same whatever the data and pipelines well across independent values.
+struct BucketizeFn {
+  const double* boundaries;
+  int64_t n;
+  template <typename In>
+  TFX_CORE_HOST_DEVICE int64_t operator()(In x) const {
+    const double v = static_cast<double>(x);
+    if (v != v) return -1;
+    if (n == 0) return 0;
+    const double* base = boundaries;
+    int64_t len = n;
+    while (len > 1) {
+      const int64_t half = len >> 1;
+      base = (base[half] <= v) ? base + half : base;
+      len -= half;
+    }
+    return (base - boundaries) + (*base <= v);
+  }
+};
+
+}  // namespace transform
+}  // namespace tfx_core
+
+#endif  // TFX_CORE_TRANSFORM_MAPPER_FUNCTORS_H_

@@ -1,0 +1,45 @@
+"""Prints, as JSON, where the configured Python finds the headers and libraries we build against.
+
+Run by the `tfx_core_local_config` repository rule with the interpreter named in
+TFX_CORE_PYTHON. Importing TensorFlow here is the slow part (a few seconds), done once per
+configuration.
+"""
+
+import json
+import os
+import sys
+import sysconfig
+
+
+def main():
+  import numpy
+  import pybind11
+  import tensorflow as tf
+
+  tf_lib_dir = tf.sysconfig.get_lib()
+  framework = [
+      f for f in os.listdir(tf_lib_dir) if f.startswith("libtensorflow_framework.so")
+  ]
+  if not framework:
+    sys.exit("probe: no libtensorflow_framework.so* in " + tf_lib_dir)
+  defines = [
+      flag[2:] for flag in tf.sysconfig.get_compile_flags() if flag.startswith("-D")
+  ]
+  json.dump(
+      {
+          "python_include": sysconfig.get_paths()["include"],
+          "pybind11_include": pybind11.get_include(),
+          "numpy_include": numpy.get_include(),
+          "tf_include": tf.sysconfig.get_include(),
+          "tf_lib_dir": tf_lib_dir,
+          "tf_framework": sorted(framework, key=len)[-1],
+          "tf_defines": defines,
+          "tf_version": tf.__version__,
+          "python_version": "%d.%d" % sys.version_info[:2],
+      },
+      sys.stdout,
+  )
+
+
+if __name__ == "__main__":
+  main()
