@@ -18,20 +18,24 @@ inline bool IsArrowArray(pybind11::handle obj) {
 
 // Moves the array out of the producer's capsules (leaving them released, as the protocol
 // allows) into an ImportedArray that keeps the producer's buffers alive until it is destroyed.
-inline StatusOr<std::unique_ptr<arrow::ImportedArray>> ImportArrowArray(pybind11::handle obj) {
+// Errors are prefixed with `op`, the kernel the array was meant for.
+inline StatusOr<std::unique_ptr<arrow::ImportedArray>> ImportArrowArray(pybind11::handle obj,
+                                                                        const char* op) {
   pybind11::tuple capsules = obj.attr("__arrow_c_array__")();
-  if (capsules.size() != 2) return InvalidArgument("__arrow_c_array__ must return two capsules");
+  if (capsules.size() != 2) return InvalidArgument(op, ": __arrow_c_array__ must return two capsules");
   auto* schema = static_cast<ArrowSchema*>(PyCapsule_GetPointer(capsules[0].ptr(), "arrow_schema"));
   auto* array = static_cast<ArrowArray*>(PyCapsule_GetPointer(capsules[1].ptr(), "arrow_array"));
   if (schema == nullptr || array == nullptr) {
     PyErr_Clear();
-    return InvalidArgument("__arrow_c_array__ returned capsules not named arrow_schema/arrow_array");
+    return InvalidArgument(op, ": __arrow_c_array__ returned capsules not named arrow_schema/arrow_array");
   }
   ArrowSchema owned_schema = *schema;
   ArrowArray owned_array = *array;
   schema->release = nullptr;  // The capsules' destructors now do nothing.
   array->release = nullptr;
-  return arrow::ImportedArray::Import(owned_schema, owned_array);
+  auto imported = arrow::ImportedArray::Import(owned_schema, owned_array);
+  if (!imported.ok()) return InvalidArgument(op, ": ", imported.status().message());
+  return imported;
 }
 
 }  // namespace python

@@ -83,7 +83,7 @@ py::array MapNumeric(const char* op, py::handle values, const Mapper& mapper) {
     }
   }
   if (IsArrowArray(values)) {
-    const auto imported = ValueOrThrow(ImportArrowArray(values));
+    const auto imported = ValueOrThrow(ImportArrowArray(values, op));
     const arrow::LeafRange leaves = arrow::Leaves(imported->view());
     switch (leaves.leaf->type) {
       case arrow::Type::kInt64: return MapArrow<int64_t>(op, mapper, leaves);

@@ -47,7 +47,7 @@ py::array LookupVocabulary(const PyVocabulary& self, py::handle values, int64_t 
     throw py::value_error(StrCat("apply_vocabulary expects an Arrow string or binary array; got ",
                                  std::string(py::str(py::type::of(values)))));
   }
-  const auto imported = ValueOrThrow(ImportArrowArray(values));
+  const auto imported = ValueOrThrow(ImportArrowArray(values, "apply_vocabulary"));
   const arrow::LeafRange leaves = arrow::Leaves(imported->view());
   if (!arrow::IsString(leaves.leaf->type)) {
     throw py::value_error(StrCat("apply_vocabulary expects string or binary values; got Arrow type ",

@@ -1,0 +1,64 @@
+"""Python wrappers of the transform ops in _tfx_core_ops.so."""
+
+import os
+
+import tensorflow as tf
+
+_LIBRARY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_tfx_core_ops.so")
+if not os.path.exists(_LIBRARY):
+  raise ImportError(
+      "tfx_core's TensorFlow op library is missing at %s. From a source checkout run "
+      "`tools/bootstrap.sh` and use Bazel targets, or install the wheel built by "
+      "`tools/build_wheel.sh`." % _LIBRARY)
+_ops = tf.load_op_library(_LIBRARY)
+
+
+def _map_values(fn, x):
+  """Applies an element-wise fn to a Tensor, or to the values of a Sparse/RaggedTensor."""
+  if isinstance(x, tf.SparseTensor):
+    return tf.SparseTensor(x.indices, fn(x.values), x.dense_shape)
+  if isinstance(x, tf.RaggedTensor):
+    return x.with_flat_values(fn(x.flat_values))
+  return fn(tf.convert_to_tensor(x))
+
+
+def _scaled_dtype(x):
+  return tf.float64 if x.dtype == tf.float64 else tf.float32
+
+
+def scale_to_z_score(x, mean, stddev, name=None):
+  """(x - mean) / stddev; float64 in -> float64 out, otherwise float32."""
+  def fn(v):
+    dtype = _scaled_dtype(v)
+    return _ops.tfx_core_scale_to_z_score(
+        v, tf.cast(mean, dtype), tf.cast(stddev, dtype), name=name)
+  return _map_values(fn, x)
+
+
+def scale_to_0_1(x, min_value, max_value, name=None):
+  """(x - min_value) / (max_value - min_value); requires max_value > min_value."""
+  def fn(v):
+    dtype = _scaled_dtype(v)
+    return _ops.tfx_core_scale_to01(
+        v, tf.cast(min_value, dtype), tf.cast(max_value, dtype), name=name)
+  return _map_values(fn, x)
+
+
+def bucketize(x, boundaries, name=None):
+  """int64 bucket ids: the number of boundaries <= x; NaN -> -1."""
+  def fn(v):
+    return _ops.tfx_core_bucketize(v, tf.cast(boundaries, tf.float64), name=name)
+  return _map_values(fn, x)
+
+
+def apply_vocabulary(x, vocabulary_file, num_oov_buckets=0, default_value=-1, name=None):
+  """int64 ids of strings in a vocabulary file (one token per line).
+
+  Pass a tf.saved_model.Asset as `vocabulary_file` inside a tf.Module so the file travels with
+  the SavedModel. OOV strings go to num_oov_buckets hash buckets, or default_value if 0.
+  """
+  def fn(v):
+    return _ops.tfx_core_apply_vocabulary(
+        v, vocabulary_file, num_oov_buckets=num_oov_buckets, default_value=default_value,
+        name=name)
+  return _map_values(fn, x)
