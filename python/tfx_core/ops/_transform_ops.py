@@ -22,6 +22,11 @@ def _map_values(fn, x):
   return fn(tf.convert_to_tensor(x))
 
 
+def _param(value, dtype):
+  """Python numbers become float64 first, so they round to `dtype` exactly as in C++."""
+  return tf.cast(tf.convert_to_tensor(value, dtype_hint=tf.float64), dtype)
+
+
 def _scaled_dtype(x):
   return tf.float64 if x.dtype == tf.float64 else tf.float32
 
@@ -31,7 +36,7 @@ def scale_to_z_score(x, mean, stddev, name=None):
   def fn(v):
     dtype = _scaled_dtype(v)
     return _ops.tfx_core_scale_to_z_score(
-        v, tf.cast(mean, dtype), tf.cast(stddev, dtype), name=name)
+        v, _param(mean, dtype), _param(stddev, dtype), name=name)
   return _map_values(fn, x)
 
 
@@ -40,14 +45,14 @@ def scale_to_0_1(x, min_value, max_value, name=None):
   def fn(v):
     dtype = _scaled_dtype(v)
     return _ops.tfx_core_scale_to01(
-        v, tf.cast(min_value, dtype), tf.cast(max_value, dtype), name=name)
+        v, _param(min_value, dtype), _param(max_value, dtype), name=name)
   return _map_values(fn, x)
 
 
 def bucketize(x, boundaries, name=None):
   """int64 bucket ids: the number of boundaries <= x; NaN -> -1."""
   def fn(v):
-    return _ops.tfx_core_bucketize(v, tf.cast(boundaries, tf.float64), name=name)
+    return _ops.tfx_core_bucketize(v, _param(boundaries, tf.float64), name=name)
   return _map_values(fn, x)
 
 

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian machine to build and test tfx_core, offline except for package
+# registries. Idempotent: re-running skips what is already in place.
+#   1. Debian packages: Bazel 4 (bazel-bootstrap) and its rule packages, GoogleTest, protoc.
+#   2. A repo-local venv (.venv) from the pinned requirements.txt.
+#   3. tools/configure.py, which writes the gitignored .bazelrc.user.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(bazel-bootstrap bazel-platforms bazel-rules-java bazel-skylib
+              libgtest-dev libgmock-dev protobuf-compiler python3-venv)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  echo "bootstrap: creating .venv with $($PYTHON --version)"
+  "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.requirements.sha256
+want=$(sha256sum requirements.txt | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "bootstrap: installing requirements.txt into .venv (a few minutes the first time)"
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -r requirements.txt
+  echo "$want" > "$stamp"
+fi
+
+.venv/bin/python tools/configure.py
