@@ -14,11 +14,15 @@
 #include "pybind11/numpy.h"
 #include "pybind11/pybind11.h"
 #include "tfx_core/transform/mappers.h"
+#include "tfx_core/util/parallel_for.h"
 
 namespace tfx_core {
 namespace python {
 
 namespace py = pybind11;
+
+// Below this many values per thread, threads cost more than they save.
+constexpr int64_t kMinValuesPerThread = 1 << 18;
 
 enum class NumpyType { kInt64, kFloat32, kFloat64 };
 
@@ -51,7 +55,9 @@ py::array MapDense(const Mapper& mapper, const py::array& array) {
   const auto fn = mapper.template Fn<Out>();
   {
     py::gil_scoped_release release;
-    transform::MapValues(fn, x, n, o);
+    ParallelFor(n, kMinValuesPerThread, [&](int64_t begin, int64_t end) {
+      transform::MapValues(fn, x + begin, end - begin, o + begin);
+    });
   }
   return out;
 }
@@ -62,12 +68,14 @@ py::array MapArrow(const char* op, const Mapper& mapper, const arrow::LeafRange&
   py::array_t<Out> out(leaves.count);
   Out* o = out.mutable_data();
   const auto fn = mapper.template Fn<Out>();
-  Status status;
+  // The leaf type was checked by the caller, so chunks cannot fail.
   {
     py::gil_scoped_release release;
-    status = transform::MapLeaves(op, leaves, fn, o);
+    ParallelFor(leaves.count, kMinValuesPerThread, [&](int64_t begin, int64_t end) {
+      const arrow::LeafRange chunk{leaves.leaf, leaves.begin + begin, end - begin};
+      transform::MapLeaves(op, chunk, fn, o + begin);
+    });
   }
-  ThrowIfError(status);
   return out;
 }
 
