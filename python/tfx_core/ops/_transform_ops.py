@@ -4,12 +4,19 @@ import os
 
 import tensorflow as tf
 
+from tfx_core import _build_info
+
 _LIBRARY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_tfx_core_ops.so")
 if not os.path.exists(_LIBRARY):
   raise ImportError(
       "tfx_core's TensorFlow op library is missing at %s. From a source checkout run "
       "`tools/bootstrap.sh` and use Bazel targets, or install the wheel built by "
       "`tools/build_wheel.sh`." % _LIBRARY)
+if tf.__version__ != _build_info.TF_VERSION:
+  raise ImportError(
+      "tfx_core's TensorFlow ops were built for TensorFlow %s but TensorFlow %s is installed; "
+      "the op ABI differs between versions. Install tensorflow==%s (or tensorflow-cpu)."
+      % (_build_info.TF_VERSION, tf.__version__, _build_info.TF_VERSION))
 _ops = tf.load_op_library(_LIBRARY)
 
 

@@ -1,0 +1,49 @@
+"""The built wheel installs into a fresh venv and works from a directory outside the repo."""
+
+import glob
+import os
+import subprocess
+import sys
+import sysconfig
+import textwrap
+
+_SMOKE = textwrap.dedent("""
+    import os, sys
+    import numpy as np
+    import pyarrow as pa
+    import tensorflow as tf
+    import tfx_core
+    from tfx_core import mappers, ops
+    from tfx_core.proto import schema_pb2
+    assert "site-packages" in tfx_core.__file__, tfx_core.__file__
+    z = mappers.scale_to_z_score(pa.array([1.0, 3.0, None]), 2.0, 1.0)
+    assert z[0] == -1.0 and z[1] == 1.0 and np.isnan(z[2]), z
+    graph = tf.function(lambda x: ops.bucketize(x, [0.0, 10.0]))
+    assert graph(tf.constant([-1.0, 5.0, 50.0])).numpy().tolist() == [0, 1, 2]
+    schema = schema_pb2.Schema()
+    schema.feature.add(name="fare", type=schema_pb2.FLOAT)
+    assert schema_pb2.Schema.FromString(schema.SerializeToString()) == schema
+    print("wheel ok", tfx_core.__version__)
+""")
+
+
+def test_wheel_installs_and_runs_in_a_fresh_venv(tmp_path):
+  (wheel,) = glob.glob(os.path.join(os.path.dirname(__file__), "..", "python", "tfx_core-*.whl"))
+  venv = tmp_path / "venv"
+  subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+  python = str(venv / "bin" / "python")
+  # Dependencies (TensorFlow, numpy, pyarrow, protobuf) come from the build venv through a .pth
+  # file, so the test needs no network; tfx_core itself comes only from the wheel.
+  site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                        check=True, capture_output=True, text=True).stdout.strip()
+  with open(os.path.join(site, "build_deps.pth"), "w") as f:
+    f.write(sysconfig.get_paths()["purelib"] + "\n")
+  subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", wheel],
+                 check=True)
+  outside = tmp_path / "elsewhere"
+  outside.mkdir()
+  env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONSAFEPATH")}
+  result = subprocess.run([python, "-c", _SMOKE], cwd=str(outside), env=env,
+                          capture_output=True, text=True, check=False)
+  assert result.returncode == 0, result.stderr[-3000:]
+  assert "wheel ok 0.1.0" in result.stdout

@@ -1,0 +1,78 @@
+"""Builds the tfx_core wheel from files Bazel staged (run by //python:wheel, not by hand).
+
+    build_wheel.py --output=W.whl --version=V --python_tag=cp311 FILE...
+
+Each FILE's path inside the wheel is the part from its last `python/` on (so both source
+files and generated ones under bazel-out land under tfx_core/). Writes the .dist-info
+(METADATA, WHEEL, RECORD) itself with only the standard library.
+"""
+
+import argparse
+import base64
+import hashlib
+import os
+import zipfile
+
+_REQUIRES = [
+    "numpy>=1.26",
+    "pyarrow>=14",
+    "protobuf>=6.31,<7",
+    "absl-py>=2",
+]
+
+
+def _archive_name(path):
+  marker = "python" + os.sep
+  index = path.rfind(marker)
+  if index < 0:
+    raise SystemExit("build_wheel: %s is not under a python/ directory" % path)
+  return path[index + len(marker):]
+
+
+def _record_hash(data):
+  digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+  return "sha256=" + digest.decode()
+
+
+def main():
+  parser = argparse.ArgumentParser(description=__doc__)
+  parser.add_argument("--output", required=True)
+  parser.add_argument("--version", required=True)
+  parser.add_argument("--python_tag", required=True)
+  parser.add_argument("--tf_version", required=True)
+  parser.add_argument("files", nargs="+")
+  args = parser.parse_args()
+
+  dist_info = "tfx_core-%s.dist-info" % args.version
+  tag = "%s-%s-linux_x86_64" % (args.python_tag, args.python_tag)
+  metadata = "\n".join(
+      ["Metadata-Version: 2.1", "Name: tfx_core", "Version: " + args.version,
+       "Summary: Production ML pipelines over a C++ core (TFX-compatible).",
+       "Requires-Python: ==%s.%s.*" % (args.python_tag[2], args.python_tag[3:])] +
+      ["Requires-Dist: " + r for r in _REQUIRES] +
+      ["", "Needs TensorFlow %s (any build: tensorflow or tensorflow-cpu) for tfx_core.ops." %
+       args.tf_version, ""])
+  wheel = "Wheel-Version: 1.0\nGenerator: tfx_core build_wheel\nRoot-Is-Purelib: false\nTag: %s\n" % tag
+
+  records = []
+  with zipfile.ZipFile(args.output, "w", zipfile.ZIP_DEFLATED) as whl:
+    def add(name, data):
+      info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))  # Reproducible bytes.
+      info.external_attr = (0o755 if name.endswith(".so") else 0o644) << 16
+      info.compress_type = zipfile.ZIP_DEFLATED
+      whl.writestr(info, data)
+      records.append("%s,%s,%d" % (name, _record_hash(data), len(data)))
+
+    for path in sorted(set(args.files), key=_archive_name):
+      with open(path, "rb") as f:
+        add(_archive_name(path), f.read())
+    add(dist_info + "/METADATA", metadata.encode())
+    add(dist_info + "/WHEEL", wheel.encode())
+    record_name = dist_info + "/RECORD"
+    records.append(record_name + ",,")
+    whl.writestr(zipfile.ZipInfo(record_name, date_time=(2020, 1, 1, 0, 0, 0)),
+                 "\n".join(records) + "\n")
+
+
+if __name__ == "__main__":
+  main()
