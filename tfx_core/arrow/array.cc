@@ -66,11 +66,6 @@ StatusOr<std::unique_ptr<ArrayView>> MakeView(const ArrowSchema& schema, const A
     return InvalidArgument(where, ": null_count is ", array.null_count, " but there is no validity bitmap");
   }
   if (view->null_count == 0) view->validity = nullptr;  // Fast path: every element valid.
-  if (array.length == 0) {
-    if (is_list && (array.n_children != 1 || schema.n_children != 1)) {
-      return InvalidArgument(where, ": a list array must have exactly one child");
-    }
-  }
   if (HasOffsets(type)) {
     const void* offsets = array.buffers[1];
     if (offsets == nullptr) {
