@@ -1,0 +1,497 @@
+"""MetadataStore: artifacts, executions, events and contexts in SQLite or PostgreSQL.
+
+Every write is one transaction. On SQLite the store runs in WAL mode with synchronous=NORMAL:
+a committed transaction survives a crash of the writing process (not a power cut; pass
+`sqlite_synchronous="FULL"` for that), and writers from other processes wait on the database
+lock (BEGIN IMMEDIATE) instead of failing. On PostgreSQL, get-or-create of types and contexts
+uses ON CONFLICT so concurrent writers never trip over each other's names.
+"""
+
+import contextlib
+import json
+import os
+import time
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+from tfx_core.metadata import _schema as s
+from tfx_core.proto import metadata_pb2 as mpb
+
+ARTIFACT, EXECUTION, CONTEXT = mpb.Type.ARTIFACT, mpb.Type.EXECUTION, mpb.Type.CONTEXT
+_KIND_NAMES = {ARTIFACT: "artifact", EXECUTION: "execution", CONTEXT: "context"}
+_TABLES = {ARTIFACT: (s.artifacts, s.artifact_properties),
+           EXECUTION: (s.executions, s.execution_properties),
+           CONTEXT: (s.contexts, s.context_properties)}
+_MESSAGES = {ARTIFACT: mpb.Artifact, EXECUTION: mpb.Execution, CONTEXT: mpb.Context}
+_CHUNK = 5000  # Ids per IN (...) list: below every backend's bound-parameter limit.
+
+
+class SchemaVersionError(RuntimeError):
+  """The database was written by a newer tfx_core."""
+
+
+def now_ms():
+  return time.time_ns() // 1_000_000
+
+
+def engine_url(url):
+  """Accepts an SQLAlchemy URL, a `postgresql://` URL (psycopg 3 is used) or a SQLite file path."""
+  if "://" not in url:
+    return "sqlite:///" + os.path.abspath(url)
+  if url.startswith(("postgresql://", "postgres://")):
+    return "postgresql+psycopg://" + url.split("://", 1)[1]
+  return url
+
+
+def _value_columns(value):
+  kind = value.WhichOneof("value")
+  return {"int_value": value.int_value if kind == "int_value" else None,
+          "double_value": value.double_value if kind == "double_value" else None,
+          "string_value": value.string_value if kind == "string_value" else None}
+
+
+def _set_value(value, row):
+  if row.int_value is not None:
+    value.int_value = row.int_value
+  elif row.double_value is not None:
+    value.double_value = row.double_value
+  elif row.string_value is not None:
+    value.string_value = row.string_value
+
+
+def to_value(python_value):
+  """A Python int, float or str as a Value proto."""
+  value = mpb.Value()
+  if isinstance(python_value, bool) or isinstance(python_value, int):
+    value.int_value = int(python_value)
+  elif isinstance(python_value, float):
+    value.double_value = python_value
+  elif isinstance(python_value, str):
+    value.string_value = python_value
+  else:
+    raise TypeError("a metadata property must be int, float or str, got %r" % (python_value,))
+  return value
+
+
+def from_value(value):
+  kind = value.WhichOneof("value")
+  return None if kind is None else getattr(value, kind)
+
+
+class MetadataStore:
+  """A metadata store at `url` (SQLAlchemy URL, `postgresql://...`, or a SQLite file path).
+
+  Opening creates the schema, or migrates an older one forward, in one transaction.
+  """
+
+  def __init__(self, url, sqlite_synchronous="NORMAL"):
+    self.url = engine_url(url)
+    self._sqlite = self.url.startswith("sqlite")
+    if self._sqlite:
+      path = sa.engine.make_url(self.url).database
+      if path and path != ":memory:":
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+      self._engine = sa.create_engine(self.url, connect_args={"timeout": 60})
+      self._install_sqlite_hooks(sqlite_synchronous)
+      self._insert = sqlite_dialect.insert
+    else:
+      self._engine = sa.create_engine(self.url, pool_pre_ping=True)
+      self._insert = pg_dialect.insert
+    self._types = {}  # (kind, name) -> mpb.Type
+    self._type_names = {}  # id -> name
+    self._migrate()
+
+  def _install_sqlite_hooks(self, synchronous):
+    # pysqlite's own transaction handling defers BEGIN and cannot take the write lock up
+    # front; take control of BEGIN (SQLAlchemy's documented recipe) and use IMMEDIATE for
+    # writes so two writers queue on the lock instead of deadlocking on upgrade.
+    @sa.event.listens_for(self._engine, "connect")
+    def _connect(dbapi_connection, _):
+      dbapi_connection.isolation_level = None
+      cursor = dbapi_connection.cursor()
+      cursor.execute("PRAGMA journal_mode=WAL")
+      cursor.execute("PRAGMA synchronous=" + synchronous)
+      cursor.execute("PRAGMA busy_timeout=60000")
+      cursor.close()
+
+    @sa.event.listens_for(self._engine, "begin")
+    def _begin(conn):
+      conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(
+          "tfx_core_write") else "BEGIN")
+
+  @contextlib.contextmanager
+  def _transaction(self, write=True):
+    with self._engine.connect() as conn:
+      conn.execution_options(tfx_core_write=write)
+      with conn.begin():
+        yield conn
+
+  def close(self):
+    self._engine.dispose()
+
+  # ---------------------------------------------------------------- schema
+
+  def _migrate(self):
+    with self._transaction() as conn:
+      if not self._sqlite:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(727100)"))  # One migrator at a time.
+      version = self.schema_version(conn)
+      if version > s.LATEST_VERSION:
+        raise SchemaVersionError(
+            "metadata database %s has schema version %d, newer than this tfx_core's %d; "
+            "upgrade tfx_core to use it" % (self.url, version, s.LATEST_VERSION))
+      for migration in s.MIGRATIONS[version:]:
+        migration(conn)
+      if version < s.LATEST_VERSION:
+        conn.execute(s.schema_version.delete())
+        conn.execute(s.schema_version.insert().values(version=s.LATEST_VERSION))
+
+  def schema_version(self, conn=None):
+    """The database's schema version (0 for an empty database)."""
+    if conn is None:
+      with self._transaction(write=False) as conn:
+        return self.schema_version(conn)
+    if not sa.inspect(conn).has_table("schema_version"):
+      return 0
+    return conn.execute(sa.select(s.schema_version.c.version)).scalar_one()
+
+  # ---------------------------------------------------------------- types
+
+  def put_type(self, kind, name, properties=None, version=""):
+    """Registers a type (idempotent) and returns it. Properties may be added to an existing
+    type; changing a declared property's type is an error."""
+    properties = dict(properties or {})
+    cached = self._types.get((kind, name))
+    if cached is not None and all(cached.properties.get(k) == v for k, v in properties.items()):
+      return cached
+    with self._transaction() as conn:
+      conn.execute(self._insert(s.types).values(
+          kind=kind, name=name, version=version,
+          properties_json=json.dumps(properties, sort_keys=True)).on_conflict_do_nothing())
+      row = conn.execute(sa.select(s.types).where(s.types.c.kind == kind,
+                                                  s.types.c.name == name)).one()
+      declared = json.loads(row.properties_json)
+      for prop, ptype in properties.items():
+        if prop in declared and declared[prop] != ptype:
+          raise ValueError("%s type %r declares property %r as %s; cannot redeclare it as %s" % (
+              _KIND_NAMES[kind], name, prop, mpb.PropertyType.Name(declared[prop]),
+              mpb.PropertyType.Name(ptype)))
+      if not properties.keys() <= declared.keys():
+        declared.update(properties)
+        conn.execute(s.types.update().where(s.types.c.id == row.id).values(
+            properties_json=json.dumps(declared, sort_keys=True)))
+    return self._remember_type(row.id, kind, name, row.version, declared)
+
+  def _remember_type(self, type_id, kind, name, version, properties):
+    t = mpb.Type(id=type_id, kind=kind, name=name, version=version, properties=properties)
+    self._types[(kind, name)] = t
+    self._type_names[type_id] = name
+    return t
+
+  def get_types(self, kind):
+    with self._transaction(write=False) as conn:
+      rows = conn.execute(sa.select(s.types).where(s.types.c.kind == kind)
+                          .order_by(s.types.c.id)).all()
+    return [self._remember_type(r.id, r.kind, r.name, r.version, json.loads(r.properties_json))
+            for r in rows]
+
+  def _type(self, kind, name=None, type_id=None):
+    key = (kind, name) if name else None
+    if key in self._types:
+      return self._types[key]
+    if type_id and type_id in self._type_names:
+      return self._types[(kind, self._type_names[type_id])]
+    self.get_types(kind)
+    if name and (kind, name) in self._types:
+      return self._types[(kind, name)]
+    if type_id and type_id in self._type_names:
+      return self._types[(kind, self._type_names[type_id])]
+    raise KeyError("no %s type %s is registered" % (_KIND_NAMES[kind], name or type_id))
+
+  # ---------------------------------------------------------------- writes
+
+  def put_artifacts(self, artifacts):
+    """Inserts new artifacts (id 0) and updates existing ones; returns their ids."""
+    with self._transaction() as conn:
+      return self._put(conn, ARTIFACT, artifacts)
+
+  def put_executions(self, executions):
+    with self._transaction() as conn:
+      return self._put(conn, EXECUTION, executions)
+
+  def put_contexts(self, contexts):
+    with self._transaction() as conn:
+      return self._put(conn, CONTEXT, contexts)
+
+  def get_or_create_context(self, type_name, name, properties=None):
+    """The context `name` of `type_name`, created if missing (safe against concurrent creators)."""
+    context_type = self.put_type(CONTEXT, type_name)
+    with self._transaction() as conn:
+      t = s.contexts
+      stamp = now_ms()
+      conn.execute(self._insert(t).values(type_id=context_type.id, name=name,
+                                          create_time_ms=stamp, update_time_ms=stamp)
+                   .on_conflict_do_nothing())
+      context_id = conn.execute(sa.select(t.c.id).where(t.c.type_id == context_type.id,
+                                                        t.c.name == name)).scalar_one()
+      if properties:
+        context = mpb.Context(id=context_id, type_id=context_type.id, name=name)
+        for key, value in properties.items():
+          context.custom_properties[key].CopyFrom(to_value(value))
+        self._write_properties(conn, CONTEXT, [context_id], [context], replace=True)
+    return self._load(CONTEXT, [context_id])[0]
+
+  def put_events(self, events):
+    with self._transaction() as conn:
+      self._insert_events(conn, events)
+
+  def put_attributions_and_associations(self, attributions=(), associations=()):
+    with self._transaction() as conn:
+      self._link(conn, attributions, associations)
+
+  def publish_execution(self, execution, artifact_and_events=(), contexts=()):
+    """Writes an execution, its artifacts, the events between them and their context links
+    in ONE transaction; returns (execution_id, [artifact_id, ...]).
+
+    artifact_and_events: (Artifact, Event or None) pairs; new artifacts are inserted.
+    contexts: Context protos with ids (the execution and artifacts are linked to each).
+    """
+    with self._transaction() as conn:
+      execution_id = self._put(conn, EXECUTION, [execution])[0]
+      artifact_ids = self._put(conn, ARTIFACT, [a for a, _ in artifact_and_events])
+      events = []
+      for artifact_id, (_, event) in zip(artifact_ids, artifact_and_events):
+        if event is not None:
+          event = mpb.Event(artifact_id=artifact_id, execution_id=execution_id, type=event.type,
+                            key=event.key, index=event.index, time_ms=event.time_ms)
+          events.append(event)
+      self._insert_events(conn, events)
+      self._link(conn,
+                 [mpb.Attribution(context_id=c.id, artifact_id=a)
+                  for c in contexts for a in artifact_ids],
+                 [mpb.Association(context_id=c.id, execution_id=execution_id) for c in contexts])
+    return execution_id, artifact_ids
+
+  def _put(self, conn, kind, messages):
+    if not messages:
+      return []
+    table, _ = _TABLES[kind]
+    stamp = now_ms()
+    new, old = [], []
+    for m in messages:
+      (old if m.id else new).append(m)
+    for m in messages:
+      t = self._type(kind, name=m.type or None, type_id=m.type_id or None)
+      m.type_id, m.type = t.id, t.name
+      for prop, value in m.properties.items():
+        declared = t.properties.get(prop)
+        kind_name = value.WhichOneof("value")
+        if declared is None:
+          raise ValueError("%s type %r has no property %r (declared: %s); use custom_properties" %
+                           (_KIND_NAMES[kind], t.name, prop, sorted(t.properties) or "none"))
+        if kind_name and kind_name.split("_")[0] != mpb.PropertyType.Name(declared).lower():
+          raise ValueError("property %r of %s type %r must be %s, got %s" % (
+              prop, _KIND_NAMES[kind], t.name, mpb.PropertyType.Name(declared), kind_name))
+    columns = [c.name for c in table.columns if c.name not in ("id", "create_time_ms",
+                                                               "update_time_ms")]
+
+    def row(m):
+      values = {c: getattr(m, c) for c in columns}
+      values["update_time_ms"] = stamp
+      return values
+
+    if new:
+      rows = [dict(row(m), create_time_ms=stamp) for m in new]
+      ids = conn.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                         rows).scalars().all()
+      for m, new_id in zip(new, ids):
+        m.id, m.create_time_ms, m.update_time_ms = new_id, stamp, stamp
+      self._write_properties(conn, kind, ids, new, replace=False)
+    if old:
+      conn.execute(table.update().where(table.c.id == sa.bindparam("_id")),
+                   [dict(row(m), _id=m.id) for m in old])
+      for m in old:
+        m.update_time_ms = stamp
+      self._write_properties(conn, kind, [m.id for m in old], old, replace=True)
+    return [m.id for m in messages]
+
+  def _write_properties(self, conn, kind, ids, messages, replace):
+    _, props = _TABLES[kind]
+    if replace:
+      for chunk in _chunks(ids):
+        conn.execute(props.delete().where(props.c.owner_id.in_(chunk)))
+    rows = []
+    for owner_id, m in zip(ids, messages):
+      for is_custom, mapping in ((False, m.properties), (True, m.custom_properties)):
+        for name, value in mapping.items():
+          rows.append(dict(owner_id=owner_id, name=name, is_custom=is_custom,
+                           **_value_columns(value)))
+    if rows:
+      conn.execute(props.insert(), rows)
+
+  def _insert_events(self, conn, events):
+    if events:
+      stamp = now_ms()
+      conn.execute(s.events.insert(), [
+          dict(artifact_id=e.artifact_id, execution_id=e.execution_id, type=e.type, key=e.key,
+               idx=e.index, time_ms=e.time_ms or stamp) for e in events])
+
+  def _link(self, conn, attributions, associations):
+    if attributions:
+      conn.execute(self._insert(s.attributions).on_conflict_do_nothing(),
+                   [dict(context_id=a.context_id, artifact_id=a.artifact_id)
+                    for a in attributions])
+    if associations:
+      conn.execute(self._insert(s.associations).on_conflict_do_nothing(),
+                   [dict(context_id=a.context_id, execution_id=a.execution_id)
+                    for a in associations])
+
+  # ---------------------------------------------------------------- reads
+
+  def get_artifacts(self, **filters):
+    """Artifacts matching every filter given; see `_query` for the filters."""
+    return self._query(ARTIFACT, **filters)
+
+  def get_executions(self, **filters):
+    return self._query(EXECUTION, **filters)
+
+  def get_contexts(self, **filters):
+    return self._query(CONTEXT, **filters)
+
+  def get_context(self, type_name, name):
+    found = self._query(CONTEXT, type_name=type_name, name=name)
+    return found[0] if found else None
+
+  def _query(self, kind, ids=None, type_name=None, name=None, uri=None, state=None,
+             context_id=None, properties=None, newest_first=False, limit=None):
+    """ids: list; type_name: str or list; state: one or a list; context_id: attributed to /
+    associated with that context; properties: {name: value} matched against declared or
+    custom properties; newest_first / limit: order by id descending, at most `limit` rows."""
+    table, props = _TABLES[kind]
+    query = sa.select(table.c.id)
+    if ids is not None:
+      query = query.where(table.c.id.in_(list(ids)))
+    if type_name is not None:
+      names = [type_name] if isinstance(type_name, str) else list(type_name)
+      type_ids = [self._types[(kind, n)].id for n in names if (kind, n) in self._types]
+      if len(type_ids) < len(names):
+        type_ids = [t.id for t in self.get_types(kind) if t.name in names]
+      query = query.where(table.c.type_id.in_(type_ids))
+    if name is not None:
+      query = query.where(table.c.name == name)
+    if uri is not None:
+      query = query.where(table.c.uri == uri)
+    if state is not None:
+      states = [state] if isinstance(state, int) else list(state)
+      query = query.where(table.c.state.in_(states))
+    if context_id is not None:
+      link = s.attributions if kind == ARTIFACT else s.associations
+      owner = link.c.artifact_id if kind == ARTIFACT else link.c.execution_id
+      query = query.where(table.c.id.in_(sa.select(owner).where(link.c.context_id == context_id)))
+    for prop, value in (properties or {}).items():
+      column = _value_columns(to_value(value))
+      match = [getattr(props.c, k) == v for k, v in column.items() if v is not None]
+      query = query.where(table.c.id.in_(
+          sa.select(props.c.owner_id).where(props.c.name == prop, *match)))
+    query = query.order_by(table.c.id.desc() if newest_first else table.c.id)
+    if limit is not None:
+      query = query.limit(limit)
+    with self._transaction(write=False) as conn:
+      found = conn.execute(query).scalars().all()
+      return self._load(kind, found, conn)
+
+  def _load(self, kind, ids, conn=None):
+    if conn is None:
+      with self._transaction(write=False) as conn:
+        return self._load(kind, ids, conn)
+    table, props = _TABLES[kind]
+    message = _MESSAGES[kind]
+    by_id = {}
+    for chunk in _chunks(list(ids)):
+      for r in conn.execute(sa.select(table).where(table.c.id.in_(chunk))):
+        m = message(**{k: v for k, v in r._mapping.items() if v is not None})
+        m.type = self._type(kind, type_id=r.type_id).name
+        by_id[r.id] = m
+      for p in conn.execute(sa.select(props).where(props.c.owner_id.in_(chunk))):
+        target = by_id[p.owner_id]
+        _set_value((target.custom_properties if p.is_custom else target.properties)[p.name], p)
+    return [by_id[i] for i in ids if i in by_id]
+
+  def get_events(self, artifact_ids=None, execution_ids=None, event_type=None):
+    e = s.events
+    query = sa.select(e).order_by(e.c.id)
+    if artifact_ids is not None:
+      query = query.where(e.c.artifact_id.in_(list(artifact_ids)))
+    if execution_ids is not None:
+      query = query.where(e.c.execution_id.in_(list(execution_ids)))
+    if event_type is not None:
+      query = query.where(e.c.type == event_type)
+    with self._transaction(write=False) as conn:
+      return [mpb.Event(artifact_id=r.artifact_id, execution_id=r.execution_id, type=r.type,
+                        key=r.key, index=r.idx, time_ms=r.time_ms)
+              for r in conn.execute(query)]
+
+  def get_contexts_of(self, artifact_id=None, execution_id=None):
+    """The contexts an artifact is attributed to or an execution is associated with."""
+    link, owner, owner_id = ((s.attributions, s.attributions.c.artifact_id, artifact_id)
+                             if artifact_id is not None else
+                             (s.associations, s.associations.c.execution_id, execution_id))
+    with self._transaction(write=False) as conn:
+      ids = conn.execute(sa.select(link.c.context_id).where(owner == owner_id)).scalars().all()
+      return self._load(CONTEXT, ids, conn)
+
+  def get_lineage(self, artifact_ids, direction="upstream", depth=3):
+    """Artifacts and executions within `depth` executions of `artifact_ids`, following events
+    upstream (what they were made from), downstream (what was made from them) or both.
+    One recursive SQL query per direction walks the graph inside the database."""
+    if direction not in ("upstream", "downstream", "both"):
+      raise ValueError("direction must be upstream, downstream or both, got %r" % direction)
+    start = list(artifact_ids)
+    with self._transaction(write=False) as conn:
+      execution_ids, reached = set(), set(start)
+      for way in (("upstream", "downstream") if direction == "both" else (direction,)):
+        found_executions, found_artifacts = self._walk(conn, start, way, depth)
+        execution_ids |= found_executions
+        reached |= found_artifacts
+      events = [] if not execution_ids else [
+          mpb.Event(artifact_id=r.artifact_id, execution_id=r.execution_id, type=r.type,
+                    key=r.key, index=r.idx, time_ms=r.time_ms)
+          for r in conn.execute(sa.select(s.events).where(
+              s.events.c.execution_id.in_(sorted(execution_ids))).order_by(s.events.c.id))
+          if r.artifact_id in reached]
+      return mpb.LineageGraph(artifacts=self._load(ARTIFACT, sorted(reached), conn),
+                              executions=self._load(EXECUTION, sorted(execution_ids), conn),
+                              events=events)
+
+  def _walk(self, conn, start, way, depth):
+    # Upstream: an artifact's producer is the execution with an OUTPUT event for it; that
+    # execution's INPUT artifacts are one step further up. Downstream swaps the two.
+    toward, away = ((mpb.Event.OUTPUT, mpb.Event.INPUT) if way == "upstream"
+                    else (mpb.Event.INPUT, mpb.Event.OUTPUT))
+    if depth <= 0 or not start:
+      return set(), set()
+    rows = conn.execute(sa.text("""
+        WITH RECURSIVE walk(execution_id, depth) AS (
+          SELECT execution_id, 1 FROM events WHERE artifact_id IN :start AND type = :toward
+          UNION
+          SELECT next.execution_id, walk.depth + 1
+          FROM walk
+          JOIN events hop ON hop.execution_id = walk.execution_id AND hop.type = :away
+          JOIN events next ON next.artifact_id = hop.artifact_id AND next.type = :toward
+          WHERE walk.depth < :depth
+        )
+        SELECT DISTINCT e.execution_id, e.artifact_id
+        FROM (SELECT DISTINCT execution_id FROM walk) w
+        JOIN events e ON e.execution_id = w.execution_id AND e.type = :away
+        UNION
+        SELECT DISTINCT execution_id, CAST(NULL AS INTEGER) FROM walk
+    """).bindparams(sa.bindparam("start", expanding=True)),
+                        dict(start=start, toward=toward, away=away, depth=depth)).all()
+    return ({r[0] for r in rows}, {r[1] for r in rows if r[1] is not None})
+
+
+def _chunks(ids):
+  for i in range(0, len(ids), _CHUNK):
+    yield ids[i:i + _CHUNK]
