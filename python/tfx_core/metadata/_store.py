@@ -10,6 +10,7 @@ uses ON CONFLICT so concurrent writers never trip over each other's names.
 import contextlib
 import json
 import os
+import sqlite3
 import time
 
 import sqlalchemy as sa
@@ -43,6 +44,13 @@ def engine_url(url):
   if url.startswith(("postgresql://", "postgres://")):
     return "postgresql+psycopg://" + url.split("://", 1)[1]
   return url
+
+
+def _value_tuple(value):
+  kind = value.WhichOneof("value")
+  return (value.int_value if kind == "int_value" else None,
+          value.double_value if kind == "double_value" else None,
+          value.string_value if kind == "string_value" else None)
 
 
 def _value_columns(value):
@@ -111,9 +119,9 @@ class MetadataStore:
     def _connect(dbapi_connection, _):
       dbapi_connection.isolation_level = None
       cursor = dbapi_connection.cursor()
-      cursor.execute("PRAGMA journal_mode=WAL")
-      cursor.execute("PRAGMA synchronous=" + synchronous)
       cursor.execute("PRAGMA busy_timeout=60000")
+      _enable_wal(cursor)
+      cursor.execute("PRAGMA synchronous=" + synchronous)
       cursor.close()
 
     @sa.event.listens_for(self._engine, "begin")
@@ -303,11 +311,12 @@ class MetadataStore:
       return values
 
     if new:
-      rows = [dict(row(m), create_time_ms=stamp) for m in new]
-      ids = conn.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True),
-                         rows).scalars().all()
+      ids = self._reserve_ids(conn, table.name, len(new))
       for m, new_id in zip(new, ids):
         m.id, m.create_time_ms, m.update_time_ms = new_id, stamp, stamp
+      self._insert_rows(conn, table.name, ["id"] + columns + ["create_time_ms", "update_time_ms"],
+                        [tuple([m.id] + [getattr(m, c) for c in columns] + [stamp, stamp])
+                         for m in new])
       self._write_properties(conn, kind, ids, new, replace=False)
     if old:
       conn.execute(table.update().where(table.c.id == sa.bindparam("_id")),
@@ -326,17 +335,33 @@ class MetadataStore:
     for owner_id, m in zip(ids, messages):
       for is_custom, mapping in ((False, m.properties), (True, m.custom_properties)):
         for name, value in mapping.items():
-          rows.append(dict(owner_id=owner_id, name=name, is_custom=is_custom,
-                           **_value_columns(value)))
+          rows.append((owner_id, name, is_custom) + _value_tuple(value))
+    self._insert_rows(conn, props.name, [c.name for c in props.columns], rows)
+
+  # Bulk writes go straight to the driver's executemany: SQLAlchemy's per-row parameter
+  # processing costs more than SQLite's insert itself. Ids are reserved up front, so rows need
+  # no RETURNING: from the table's sequence on PostgreSQL, and on SQLite from MAX(id) (safe
+  # because the write transaction holds the database lock from BEGIN IMMEDIATE on).
+  def _reserve_ids(self, conn, table, count):
+    if self._sqlite:
+      top = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM " + table).scalar_one()
+      return list(range(top + 1, top + 1 + count))
+    return conn.exec_driver_sql(
+        "SELECT nextval(pg_get_serial_sequence('%s', 'id')) FROM generate_series(1, %d)" %
+        (table, count)).scalars().all()
+
+  def _insert_rows(self, conn, table, columns, rows):
     if rows:
-      conn.execute(props.insert(), rows)
+      mark = "?" if self._sqlite else "%s"
+      conn.exec_driver_sql("INSERT INTO %s (%s) VALUES (%s)" % (
+          table, ", ".join(columns), ", ".join([mark] * len(columns))), rows)
 
   def _insert_events(self, conn, events):
-    if events:
-      stamp = now_ms()
-      conn.execute(s.events.insert(), [
-          dict(artifact_id=e.artifact_id, execution_id=e.execution_id, type=e.type, key=e.key,
-               idx=e.index, time_ms=e.time_ms or stamp) for e in events])
+    stamp = now_ms()
+    self._insert_rows(conn, "events", ["artifact_id", "execution_id", "type", "key", "idx",
+                                       "time_ms"],
+                      [(e.artifact_id, e.execution_id, e.type, e.key, e.index,
+                        e.time_ms or stamp) for e in events])
 
   def _link(self, conn, attributions, associations):
     if attributions:
@@ -444,17 +469,10 @@ class MetadataStore:
 
   def get_lineage(self, artifact_ids, direction="upstream", depth=3):
     """Artifacts and executions within `depth` executions of `artifact_ids`, following events
-    upstream (what they were made from), downstream (what was made from them) or both.
-    One recursive SQL query per direction walks the graph inside the database."""
-    if direction not in ("upstream", "downstream", "both"):
-      raise ValueError("direction must be upstream, downstream or both, got %r" % direction)
-    start = list(artifact_ids)
+    upstream (what they were made from), downstream (what was made from them) or both, with
+    the events between them."""
     with self._transaction(write=False) as conn:
-      execution_ids, reached = set(), set(start)
-      for way in (("upstream", "downstream") if direction == "both" else (direction,)):
-        found_executions, found_artifacts = self._walk(conn, start, way, depth)
-        execution_ids |= found_executions
-        reached |= found_artifacts
+      reached, execution_ids = self._lineage_ids(conn, artifact_ids, direction, depth)
       events = [] if not execution_ids else [
           mpb.Event(artifact_id=r.artifact_id, execution_id=r.execution_id, type=r.type,
                     key=r.key, index=r.idx, time_ms=r.time_ms)
@@ -465,31 +483,62 @@ class MetadataStore:
                               executions=self._load(EXECUTION, sorted(execution_ids), conn),
                               events=events)
 
-  def _walk(self, conn, start, way, depth):
-    # Upstream: an artifact's producer is the execution with an OUTPUT event for it; that
-    # execution's INPUT artifacts are one step further up. Downstream swaps the two.
-    toward, away = ((mpb.Event.OUTPUT, mpb.Event.INPUT) if way == "upstream"
-                    else (mpb.Event.INPUT, mpb.Event.OUTPUT))
+  def get_lineage_ids(self, artifact_ids, direction="upstream", depth=3):
+    """Like get_lineage, ids only: (artifact ids, execution ids), one SQL query per direction."""
+    with self._transaction(write=False) as conn:
+      return self._lineage_ids(conn, artifact_ids, direction, depth)
+
+  def _lineage_ids(self, conn, artifact_ids, direction, depth):
+    if direction not in ("upstream", "downstream", "both"):
+      raise ValueError("direction must be upstream, downstream or both, got %r" % direction)
+    start = [int(i) for i in artifact_ids]
+    reached, execution_ids = set(start), set()
     if depth <= 0 or not start:
-      return set(), set()
-    rows = conn.execute(sa.text("""
-        WITH RECURSIVE walk(execution_id, depth) AS (
-          SELECT execution_id, 1 FROM events WHERE artifact_id IN :start AND type = :toward
-          UNION
-          SELECT next.execution_id, walk.depth + 1
-          FROM walk
-          JOIN events hop ON hop.execution_id = walk.execution_id AND hop.type = :away
-          JOIN events next ON next.artifact_id = hop.artifact_id AND next.type = :toward
-          WHERE walk.depth < :depth
-        )
-        SELECT DISTINCT e.execution_id, e.artifact_id
-        FROM (SELECT DISTINCT execution_id FROM walk) w
-        JOIN events e ON e.execution_id = w.execution_id AND e.type = :away
-        UNION
-        SELECT DISTINCT execution_id, CAST(NULL AS INTEGER) FROM walk
-    """).bindparams(sa.bindparam("start", expanding=True)),
-                        dict(start=start, toward=toward, away=away, depth=depth)).all()
-    return ({r[0] for r in rows}, {r[1] for r in rows if r[1] is not None})
+      return reached, execution_ids
+    for way in (("upstream", "downstream") if direction == "both" else (direction,)):
+      # Upstream: an artifact's producer is the execution with an OUTPUT event for it; that
+      # execution's INPUT artifacts are one step further up. Downstream swaps the two.
+      toward, away = ((mpb.Event.OUTPUT, mpb.Event.INPUT) if way == "upstream"
+                      else (mpb.Event.INPUT, mpb.Event.OUTPUT))
+      mark = "?" if self._sqlite else "%s"
+      sql = _WALK_SQL.format(start=", ".join([mark] * len(start)), mark=mark)
+      params = tuple(start) + (toward, away, toward, depth, away)
+      for execution_id, artifact_id in conn.exec_driver_sql(sql, params):
+        execution_ids.add(execution_id)
+        if artifact_id is not None:
+          reached.add(artifact_id)
+    return reached, execution_ids
+
+
+# The executions within `depth` steps (walk) and the artifacts on their far side. Plain SQL
+# that SQLite and PostgreSQL both run; the driver's raw paramstyle keeps the per-query cost low.
+_WALK_SQL = """
+    WITH RECURSIVE walk(execution_id, depth) AS (
+      SELECT execution_id, 1 FROM events WHERE artifact_id IN ({start}) AND type = {mark}
+      UNION
+      SELECT nxt.execution_id, walk.depth + 1
+      FROM walk
+      JOIN events hop ON hop.execution_id = walk.execution_id AND hop.type = {mark}
+      JOIN events nxt ON nxt.artifact_id = hop.artifact_id AND nxt.type = {mark}
+      WHERE walk.depth < {mark}
+    )
+    SELECT w.execution_id, e.artifact_id
+    FROM (SELECT DISTINCT execution_id FROM walk) w
+    LEFT JOIN events e ON e.execution_id = w.execution_id AND e.type = {mark}
+"""
+
+
+def _enable_wal(cursor):
+  # WAL mode persists in the file; switching to it ignores the busy timeout, so a second
+  # process opening a brand-new database retries while the first holds the lock.
+  deadline = time.monotonic() + 60
+  while cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() not in ("wal", "memory"):
+    try:
+      cursor.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError:
+      if time.monotonic() > deadline:
+        raise
+      time.sleep(0.02)
 
 
 def _chunks(ids):
