@@ -47,3 +47,33 @@ def test_wheel_installs_and_runs_in_a_fresh_venv(tmp_path):
                           capture_output=True, text=True, check=False)
   assert result.returncode == 0, result.stderr[-3000:]
   assert "wheel ok 0.1.0" in result.stdout
+  _console_commands_run_a_pipeline(venv, outside, env)
+
+
+_PIPELINE = textwrap.dedent("""
+    import os
+    from tfx_core.dsl import OutputArtifact, Parameter, Pipeline, component
+    from tfx_core.types import Model
+
+    @component
+    def Write(model: OutputArtifact[Model], text: Parameter[str]):
+      with open(os.path.join(model.uri, "text"), "w") as f:
+        f.write(text)
+
+    def create_pipeline(pipeline_root):
+      return Pipeline("wheel_demo", pipeline_root, [Write(text="hi")])
+""")
+
+
+def _console_commands_run_a_pipeline(venv, cwd, env):
+  (cwd / "wheel_pipeline.py").write_text(_PIPELINE)
+  root = str(cwd / "root")
+  run = subprocess.run([str(venv / "bin" / "tfx-core-run"), "--pipeline_module=wheel_pipeline.py",
+                        "--pipeline_root=" + root], cwd=str(cwd), env=env, capture_output=True,
+                       text=True, check=False)
+  assert run.returncode == 0, run.stderr[-3000:]
+  assert "Write COMPLETE" in run.stdout
+  runs = subprocess.run([str(venv / "bin" / "tfx-core-metadata"), "runs", "--pipeline_root=" + root],
+                        cwd=str(cwd), env=env, capture_output=True, text=True, check=False)
+  assert runs.returncode == 0 and "wheel_demo" in runs.stdout and "1 COMPLETE" in runs.stdout, (
+      runs.stdout + runs.stderr)

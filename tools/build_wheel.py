@@ -18,7 +18,14 @@ _REQUIRES = [
     "pyarrow>=14",
     "protobuf>=6.31,<7",
     "absl-py>=2",
+    "SQLAlchemy>=2.0",
+    'psycopg[binary]>=3.1; extra == "postgresql"',
 ]
+
+_CONSOLE_SCRIPTS = {
+    "tfx-core-run": "tfx_core.orchestration.run_main:run",
+    "tfx-core-metadata": "tfx_core.orchestration.metadata_main:run",
+}
 
 
 def _archive_name(path):
@@ -48,7 +55,8 @@ def main():
   metadata = "\n".join(
       ["Metadata-Version: 2.1", "Name: tfx_core", "Version: " + args.version,
        "Summary: Production ML pipelines over a C++ core (TFX-compatible).",
-       "Requires-Python: ==%s.%s.*" % (args.python_tag[2], args.python_tag[3:])] +
+       "Requires-Python: ==%s.%s.*" % (args.python_tag[2], args.python_tag[3:]),
+       "Provides-Extra: postgresql"] +
       ["Requires-Dist: " + r for r in _REQUIRES] +
       ["", "Needs TensorFlow %s (any build: tensorflow or tensorflow-cpu) for tfx_core.ops." %
        args.tf_version, ""])
@@ -67,6 +75,8 @@ def main():
       with open(path, "rb") as f:
         add(_archive_name(path), f.read())
     add(dist_info + "/METADATA", metadata.encode())
+    add(dist_info + "/entry_points.txt", ("[console_scripts]\n" + "".join(
+        "%s = %s\n" % kv for kv in sorted(_CONSOLE_SCRIPTS.items()))).encode())
     add(dist_info + "/WHEEL", wheel.encode())
     record_name = dist_info + "/RECORD"
     records.append(record_name + ",,")

@@ -1,0 +1,115 @@
+"""Artifact: a typed pointer to files, backed by a metadata_pb2.Artifact record."""
+
+import json
+import os
+
+from tfx_core.metadata import DOUBLE, INT, STRING, from_value, to_value
+from tfx_core.proto import metadata_pb2 as mpb
+
+_PYTHON_TYPES = {INT: int, DOUBLE: float, STRING: str}
+
+
+class Artifact:
+  """Base class of artifact types. Subclasses set TYPE_NAME and PROPERTIES (name -> type)."""
+
+  TYPE_NAME = None
+  PROPERTIES = {}
+
+  def __init__(self, record=None):
+    if self.TYPE_NAME is None:
+      raise TypeError("Artifact is abstract; use a type such as Examples or Model")
+    self.record = record if record is not None else mpb.Artifact(type=self.TYPE_NAME)
+
+  @property
+  def id(self):
+    return self.record.id
+
+  @property
+  def uri(self):
+    return self.record.uri
+
+  @uri.setter
+  def uri(self, value):
+    self.record.uri = value
+
+  @property
+  def state(self):
+    return self.record.state
+
+  def get(self, name, default=None):
+    """A declared or custom property's value."""
+    for mapping in (self.record.properties, self.record.custom_properties):
+      if name in mapping:
+        return from_value(mapping[name])
+    return default
+
+  def set(self, name, value):
+    """Sets a declared property (type-checked) or else a custom property."""
+    if name in self.PROPERTIES:
+      declared = self.PROPERTIES[name]
+      if isinstance(value, bool) or not isinstance(value, _PYTHON_TYPES[declared]):
+        raise TypeError("property %r of %s must be %s, got %r" % (
+            name, self.TYPE_NAME, mpb.PropertyType.Name(declared), value))
+      self.record.properties[name].CopyFrom(to_value(value))
+    else:
+      self.record.custom_properties[name].CopyFrom(to_value(value))
+
+  # Split-aware artifacts keep one folder per split: <uri>/Split-<name>/.
+  @property
+  def split_names(self):
+    return json.loads(self.get("split_names") or "[]")
+
+  @split_names.setter
+  def split_names(self, names):
+    self.set("split_names", json.dumps(list(names)))
+
+  def split_uri(self, split):
+    return os.path.join(self.uri, "Split-" + split)
+
+  def __repr__(self):
+    return "%s(id=%d, uri=%r)" % (self.TYPE_NAME, self.id, self.uri)
+
+
+_SPLIT_AWARE = {"span": INT, "version": INT, "split_names": STRING}
+
+
+def _artifact_type(name, properties=None, doc=""):
+  return type(name, (Artifact,), {"TYPE_NAME": name, "PROPERTIES": properties or {},
+                                  "__doc__": doc})
+
+
+Examples = _artifact_type("Examples", _SPLIT_AWARE, "Data: Parquet shards per split.")
+ExampleStatistics = _artifact_type("ExampleStatistics", _SPLIT_AWARE, "Statistics per split.")
+ExampleAnomalies = _artifact_type("ExampleAnomalies", _SPLIT_AWARE, "Anomalies per split.")
+Schema = _artifact_type("Schema", {}, "A schema.pbtxt.")
+TransformGraph = _artifact_type("TransformGraph", {}, "The Transform SavedModel.")
+TransformCache = _artifact_type("TransformCache", {"span": INT}, "Analyzer cache by span.")
+Model = _artifact_type("Model", {}, "A trained model (SavedModel).")
+ModelRun = _artifact_type("ModelRun", {}, "Training logs (TensorBoard).")
+HyperParameters = _artifact_type("HyperParameters", {}, "Tuned hyperparameters.")
+ModelEvaluation = _artifact_type("ModelEvaluation", {}, "Sliced metrics.")
+ModelBlessing = _artifact_type("ModelBlessing", {"blessed": INT, "current_model_id": INT},
+                               "The Evaluator's verdict on a model.")
+InfraBlessing = _artifact_type("InfraBlessing", {"blessed": INT}, "Serving-infra check verdict.")
+PushedModel = _artifact_type("PushedModel", {"pushed": INT, "pushed_version": STRING},
+                             "A model copied to a serving directory.")
+InferenceResult = _artifact_type("InferenceResult", _SPLIT_AWARE, "Batch inference output.")
+
+STANDARD_TYPES = {t.TYPE_NAME: t for t in (
+    Examples, ExampleStatistics, ExampleAnomalies, Schema, TransformGraph, TransformCache, Model,
+    ModelRun, HyperParameters, ModelEvaluation, ModelBlessing, InfraBlessing, PushedModel,
+    InferenceResult)}
+_REGISTRY = dict(STANDARD_TYPES)
+
+
+def register(artifact_class):
+  """Makes a user-defined artifact type known to runners (decorator)."""
+  _REGISTRY[artifact_class.TYPE_NAME] = artifact_class
+  return artifact_class
+
+
+def artifact_class(type_name):
+  """The Artifact subclass for a type name (a plain subclass is made for unknown names)."""
+  if type_name not in _REGISTRY:
+    _REGISTRY[type_name] = _artifact_type(type_name)
+  return _REGISTRY[type_name]
