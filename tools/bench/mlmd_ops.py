@@ -127,6 +127,18 @@ def upstream_by_subgraph(store, artifact_id, depth):
           {e.artifact_id for e in events} - {artifact_id})
 
 
+def upstream_by_subgraph_records(store, artifact_id, depth):
+  """get_lineage_subgraph, UPSTREAM, 2*depth hops, returning full artifact and execution
+  records and the events (what tfx_core's get_lineage returns)."""
+  opts = pb.LineageSubgraphQueryOptions(
+      max_num_hops=2 * depth,
+      direction=pb.LineageSubgraphQueryOptions.UPSTREAM)
+  opts.starting_artifacts.filter_query = f"id = {artifact_id}"
+  graph = store.get_lineage_subgraph(opts, ["artifacts", "executions", "events"])
+  return ({e.id for e in graph.executions},
+          {a.id for a in graph.artifacts} - {artifact_id})
+
+
 def upstream_by_events(store, artifact_id, depth):
   """Hop loop: artifacts -> producing executions -> their inputs, depth times."""
   execs, arts, frontier = set(), set(), [artifact_id]
@@ -149,6 +161,7 @@ def lineage_depth(store, arts, execs, depth, queries):
   starts = [rng.randint(depth, len(arts) - 1) for _ in range(queries)]
   methods = {
       "get_lineage_subgraph(UPSTREAM, events mask)": upstream_by_subgraph,
+      "get_lineage_subgraph(UPSTREAM, full records)": upstream_by_subgraph_records,
       "get_events_by_artifact_ids/get_events_by_execution_ids loop": upstream_by_events,
   }
   for k in starts[:5]:
@@ -161,7 +174,7 @@ def lineage_depth(store, arts, execs, depth, queries):
     for k in starts:
       fn(store, arts[k], depth)
     qps[name] = queries / (time.perf_counter() - start)
-  best = max(qps, key=qps.get)
+  best = max((m for m in qps if "full records" not in m), key=qps.get)
   row = _row("lineage_depth", queries, queries / qps[best], depth=depth,
              hops_per_s=qps[best] * 2 * depth, method=best, qps_by_method=qps)
   return row, best

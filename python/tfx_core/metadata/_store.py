@@ -60,15 +60,6 @@ def _value_columns(value):
           "string_value": value.string_value if kind == "string_value" else None}
 
 
-def _set_value(value, row):
-  if row.int_value is not None:
-    value.int_value = row.int_value
-  elif row.double_value is not None:
-    value.double_value = row.double_value
-  elif row.string_value is not None:
-    value.string_value = row.string_value
-
-
 def to_value(python_value):
   """A Python int, float or str as a Value proto."""
   value = mpb.Value()
@@ -107,6 +98,7 @@ class MetadataStore:
     else:
       self._engine = sa.create_engine(self.url, pool_pre_ping=True)
       self._insert = pg_dialect.insert
+    self._mark = "?" if self._sqlite else "%s"  # The driver's paramstyle, for raw SQL.
     self._types = {}  # (kind, name) -> mpb.Type
     self._type_names = {}  # id -> name
     self._migrate()
@@ -263,12 +255,15 @@ class MetadataStore:
     """Writes an execution, its artifacts, the events between them and their context links
     in ONE transaction; returns (execution_id, [artifact_id, ...]).
 
-    artifact_and_events: (Artifact, Event or None) pairs; new artifacts are inserted.
+    artifact_and_events: (Artifact, Event or None) pairs. Artifacts without an id are
+      inserted; those with one are linked as they are (never rewritten: an input passed by id
+      alone must not blank the stored record; use put_artifacts to change one).
     contexts: Context protos with ids (the execution and artifacts are linked to each).
     """
     with self._transaction() as conn:
       execution_id = self._put(conn, EXECUTION, [execution])[0]
-      artifact_ids = self._put(conn, ARTIFACT, [a for a, _ in artifact_and_events])
+      self._put(conn, ARTIFACT, [a for a, _ in artifact_and_events if not a.id])
+      artifact_ids = [a.id for a, _ in artifact_and_events]
       events = []
       for artifact_id, (_, event) in zip(artifact_ids, artifact_and_events):
         if event is not None:
@@ -352,9 +347,8 @@ class MetadataStore:
 
   def _insert_rows(self, conn, table, columns, rows):
     if rows:
-      mark = "?" if self._sqlite else "%s"
       conn.exec_driver_sql("INSERT INTO %s (%s) VALUES (%s)" % (
-          table, ", ".join(columns), ", ".join([mark] * len(columns))), rows)
+          table, ", ".join(columns), ", ".join([self._mark] * len(columns))), rows)
 
   def _insert_events(self, conn, events):
     stamp = now_ms()
@@ -433,15 +427,28 @@ class MetadataStore:
         return self._load(kind, ids, conn)
     table, props = _TABLES[kind]
     message = _MESSAGES[kind]
+    columns = [c.name for c in table.columns]
     by_id = {}
+    # Driver-level SQL: loading records is on every lineage and cache lookup's path.
     for chunk in _chunks(list(ids)):
-      for r in conn.execute(sa.select(table).where(table.c.id.in_(chunk))):
-        m = message(**{k: v for k, v in r._mapping.items() if v is not None})
-        m.type = self._type(kind, type_id=r.type_id).name
-        by_id[r.id] = m
-      for p in conn.execute(sa.select(props).where(props.c.owner_id.in_(chunk))):
-        target = by_id[p.owner_id]
-        _set_value((target.custom_properties if p.is_custom else target.properties)[p.name], p)
+      marks = ", ".join([self._mark] * len(chunk))
+      for r in conn.exec_driver_sql("SELECT %s FROM %s WHERE id IN (%s)" % (
+          ", ".join(columns), table.name, marks), tuple(chunk)):
+        m = message(**{c: v for c, v in zip(columns, r) if v is not None})
+        m.type = self._type(kind, type_id=m.type_id).name
+        by_id[m.id] = m
+      for owner_id, name, is_custom, int_value, double_value, string_value in (
+          conn.exec_driver_sql("SELECT owner_id, name, is_custom, int_value, double_value, "
+                               "string_value FROM %s WHERE owner_id IN (%s)" % (props.name, marks),
+                               tuple(chunk))):
+        value = (by_id[owner_id].custom_properties if is_custom
+                 else by_id[owner_id].properties)[name]
+        if int_value is not None:
+          value.int_value = int_value
+        elif double_value is not None:
+          value.double_value = double_value
+        elif string_value is not None:
+          value.string_value = string_value
     return [by_id[i] for i in ids if i in by_id]
 
   def get_events(self, artifact_ids=None, execution_ids=None, event_type=None):
@@ -473,12 +480,15 @@ class MetadataStore:
     the events between them."""
     with self._transaction(write=False) as conn:
       reached, execution_ids = self._lineage_ids(conn, artifact_ids, direction, depth)
-      events = [] if not execution_ids else [
-          mpb.Event(artifact_id=r.artifact_id, execution_id=r.execution_id, type=r.type,
-                    key=r.key, index=r.idx, time_ms=r.time_ms)
-          for r in conn.execute(sa.select(s.events).where(
-              s.events.c.execution_id.in_(sorted(execution_ids))).order_by(s.events.c.id))
-          if r.artifact_id in reached]
+      events = []
+      for chunk in _chunks(sorted(execution_ids)):
+        events += [mpb.Event(artifact_id=r[0], execution_id=r[1], type=r[2], key=r[3], index=r[4],
+                             time_ms=r[5])
+                   for r in conn.exec_driver_sql(
+                       "SELECT artifact_id, execution_id, type, key, idx, time_ms FROM events "
+                       "WHERE execution_id IN (%s) ORDER BY id" % ", ".join(
+                           [self._mark] * len(chunk)), tuple(chunk))
+                   if r[0] in reached]
       return mpb.LineageGraph(artifacts=self._load(ARTIFACT, sorted(reached), conn),
                               executions=self._load(EXECUTION, sorted(execution_ids), conn),
                               events=events)
@@ -500,7 +510,7 @@ class MetadataStore:
       # execution's INPUT artifacts are one step further up. Downstream swaps the two.
       toward, away = ((mpb.Event.OUTPUT, mpb.Event.INPUT) if way == "upstream"
                       else (mpb.Event.INPUT, mpb.Event.OUTPUT))
-      mark = "?" if self._sqlite else "%s"
+      mark = self._mark
       sql = _WALK_SQL.format(start=", ".join([mark] * len(start)), mark=mark)
       params = tuple(start) + (toward, away, toward, depth, away)
       for execution_id, artifact_id in conn.exec_driver_sql(sql, params):
