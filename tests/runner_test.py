@@ -14,8 +14,10 @@ import pytest
 
 from metadata_backends import metadata_url  # noqa: F401  (a pytest fixture)
 from tfx_core import metadata as md
-from tfx_core.dsl import (InputArtifact, LatestArtifactStrategy, LatestBlessedModelStrategy,
-                          OutputArtifact, Parameter, Pipeline, Resolver, component)
+from tfx_core.dsl import (BaseComponent, BaseExecutor, ChannelParameter, ComponentSpec,
+                          ExecutionParameter, InputArtifact, LatestArtifactStrategy,
+                          LatestBlessedModelStrategy, OutputArtifact, Parameter, Pipeline,
+                          Resolver, component)
 from tfx_core.orchestration import (LocalDagRunner, PipelineRunError, PIPELINE,
                                     protected_artifact_ids, prune_runs)
 from tfx_core.types import Channel, Examples, Model, ModelBlessing, PushedModel
@@ -266,6 +268,62 @@ def test_retention_keeps_recent_runs_and_protected_lineage(tmp_path):
         [now] = store.get_artifacts(ids=[artifact.id])
         assert now.state == md.Artifact.LIVE and os.path.exists(now.uri)
   assert prune_runs(store, "models", root, keep_last_runs=1) == []
+
+
+class BeamSumSpec(ComponentSpec):
+  PARAMETERS = {"module_file": ExecutionParameter(str), "count": ExecutionParameter(int)}
+  OUTPUTS = {"model": ChannelParameter(Model)}
+
+
+class BeamSumExecutor(BaseExecutor):
+  """Sums 0..count-1 with a Beam pipeline, through the user module's run_fn."""
+
+  def Do(self, input_dict, output_dict, exec_properties):  # pylint: disable=invalid-name
+    import apache_beam as beam  # pylint: disable=import-outside-toplevel
+    import importlib.util  # pylint: disable=import-outside-toplevel
+    spec = importlib.util.spec_from_file_location("trainer_module",
+                                                  exec_properties["module_file"])
+    user = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(user)
+    out = os.path.join(output_dict["model"][0].uri, "sum")
+    with self.make_beam_pipeline() as p:
+      _ = (p | beam.Create(range(exec_properties["count"])) | beam.combiners.ToList()
+           | beam.Map(lambda values: open(out, "w").write(str(user.run_fn(values)))))
+    options = self.make_beam_pipeline().options.get_all_options()
+    return {"direct_num_workers": options["direct_num_workers"]}
+
+
+class BeamSum(BaseComponent):
+  SPEC_CLASS = BeamSumSpec
+  EXECUTOR_CLASS = BeamSumExecutor
+
+
+def test_class_component_with_beam_args_and_module_file(tmp_path, caplog):
+  code = tmp_path / "module"
+  shutil.copytree(os.path.join(os.path.dirname(_DEMO), "user_module"), code)
+  sys.path.insert(0, str(code))  # The user module's own imports resolve from its folder.
+  caplog.set_level(logging.INFO, logger="tfx_core")
+  root = tmp_path / "root"
+
+  def run(**runner_args):
+    pipeline = Pipeline("beam", root, [BeamSum(module_file=str(code / "trainer_module.py"),
+                                               count=10)], enable_cache=True)
+    return LocalDagRunner(**runner_args).run(pipeline)
+
+  try:
+    first = run(beam_pipeline_args=["--direct_num_workers=1", "--runner=DirectRunner"])
+    with open(os.path.join(first.outputs["BeamSum"]["model"][0].uri, "sum")) as f:
+      assert f.read() == "45"
+    [execution] = _store(root).get_executions(state=md.Execution.COMPLETE)
+    assert execution.custom_properties["output:direct_num_workers"].int_value == 1
+    assert run().node_states == {"BeamSum": "CACHED"}
+    with open(code / "trainer_helpers.py", "a") as f:
+      f.write("\n# edited\n")
+    caplog.clear()
+    assert run().node_states == {"BeamSum": "COMPLETE"}
+    assert "[BeamSum] cache miss: code changed: trainer_helpers.py" in caplog.text
+  finally:
+    sys.path.remove(str(code))
 
 
 def _binary(module, *args, check=True):
