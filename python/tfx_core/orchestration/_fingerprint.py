@@ -3,6 +3,12 @@
 import ast
 import hashlib
 import os
+import threading
+
+# ast.parse is not thread-safe on CPython 3.11.7 (seen in this project's tests: SystemError
+# "AST constructor recursion depth mismatch"), and the runner's node threads fingerprint code
+# concurrently, so parsing is serialized.
+_PARSE_LOCK = threading.Lock()
 
 
 def content_fingerprint(uri):
@@ -60,7 +66,8 @@ def _candidates(base, dotted):
 
 def _local_imports(path, source):
   try:
-    tree = ast.parse(source, filename=path)
+    with _PARSE_LOCK:
+      tree = ast.parse(source, filename=path)
   except SyntaxError:
     return []  # The executor will report it; the file's hash still changes with every edit.
   folder = os.path.dirname(path)
