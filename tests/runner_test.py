@@ -353,6 +353,10 @@ def test_binaries_end_to_end(demo, tmp_path):
   lineage = _binary("tfx_core.orchestration.metadata_main", "lineage",
                     "--pipeline_root=%s" % root, "--artifact_id=%d" % model.id, "--depth=5")
   assert str(data) in lineage.stdout and "import_csv" in lineage.stdout
+  # The second run was all cache hits, so its outputs are the first run's: nothing to prune.
+  prune = _binary("tfx_core.orchestration.metadata_main", "prune", "--pipeline_root=%s" % root,
+                  "--pipeline_name=demo", "--keep_last_runs=1")
+  assert json.loads(prune.stdout) == {"dry_run": False, "deleted": []}
   helptext = _binary("tfx_core.orchestration.run_main", "--help", check=False).stdout
   for flag in ("pipeline_root", "data_root", "metadata_url", "runner", "beam_pipeline_args",
                "[no]enable_cache", "max_parallel_nodes"):
