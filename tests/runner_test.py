@@ -20,7 +20,10 @@ from tfx_core.dsl import (BaseComponent, BaseExecutor, ChannelParameter, Compone
                           Resolver, component)
 from tfx_core.orchestration import (LocalDagRunner, PipelineRunError, PIPELINE,
                                     protected_artifact_ids, prune_runs)
-from tfx_core.types import Channel, Examples, Model, ModelBlessing, PushedModel
+from tfx_core.metadata import INT
+from tfx_core.dsl import Importer
+from tfx_core.types import (Artifact, Channel, Examples, Model, ModelBlessing, PushedModel,
+                            register)
 
 _DEMO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "testdata", "demo_pipeline")
 
@@ -324,6 +327,56 @@ def test_class_component_with_beam_args_and_module_file(tmp_path, caplog):
     assert "[BeamSum] cache miss: code changed: trainer_helpers.py" in caplog.text
   finally:
     sys.path.remove(str(code))
+
+
+@register
+class Report(Artifact):
+  TYPE_NAME = "Report"
+  PROPERTIES = {"pages": INT}
+
+
+@component
+def WriteReport(report: OutputArtifact[Report], pages: Parameter[int]):
+  report.set("pages", pages)
+  with open(os.path.join(report.uri, "report.txt"), "w") as f:
+    f.write("x" * pages)
+
+
+def test_user_defined_artifact_types_and_failures_before_the_executor(tmp_path):
+  root = tmp_path / "root"
+  result = LocalDagRunner().run(Pipeline("custom", root, [WriteReport(pages=3)]))
+  [report] = result.outputs["WriteReport"]["report"]
+  assert report.type == "Report" and report.properties["pages"].int_value == 3
+  # Resolving a required input to nothing fails the node before its executor runs; the
+  # failure is still recorded, with the reason, and nothing is left behind.
+  resolver = Resolver(LatestArtifactStrategy, model=Channel(type=Model)).with_id("resolve")
+  with pytest.raises(PipelineRunError, match="UseModel"):
+    LocalDagRunner().run(Pipeline("custom", root, [resolver,
+                                                   UseModel(model=resolver.outputs["model"])]))
+  [failed] = _store(root).get_executions(state=md.Execution.FAILED)
+  assert failed.name == "UseModel"
+  assert "input 'model' resolved to no Model artifacts" in (
+      failed.custom_properties["error"].string_value)
+  assert not os.path.exists(os.path.join(root, "UseModel"))
+
+
+def test_retention_never_deletes_imported_files(tmp_path):
+  root = tmp_path / "root"
+  data = root / "incoming"  # User data inside the pipeline root, imported twice.
+  data.mkdir(parents=True)
+  (data / "data.csv").write_text("a\n1\n")
+  runner = LocalDagRunner()
+
+  def run():
+    raw = Importer(source_uri=str(data), artifact_type=Examples).with_id("raw")
+    return runner.run(Pipeline("imports", root, [raw]))
+
+  run()
+  (data / "data.csv").write_text("a\n2\n")  # Changed: the second run imports a new record.
+  run()
+  store = _store(root)
+  assert prune_runs(store, "imports", root, keep_last_runs=1) == []
+  assert (data / "data.csv").read_text() == "a\n2\n"
 
 
 def _binary(module, *args, check=True):

@@ -7,9 +7,9 @@ tools/bootstrap.sh
 # The metadata store's tests run on SQLite and on this private PostgreSQL server; with
 # TFX_CORE_REQUIRE_POSTGRES=1 they fail rather than skip if it is unreachable.
 pg_url=$(tools/postgres.sh start)
+trap 'tools/postgres.sh stop' EXIT
 status=0
 bazel test --test_env=TFX_CORE_TEST_POSTGRES_URL="$pg_url" --test_env=TFX_CORE_REQUIRE_POSTGRES=1 \
   "$@" //... || status=$?
 bazel shutdown
-tools/postgres.sh stop
 exit $status

@@ -54,16 +54,13 @@ def _value_tuple(value):
 
 
 def _value_columns(value):
-  kind = value.WhichOneof("value")
-  return {"int_value": value.int_value if kind == "int_value" else None,
-          "double_value": value.double_value if kind == "double_value" else None,
-          "string_value": value.string_value if kind == "string_value" else None}
+  return dict(zip(("int_value", "double_value", "string_value"), _value_tuple(value)))
 
 
 def to_value(python_value):
   """A Python int, float or str as a Value proto."""
   value = mpb.Value()
-  if isinstance(python_value, bool) or isinstance(python_value, int):
+  if isinstance(python_value, int):  # bool included, stored as 0/1.
     value.int_value = int(python_value)
   elif isinstance(python_value, float):
     value.double_value = python_value
@@ -170,8 +167,10 @@ class MetadataStore:
       conn.execute(self._insert(s.types).values(
           kind=kind, name=name, version=version,
           properties_json=json.dumps(properties, sort_keys=True)).on_conflict_do_nothing())
-      row = conn.execute(sa.select(s.types).where(s.types.c.kind == kind,
-                                                  s.types.c.name == name)).one()
+      # FOR UPDATE (PostgreSQL): concurrent writers adding properties must not overwrite each
+      # other's; SQLite's BEGIN IMMEDIATE already serializes them.
+      row = conn.execute(sa.select(s.types).where(s.types.c.kind == kind, s.types.c.name == name)
+                         .with_for_update()).one()
       declared = json.loads(row.properties_json)
       for prop, ptype in properties.items():
         if prop in declared and declared[prop] != ptype:

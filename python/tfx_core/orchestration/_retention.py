@@ -5,7 +5,7 @@ import os
 import shutil
 
 from tfx_core import metadata as md
-from tfx_core.orchestration._runner import PIPELINE, PIPELINE_RUN
+from tfx_core.orchestration._runner import IMPORTED, PIPELINE, PIPELINE_RUN
 
 log = logging.getLogger("tfx_core.retention")
 
@@ -18,7 +18,8 @@ def prune_runs(store, pipeline_name, pipeline_root, keep_last_runs, dry_run=Fals
 
   Never deleted: artifacts also used by a kept run (e.g. reused through the cache); pushed
   models, positively blessed models and their blessings, and everything upstream of those;
-  anything outside `pipeline_root` (imported user files). Returns the artifacts deleted.
+  imported artifacts and anything outside `pipeline_root` (user files); files another
+  surviving record points to. Returns the artifacts deleted.
   """
   if keep_last_runs < 1:
     raise ValueError("keep_last_runs must be at least 1, got %d" % keep_last_runs)
@@ -33,8 +34,13 @@ def prune_runs(store, pipeline_name, pipeline_root, keep_last_runs, dry_run=Fals
   doomed = {}
   for run in old:
     for artifact in store.get_artifacts(context_id=run.id, state=md.Artifact.LIVE):
-      if artifact.id not in keep and os.path.abspath(artifact.uri).startswith(root):
+      if (artifact.id not in keep and IMPORTED not in artifact.custom_properties and
+          os.path.abspath(artifact.uri).startswith(root)):
         doomed[artifact.id] = artifact
+  for artifact in list(doomed.values()):
+    others = store.get_artifacts(uri=artifact.uri, state=[md.Artifact.PENDING, md.Artifact.LIVE])
+    if any(other.id not in doomed for other in others):
+      del doomed[artifact.id]
   doomed = [doomed[i] for i in sorted(doomed)]
   if dry_run or not doomed:
     return doomed

@@ -18,6 +18,7 @@ import logging
 import os
 import shutil
 import sys
+import threading
 import time
 import traceback
 import uuid
@@ -33,6 +34,7 @@ log = logging.getLogger("tfx_core.runner")
 
 PIPELINE, PIPELINE_RUN, NODE = "pipeline", "pipeline_run", "node"
 FINGERPRINT = "fingerprint"  # Custom property: content hash of a published artifact.
+IMPORTED = "imported"  # Custom property: registered by an Importer, not written by a node.
 
 
 class PipelineRunError(RuntimeError):
@@ -98,8 +100,13 @@ class _Run:
     self.max_parallel = runner.max_parallel_nodes
     self.run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
     self.root = os.path.abspath(ir.pipeline_root)
-    for t in STANDARD_TYPES.values():
-      store.put_type(md.ARTIFACT, t.TYPE_NAME, t.PROPERTIES)
+    for type_name in set(STANDARD_TYPES) | {o.artifact_type for n in ir.nodes
+                                            for o in n.outputs.values()}:
+      store.put_type(md.ARTIFACT, type_name, artifact_class(type_name).PROPERTIES)
+    # Resolvers see only artifacts that existed when the run started, never ones that sibling
+    # nodes of this run publish while they resolve.
+    newest = store.get_artifacts(newest_first=True, limit=1)
+    self.resolver_horizon = newest[0].id if newest else 0
     self.pipeline_ctx = store.get_or_create_context(PIPELINE, ir.name)
     self.run_ctx = store.get_or_create_context(
         PIPELINE_RUN, ir.name + "." + self.run_id, {"pipeline": ir.name, "run_id": self.run_id})
@@ -152,7 +159,13 @@ class _Run:
         return "COMPLETE", self._resolve(node, inputs, contexts)
       return self._run_component(node, inputs, contexts, node_ctx)
     except Exception:  # pylint: disable=broad-except
-      log.error("[%s] FAILED before its executor ran:\n%s", node.id, traceback.format_exc())
+      error = traceback.format_exc()
+      log.error("[%s] FAILED before its executor ran:\n%s", node.id, error)
+      try:
+        self.store.publish_execution(self._execution(node, md.Execution.FAILED, error=error),
+                                     contexts=[self.pipeline_ctx, self.run_ctx])
+      except Exception:  # pylint: disable=broad-except  (the store itself may be the problem)
+        log.error("[%s] could not record the failure:\n%s", node.id, traceback.format_exc())
       return "FAILED", {}
 
   def _resolve_inputs(self, node, outputs):
@@ -182,8 +195,6 @@ class _Run:
 
   def _import(self, node, contexts):
     config = node.importer
-    self.store.put_type(md.ARTIFACT, node.outputs["result"].artifact_type,
-                        artifact_class(node.outputs["result"].artifact_type).PROPERTIES)
     type_name = node.outputs["result"].artifact_type
     if not os.path.exists(config.source_uri):
       raise FileNotFoundError("[%s] source_uri %s does not exist" % (node.id, config.source_uri))
@@ -199,6 +210,7 @@ class _Run:
           return "CACHED", {"result": [known]}
     artifact = md.Artifact(type=type_name, uri=config.source_uri, state=md.Artifact.LIVE)
     artifact.custom_properties[FINGERPRINT].string_value = fingerprint
+    artifact.custom_properties[IMPORTED].int_value = 1  # Retention never deletes user files.
     for key, value in config.properties_json.items():
       target = (artifact.properties if key in artifact_class(type_name).PROPERTIES
                 else artifact.custom_properties)
@@ -210,11 +222,14 @@ class _Run:
     return "COMPLETE", {"result": [artifact]}
 
   def _resolve(self, node, inputs, contexts):
-    live = dict(state=md.Artifact.LIVE, context_id=self.pipeline_ctx.id, newest_first=True)
+    def live(**filters):
+      found = self.store.get_artifacts(state=md.Artifact.LIVE, context_id=self.pipeline_ctx.id,
+                                       newest_first=True, **filters)
+      return [a for a in found if a.id <= self.resolver_horizon]
+
     resolved = {key: [] for key in node.inputs}
     if node.resolver.strategy == ppb.ResolverConfig.LATEST_BLESSED_MODEL:
-      for blessing in self.store.get_artifacts(type_name="ModelBlessing",
-                                               properties={"blessed": 1}, **live):
+      for blessing in live(type_name="ModelBlessing", properties={"blessed": 1}):
         model_id = blessing.properties["current_model_id"].int_value
         models = self.store.get_artifacts(ids=[model_id], state=md.Artifact.LIVE)
         if models:
@@ -222,8 +237,7 @@ class _Run:
           break
     else:
       for key, spec in node.inputs.items():
-        resolved[key] = (inputs[key][:1] if inputs[key] else
-                         self.store.get_artifacts(type_name=spec.artifact_type, limit=1, **live))
+        resolved[key] = inputs[key][:1] or live(type_name=spec.artifact_type)[:1]
     self.store.publish_execution(self._execution(node, md.Execution.COMPLETE),
                                  self._events(resolved, md.Event.INPUT), contexts)
     log.info("[%s] resolved %s", node.id, {k: [a.id for a in v] for k, v in resolved.items()})
@@ -269,8 +283,9 @@ class _Run:
         "component": "%s@%s" % (node.component_type, node.component_version),
         "tfx_core": tfx_core.__version__,
         "parameters": params,
-        "inputs": {key: [a.custom_properties[FINGERPRINT].string_value or
-                         content_fingerprint(a.uri) for a in artifacts]
+        "inputs": {key: [a.custom_properties[FINGERPRINT].string_value
+                         if FINGERPRINT in a.custom_properties else content_fingerprint(a.uri)
+                         for a in artifacts]
                    for key, artifacts in sorted(inputs.items())},
         "code": code_fingerprints(component_class.module_files(params)),
     }
@@ -303,34 +318,38 @@ class _Run:
     execution_id, _ = self.store.publish_execution(
         execution, self._events(inputs, md.Event.INPUT), contexts)
     staging = os.path.join(self.root, node.id, ".staging", str(execution_id))
-    output_dict = {}
-    for key, spec in node.outputs.items():
-      artifact = artifact_class(spec.artifact_type)()
-      artifact.uri = os.path.join(staging, key)
-      os.makedirs(artifact.uri)
-      output_dict[key] = [artifact]
-    context = ExecutorContext(self.beam_args, self.ir.name, self.run_id, node.id, execution_id,
-                              tmp_dir=os.path.join(staging, ".tmp"))
-    os.makedirs(context.tmp_dir)
-    input_dict = {k: [artifact_class(a.type)(a) for a in v] for k, v in inputs.items()}
+    moved = []
     log.info("[%s] running execution %d%s", node.id, execution_id,
              " (attempt %d)" % (attempt + 1) if attempt else "")
     started = time.monotonic()
     try:
+      output_dict = {}
+      for key, spec in node.outputs.items():
+        artifact = artifact_class(spec.artifact_type)()
+        artifact.uri = os.path.join(staging, key)
+        os.makedirs(artifact.uri)
+        output_dict[key] = [artifact]
+      context = ExecutorContext(self.beam_args, self.ir.name, self.run_id, node.id,
+                                execution_id, tmp_dir=os.path.join(staging, ".tmp"))
+      os.makedirs(context.tmp_dir)
+      # Copies: sibling threads read the same input records.
+      input_dict = {k: [artifact_class(a.type)(md.Artifact.FromString(a.SerializeToString()))
+                        for a in v] for k, v in inputs.items()}
       executor = component_class.EXECUTOR_CLASS(context)
       returned = executor.Do(input_dict, output_dict, params) or {}
+      for name, value in returned.items():
+        execution.custom_properties[OUTPUT_PROPERTY_PREFIX + name].CopyFrom(md.to_value(value))
       published = {}
       for key, artifacts in output_dict.items():
         final = os.path.join(self.root, node.id, key, str(execution_id))
         os.makedirs(os.path.dirname(final), exist_ok=True)
         os.rename(artifacts[0].uri, final)  # Atomic on one filesystem.
+        moved.append(final)
         record = artifacts[0].record
         record.uri, record.state = final, md.Artifact.LIVE
         record.custom_properties[FINGERPRINT].string_value = content_fingerprint(final)
         published[key] = [record]
       execution.id, execution.state = execution_id, md.Execution.COMPLETE
-      for name, value in returned.items():
-        execution.custom_properties[OUTPUT_PROPERTY_PREFIX + name].CopyFrom(md.to_value(value))
       self.store.publish_execution(execution, self._events(published, md.Event.OUTPUT),
                                    contexts)
       log.info("[%s] complete in %.2f s", node.id, time.monotonic() - started)
@@ -338,9 +357,12 @@ class _Run:
     except Exception:  # pylint: disable=broad-except  (user code: record whatever it raised)
       error = traceback.format_exc()
       log.error("[%s] execution %d FAILED:\n%s", node.id, execution_id, error)
-      execution.id, execution.state = execution_id, md.Execution.FAILED
-      execution.custom_properties["error"].string_value = error
-      self.store.put_executions([execution])
+      for folder in moved:  # Never published, so nothing refers to them.
+        shutil.rmtree(folder, ignore_errors=True)
+      failed = self._execution(node, md.Execution.FAILED, cache_key=cache_key, attempt=attempt,
+                               error=error)
+      failed.id = execution_id
+      self.store.put_executions([failed])
       return {}, error
     finally:
       shutil.rmtree(staging, ignore_errors=True)
@@ -369,18 +391,37 @@ def load_component_class(code):
   """The component class at code.import_path ("module:Qual.Name"), importing the module, or
   loading code.source_file under that module name when it is not importable."""
   module_name, qualname = code.import_path.split(":")
+  with _LOAD_LOCK:  # Parallel nodes must not see a module that is still executing.
+    module = _load_module(module_name, code.source_file)
+  target = module
+  for part in qualname.split("."):
+    target = getattr(target, part)
+  return target
+
+
+_LOAD_LOCK = threading.Lock()
+
+
+def _load_module(module_name, source_file):
   module = sys.modules.get(module_name)
   if module is None:
     try:
       module = importlib.import_module(module_name)
     except ImportError:
-      if not os.path.isfile(code.source_file):
+      if not os.path.isfile(source_file):
         raise
-      spec = importlib.util.spec_from_file_location(module_name, code.source_file)
-      module = importlib.util.module_from_spec(spec)
-      sys.modules[module_name] = module
-      spec.loader.exec_module(module)
-  target = module
-  for part in qualname.split("."):
-    target = getattr(target, part)
-  return target
+      module = load_source_file(module_name, source_file)
+  return module
+
+
+def load_source_file(module_name, path):
+  """Executes the Python file at `path` as module `module_name` (registered in sys.modules)."""
+  spec = importlib.util.spec_from_file_location(module_name, path)
+  module = importlib.util.module_from_spec(spec)
+  sys.modules[module_name] = module
+  try:
+    spec.loader.exec_module(module)
+  except BaseException:
+    del sys.modules[module_name]
+    raise
+  return module

@@ -80,8 +80,10 @@ def main(argv):
     for a in graph.artifacts:
       print("artifact  %-5d %-18s %-7s %s" % (a.id, a.type, _state(md.Artifact, a.state), a.uri))
     for e in graph.executions:
-      ins = [v.artifact_id for v in graph.events if v.execution_id == e.id and v.type == 1]
-      outs = [v.artifact_id for v in graph.events if v.execution_id == e.id and v.type == 2]
+      ins = [v.artifact_id for v in graph.events
+             if v.execution_id == e.id and v.type == md.Event.INPUT]
+      outs = [v.artifact_id for v in graph.events
+              if v.execution_id == e.id and v.type == md.Event.OUTPUT]
       print("execution %-5d %-18s %-8s in %s -> out %s" % (e.id, e.name,
                                                         _state(md.Execution, e.state), ins, outs))
   else:

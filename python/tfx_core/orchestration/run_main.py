@@ -9,7 +9,6 @@ resumes: completed nodes hit the cache).
 """
 
 import importlib
-import importlib.util
 import inspect
 import logging
 import os
@@ -17,6 +16,8 @@ import shlex
 import sys
 
 from absl import app, flags
+
+from tfx_core.orchestration._runner import load_source_file
 
 flags.DEFINE_string("pipeline_module", None,
                     "The pipeline: a .py file path or an importable module name; it must "
@@ -34,7 +35,8 @@ flags.DEFINE_multi_string("beam_pipeline_args", [],
                           "--beam_pipeline_args='--direct_num_workers=2 "
                           "--direct_running_mode=multi_processing'. Repeatable. Default: "
                           "DirectRunner.")
-flags.DEFINE_bool("enable_cache", True, "Reuse outputs of earlier identical executions.")
+flags.DEFINE_bool("enable_cache", None, "Reuse outputs of earlier identical executions "
+                  "(default: as the pipeline says; --enable_cache / --noenable_cache override).")
 flags.DEFINE_integer("max_parallel_nodes", 4, "Nodes run at the same time, at most.",
                      lower_bound=1)
 flags.mark_flags_as_required(["pipeline_module", "pipeline_root"])
@@ -50,12 +52,7 @@ def load_module(name_or_path):
     if not os.path.isfile(path):
       raise app.UsageError("--pipeline_module: no such file %s" % path)
     sys.path.insert(0, os.path.dirname(path))
-    name = os.path.splitext(os.path.basename(path))[0]
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_source_file(os.path.splitext(os.path.basename(path))[0], path)
   return importlib.import_module(name_or_path)
 
 
@@ -73,7 +70,7 @@ def main(argv):
                  beam_pipeline_args=beam_args, metadata_url=FLAGS.metadata_url,
                  enable_cache=FLAGS.enable_cache)
   accepted = inspect.signature(create).parameters
-  pipeline = create(**{k: v for k, v in offered.items() if k in accepted})
+  pipeline = create(**{k: v for k, v in offered.items() if k in accepted and v is not None})
   runner = LocalDagRunner(metadata_url=FLAGS.metadata_url,
                           max_parallel_nodes=FLAGS.max_parallel_nodes,
                           enable_cache=FLAGS.enable_cache, beam_pipeline_args=beam_args)
