@@ -231,3 +231,8 @@ def test_commits_survive_a_killed_writer(metadata_url, tmp_path):  # noqa: F811
   assert len(committed) == 201
   found = {a.id for a in MetadataStore(metadata_url).get_artifacts(type_name="Examples")}
   assert set(committed) <= found
+
+
+def test_in_memory_sqlite_is_refused():
+  with pytest.raises(ValueError, match="in-memory SQLite .* is not supported"):
+    MetadataStore("sqlite://")

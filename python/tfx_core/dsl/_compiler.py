@@ -2,6 +2,7 @@
 
 import inspect
 import json
+import os
 
 import tfx_core
 from tfx_core.dsl._component import BaseComponent
@@ -47,10 +48,13 @@ def compile_pipeline(pipeline):
                                else ppb.ResolverConfig.LATEST_ARTIFACT)
     else:
       cls = type(node)
+      source_file = inspect.getsourcefile(cls.function if hasattr(cls, "function") else cls)
+      module = cls.__module__
+      if module == "__main__":  # A pipeline script run directly: name it as an import would.
+        module = os.path.splitext(os.path.basename(source_file))[0]
       out.kind = ppb.Node.COMPONENT
-      out.component_type = "%s.%s" % (cls.__module__, cls.__qualname__)
+      out.component_type = "%s.%s" % (module, cls.__qualname__)
       out.component_version = cls.VERSION
-      out.executor.import_path = "%s:%s" % (cls.__module__, cls.__qualname__)
-      out.executor.source_file = inspect.getsourcefile(cls.function if hasattr(cls, "function")
-                                                       else cls) or ""
+      out.executor.import_path = "%s:%s" % (module, cls.__qualname__)
+      out.executor.source_file = source_file or ""
   return ir

@@ -87,8 +87,10 @@ class MetadataStore:
     self._sqlite = self.url.startswith("sqlite")
     if self._sqlite:
       path = sa.engine.make_url(self.url).database
-      if path and path != ":memory:":
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+      if not path or path == ":memory:":
+        raise ValueError("in-memory SQLite (%s) is not supported: every thread would see its "
+                         "own empty database; use a file, e.g. sqlite:///metadata.sqlite" % url)
+      os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
       self._engine = sa.create_engine(self.url, connect_args={"timeout": 60})
       self._install_sqlite_hooks(sqlite_synchronous)
       self._insert = sqlite_dialect.insert
@@ -541,7 +543,7 @@ def _enable_wal(cursor):
   # WAL mode persists in the file; switching to it ignores the busy timeout, so a second
   # process opening a brand-new database retries while the first holds the lock.
   deadline = time.monotonic() + 60
-  while cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() not in ("wal", "memory"):
+  while cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
     try:
       cursor.execute("PRAGMA journal_mode=WAL")
     except sqlite3.OperationalError:

@@ -36,9 +36,18 @@ def code_fingerprints(paths):
   """{path: sha256} for each source file and every local module it imports, transitively.
 
   "Local" means found next to the importing file or under its package root: user helpers,
-  not installed libraries (those are pinned by the environment).
+  not installed libraries (those are pinned by the environment). Paths are relative to the
+  first file's folder, so a moved checkout keeps its cache.
   """
-  seen, todo = {}, [os.path.abspath(p) for p in paths if p]
+  todo = [os.path.abspath(p) for p in paths if p]
+  if not todo:
+    return {}
+  base = os.path.dirname(todo[0])
+  return {os.path.relpath(path, base): digest for path, digest in _closure(todo).items()}
+
+
+def _closure(todo):
+  seen = {}
   while todo:
     path = todo.pop()
     if path in seen or not os.path.isfile(path):
