@@ -21,7 +21,8 @@ from tfx_core.dsl import (BaseComponent, BaseExecutor, ChannelParameter, Compone
 from tfx_core.orchestration import (LocalDagRunner, PipelineRunError, PIPELINE,
                                     protected_artifact_ids, prune_runs)
 from tfx_core.metadata import INT
-from tfx_core.dsl import Importer
+from tfx_core.dsl import Importer, compile_pipeline
+from tfx_core.proto import pipeline_pb2
 from tfx_core.types import (Artifact, Channel, Examples, Model, ModelBlessing, PushedModel,
                             register)
 
@@ -74,6 +75,15 @@ def test_run_publishes_outputs_and_metadata(demo, metadata_url):  # noqa: F811
   assert sorted(e.name for e in graph.executions) == ["Ingest", "Profile", "Summarize", "Train",
                                                      "import_csv"]
   assert str(data) in [a.uri for a in graph.artifacts]
+
+
+def test_runs_the_serialized_ir(demo):
+  module, _, data, root = demo
+  ir = compile_pipeline(module.create_pipeline(root, str(data)))
+  from_bytes = pipeline_pb2.Pipeline.FromString(ir.SerializeToString())
+  result = LocalDagRunner().run(from_bytes)
+  assert result.pipeline_name == "demo" and set(result.node_states.values()) == {"COMPLETE"}
+  assert os.path.isfile(os.path.join(root, "metadata.sqlite"))  # Default store: under the root.
 
 
 def test_independent_nodes_run_in_parallel(demo):
