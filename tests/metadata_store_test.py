@@ -1,7 +1,6 @@
 """The metadata store on SQLite and PostgreSQL: types, properties, queries, atomic publishing,
 lineage, schema migrations, concurrent writers in separate processes, crash durability."""
 
-import os
 import signal
 import subprocess
 import sys
