@@ -1,0 +1,229 @@
+#include "tfx_core/sketches/kll.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace tfx_core {
+namespace {
+
+constexpr int kMinK = 8;
+constexpr size_t kMinLevelWidth = 8;
+constexpr char kMagic[4] = {'K', 'L', 'L', '1'};
+
+template <typename T>
+void Put(std::string* out, const T& value) {
+  out->append(reinterpret_cast<const char*>(&value), sizeof(T));
+}
+
+template <typename T>
+bool Get(const std::string& in, size_t* pos, T* value) {
+  if (in.size() - *pos < sizeof(T)) return false;
+  std::memcpy(value, in.data() + *pos, sizeof(T));
+  *pos += sizeof(T);
+  return true;
+}
+
+}  // namespace
+
+KllSketch::KllSketch(int k, uint64_t seed)
+    : k_(std::max(k, kMinK)),
+      rng_(seed ? seed : 1),
+      min_(std::numeric_limits<double>::quiet_NaN()),
+      max_(std::numeric_limits<double>::quiet_NaN()),
+      levels_(1) {}
+
+size_t KllSketch::num_retained() const { return retained_; }
+
+// Level h of H holds up to k * (2/3)^(H-1-h) items: the top level is widest, lower levels
+// shrink geometrically, so memory stays O(k) plus a few items per level.
+size_t KllSketch::Capacity(size_t level) const {
+  const double depth = static_cast<double>(levels_.size() - 1 - level);
+  return std::max(kMinLevelWidth, static_cast<size_t>(std::ceil(k_ * std::pow(2.0 / 3.0, depth))));
+}
+
+size_t KllSketch::TotalCapacity() const {
+  size_t total = 0;
+  for (size_t h = 0; h < levels_.size(); ++h) total += Capacity(h);
+  return total;
+}
+
+bool KllSketch::NextBit() {  // xorshift64: reproducible for a given seed.
+  rng_ ^= rng_ << 13;
+  rng_ ^= rng_ >> 7;
+  rng_ ^= rng_ << 17;
+  return rng_ & 1;
+}
+
+void KllSketch::Update(double value) {
+  if (std::isnan(value)) return;
+  if (n_ == 0) {
+    min_ = max_ = value;
+  } else {
+    min_ = std::min(min_, value);
+    max_ = std::max(max_, value);
+  }
+  ++n_;
+  levels_[0].push_back(value);
+  ++retained_;
+  CompressIfNeeded();
+}
+
+void KllSketch::Update(const double* values, int64_t count) {
+  for (int64_t i = 0; i < count; ++i) Update(values[i]);
+}
+
+void KllSketch::CompressIfNeeded() {
+  while (retained_ > TotalCapacity()) {
+    size_t level = 0;
+    while (levels_[level].size() < Capacity(level)) ++level;  // Exists: total is over.
+    CompactLevel(level);
+  }
+}
+
+void KllSketch::CompactLevel(size_t level) {
+  if (level + 1 == levels_.size()) levels_.emplace_back();
+  std::vector<double>& items = levels_[level];
+  std::sort(items.begin(), items.end());
+  // An odd item out stays behind at its weight; every pair becomes one item of twice the
+  // weight, chosen from a random offset so the rank error is unbiased.
+  const size_t keep = items.size() % 2;
+  const size_t offset = NextBit() ? 1 : 0;
+  std::vector<double>& up = levels_[level + 1];
+  for (size_t i = keep + offset; i < items.size(); i += 2) up.push_back(items[i]);
+  const size_t moved = (items.size() - keep) / 2;
+  retained_ -= items.size() - keep - moved;
+  items.resize(keep);
+}
+
+Status KllSketch::Merge(const KllSketch& other) {
+  if (other.k_ != k_) {
+    return InvalidArgument("cannot merge KLL sketches with different k: ", k_, " and ",
+                           other.k_);
+  }
+  if (other.n_ == 0) return Status::OK();
+  if (n_ == 0) {
+    min_ = other.min_;
+    max_ = other.max_;
+  } else {
+    min_ = std::min(min_, other.min_);
+    max_ = std::max(max_, other.max_);
+  }
+  n_ += other.n_;
+  if (other.levels_.size() > levels_.size()) levels_.resize(other.levels_.size());
+  for (size_t h = 0; h < other.levels_.size(); ++h) {
+    levels_[h].insert(levels_[h].end(), other.levels_[h].begin(), other.levels_[h].end());
+  }
+  retained_ += other.retained_;
+  CompressIfNeeded();
+  return Status::OK();
+}
+
+std::vector<std::pair<double, uint64_t>> KllSketch::SortedWeighted() const {
+  std::vector<std::pair<double, uint64_t>> items;
+  items.reserve(retained_);
+  for (size_t h = 0; h < levels_.size(); ++h) {
+    for (double v : levels_[h]) items.emplace_back(v, uint64_t{1} << h);
+  }
+  std::sort(items.begin(), items.end());
+  return items;
+}
+
+std::vector<double> KllSketch::Quantiles(const std::vector<double>& qs) const {
+  std::vector<double> out(qs.size(), std::numeric_limits<double>::quiet_NaN());
+  if (n_ == 0) return out;
+  const auto items = SortedWeighted();
+  for (size_t i = 0; i < qs.size(); ++i) {
+    const double q = std::clamp(qs[i], 0.0, 1.0);
+    if (q <= 0.0) {
+      out[i] = min_;
+    } else if (q >= 1.0) {
+      out[i] = max_;
+    } else {
+      const double target = q * static_cast<double>(n_);
+      uint64_t cumulative = 0;
+      out[i] = max_;
+      for (const auto& [value, weight] : items) {
+        cumulative += weight;
+        if (static_cast<double>(cumulative) >= target) {
+          out[i] = value;
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+double KllSketch::Quantile(double q) const { return Quantiles({q})[0]; }
+
+double KllSketch::Rank(double x) const {
+  if (n_ == 0) return std::numeric_limits<double>::quiet_NaN();
+  uint64_t below = 0;
+  for (size_t h = 0; h < levels_.size(); ++h) {
+    for (double v : levels_[h]) {
+      if (v <= x) below += uint64_t{1} << h;
+    }
+  }
+  return static_cast<double>(below) / static_cast<double>(n_);
+}
+
+std::string KllSketch::Serialize() const {
+  std::string out(kMagic, sizeof(kMagic));
+  Put(&out, static_cast<int32_t>(k_));
+  Put(&out, rng_);
+  Put(&out, n_);
+  Put(&out, min_);
+  Put(&out, max_);
+  Put(&out, static_cast<uint32_t>(levels_.size()));
+  for (const auto& level : levels_) {
+    Put(&out, static_cast<uint32_t>(level.size()));
+    out.append(reinterpret_cast<const char*>(level.data()), level.size() * sizeof(double));
+  }
+  return out;
+}
+
+StatusOr<KllSketch> KllSketch::Deserialize(const std::string& bytes) {
+  if (bytes.size() < sizeof(kMagic) || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
+    return InvalidArgument("not a serialized KLL sketch (expected the KLL1 header)");
+  }
+  size_t pos = sizeof(kMagic);
+  int32_t k;
+  uint64_t rng, n;
+  double min, max;
+  uint32_t num_levels;
+  if (!Get(bytes, &pos, &k) || !Get(bytes, &pos, &rng) || !Get(bytes, &pos, &n) ||
+      !Get(bytes, &pos, &min) || !Get(bytes, &pos, &max) || !Get(bytes, &pos, &num_levels)) {
+    return InvalidArgument("serialized KLL sketch is truncated in its header (", bytes.size(),
+                           " bytes)");
+  }
+  if (k < kMinK || num_levels == 0 || num_levels > 64) {
+    return InvalidArgument("serialized KLL sketch has k=", k, " and ", num_levels,
+                           " levels; expected k >= ", kMinK, " and 1 to 64 levels");
+  }
+  KllSketch sketch(k, rng);
+  sketch.n_ = n;
+  sketch.min_ = min;
+  sketch.max_ = max;
+  sketch.levels_.assign(num_levels, {});
+  uint64_t weight = 0;
+  for (uint32_t h = 0; h < num_levels; ++h) {
+    uint32_t size;
+    if (!Get(bytes, &pos, &size) || (bytes.size() - pos) / sizeof(double) < size) {
+      return InvalidArgument("serialized KLL sketch is truncated at level ", h);
+    }
+    sketch.levels_[h].resize(size);
+    std::memcpy(sketch.levels_[h].data(), bytes.data() + pos, size * sizeof(double));
+    pos += size * sizeof(double);
+    sketch.retained_ += size;
+    weight += static_cast<uint64_t>(size) << h;
+  }
+  if (pos != bytes.size() || weight != n) {
+    return InvalidArgument("serialized KLL sketch is inconsistent: items weigh ", weight,
+                           " but count is ", n, "; ", bytes.size() - pos, " trailing bytes");
+  }
+  return sketch;
+}
+
+}  // namespace tfx_core

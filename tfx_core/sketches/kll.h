@@ -1,0 +1,69 @@
+// KLL quantile sketch (Karnin, Lang, Liberty 2016): mergeable, serializable, O(k log(n/k))
+// memory. Values are kept in levels ("compactors"); an item at level h stands for 2^h inputs.
+// When the sketch outgrows its capacity the lowest full level is sorted and every other item
+// (from a random offset) moves up a level, halving it.
+//
+// Error bound: with k = 200 (the default), the normalized rank error of Quantile/Rank is at
+// most 1.65% with 99% confidence (Apache DataSketches' figure for the same algorithm; the
+// tests check adversarial inputs against exact ranks at 2%). Min and max are exact. NaNs are
+// the caller's to count; Update rejects none and ignores them.
+#ifndef TFX_CORE_SKETCHES_KLL_H_
+#define TFX_CORE_SKETCHES_KLL_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tfx_core/util/status.h"
+
+namespace tfx_core {
+
+class KllSketch {
+ public:
+  static constexpr int kDefaultK = 200;
+
+  explicit KllSketch(int k = kDefaultK, uint64_t seed = 0x9E3779B97F4A7C15ULL);
+
+  void Update(double value);
+  void Update(const double* values, int64_t count);
+  // Adds every item of `other` (built with the same k).
+  Status Merge(const KllSketch& other);
+
+  int k() const { return k_; }
+  uint64_t count() const { return n_; }  // Values seen (NaNs excluded).
+  bool empty() const { return n_ == 0; }
+  double min() const { return min_; }
+  double max() const { return max_; }
+  size_t num_retained() const;
+
+  // The value at normalized rank q in [0, 1] (q = 0: min, q = 1: max). Empty: NaN.
+  double Quantile(double q) const;
+  // Quantile for each of `qs`, sorting the retained items once.
+  std::vector<double> Quantiles(const std::vector<double>& qs) const;
+  // The fraction of values <= x.
+  double Rank(double x) const;
+
+  std::string Serialize() const;
+  static StatusOr<KllSketch> Deserialize(const std::string& bytes);
+
+ private:
+  size_t Capacity(size_t level) const;
+  size_t TotalCapacity() const;
+  void CompressIfNeeded();
+  void CompactLevel(size_t level);
+  bool NextBit();
+  // (value, weight) of every retained item, sorted by value.
+  std::vector<std::pair<double, uint64_t>> SortedWeighted() const;
+
+  int k_;
+  uint64_t rng_;
+  uint64_t n_ = 0;
+  double min_;
+  double max_;
+  size_t retained_ = 0;
+  std::vector<std::vector<double>> levels_;
+};
+
+}  // namespace tfx_core
+
+#endif  // TFX_CORE_SKETCHES_KLL_H_
