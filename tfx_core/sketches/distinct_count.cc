@@ -1,0 +1,134 @@
+#include "tfx_core/sketches/distinct_count.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "tfx_core/sketches/hash.h"
+
+namespace tfx_core {
+namespace {
+
+constexpr char kMagic[4] = {'H', 'L', 'L', '1'};
+
+}  // namespace
+
+DistinctCountSketch::DistinctCountSketch(int precision, size_t exact_limit)
+    : precision_(std::clamp(precision, 4, 18)), exact_limit_(exact_limit) {}
+
+void DistinctCountSketch::Update(std::string_view value) { UpdateHash(HashBytes(value)); }
+
+void DistinctCountSketch::UpdateHash(uint64_t hash) {
+  if (exact()) {
+    exact_.insert(hash);
+    if (exact_.size() > exact_limit_) ToRegisters();
+  } else {
+    AddToRegisters(hash);
+  }
+}
+
+void DistinctCountSketch::AddToRegisters(uint64_t hash) {
+  // The top `precision` bits pick a register; it keeps the longest run of leading zeros (+1)
+  // seen in the remaining bits.
+  const uint64_t index = hash >> (64 - precision_);
+  const uint64_t rest = (hash << precision_) | (uint64_t{1} << (precision_ - 1));
+  const uint8_t rank = static_cast<uint8_t>(__builtin_clzll(rest) + 1);
+  registers_[index] = std::max(registers_[index], rank);
+}
+
+void DistinctCountSketch::ToRegisters() {
+  registers_.assign(size_t{1} << precision_, 0);
+  for (uint64_t hash : exact_) AddToRegisters(hash);
+  exact_.clear();
+}
+
+Status DistinctCountSketch::Merge(const DistinctCountSketch& other) {
+  if (other.precision_ != precision_) {
+    return InvalidArgument("cannot merge distinct-count sketches of precision ", precision_,
+                           " and ", other.precision_);
+  }
+  if (other.exact()) {
+    for (uint64_t hash : other.exact_) UpdateHash(hash);
+    return Status::OK();
+  }
+  if (exact()) ToRegisters();
+  for (size_t i = 0; i < registers_.size(); ++i) {
+    registers_[i] = std::max(registers_[i], other.registers_[i]);
+  }
+  return Status::OK();
+}
+
+double DistinctCountSketch::Estimate() const {
+  if (exact()) return static_cast<double>(exact_.size());
+  const double m = static_cast<double>(registers_.size());
+  double inverse_sum = 0.0;
+  size_t zeros = 0;
+  for (uint8_t r : registers_) {
+    inverse_sum += std::ldexp(1.0, -r);
+    zeros += r == 0;
+  }
+  const double alpha = 0.7213 / (1.0 + 1.079 / m);
+  const double raw = alpha * m * m / inverse_sum;
+  // Small range: linear counting over empty registers is more accurate (Flajolet et al.).
+  if (raw <= 2.5 * m && zeros > 0) return m * std::log(m / static_cast<double>(zeros));
+  return raw;
+}
+
+double DistinctCountSketch::RelativeStandardError() const {
+  return exact() ? 0.0 : 1.04 / std::sqrt(static_cast<double>(size_t{1} << precision_));
+}
+
+std::string DistinctCountSketch::Serialize() const {
+  std::string out(kMagic, sizeof(kMagic));
+  const int32_t precision = precision_;
+  const uint64_t limit = exact_limit_;
+  const uint8_t is_exact = exact();
+  out.append(reinterpret_cast<const char*>(&precision), sizeof(precision));
+  out.append(reinterpret_cast<const char*>(&limit), sizeof(limit));
+  out.push_back(static_cast<char>(is_exact));
+  if (is_exact) {
+    std::vector<uint64_t> hashes(exact_.begin(), exact_.end());
+    std::sort(hashes.begin(), hashes.end());  // Same content, same bytes.
+    out.append(reinterpret_cast<const char*>(hashes.data()), hashes.size() * sizeof(uint64_t));
+  } else {
+    out.append(reinterpret_cast<const char*>(registers_.data()), registers_.size());
+  }
+  return out;
+}
+
+StatusOr<DistinctCountSketch> DistinctCountSketch::Deserialize(const std::string& bytes) {
+  constexpr size_t kHeader = sizeof(kMagic) + sizeof(int32_t) + sizeof(uint64_t) + 1;
+  if (bytes.size() < kHeader || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
+    return InvalidArgument("not a serialized distinct-count sketch (expected the HLL1 header)");
+  }
+  int32_t precision;
+  uint64_t limit;
+  std::memcpy(&precision, bytes.data() + 4, sizeof(precision));
+  std::memcpy(&limit, bytes.data() + 8, sizeof(limit));
+  const bool is_exact = bytes[16] != 0;
+  if (precision < 4 || precision > 18) {
+    return InvalidArgument("serialized distinct-count sketch has precision ", precision,
+                           "; expected 4 to 18");
+  }
+  DistinctCountSketch sketch(precision, limit);
+  const size_t body = bytes.size() - kHeader;
+  if (is_exact) {
+    if (body % sizeof(uint64_t) != 0) {
+      return InvalidArgument("serialized distinct-count sketch has a partial hash (", body,
+                             " body bytes)");
+    }
+    std::vector<uint64_t> hashes(body / sizeof(uint64_t));
+    std::memcpy(hashes.data(), bytes.data() + kHeader, body);
+    sketch.exact_.insert(hashes.begin(), hashes.end());
+  } else {
+    if (body != (size_t{1} << precision)) {
+      return InvalidArgument("serialized distinct-count sketch has ", body,
+                             " registers; precision ", precision, " needs ",
+                             size_t{1} << precision);
+    }
+    sketch.registers_.assign(bytes.begin() + kHeader, bytes.end());
+  }
+  return sketch;
+}
+
+}  // namespace tfx_core
