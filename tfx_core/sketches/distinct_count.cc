@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "tfx_core/sketches/bytes.h"
 #include "tfx_core/sketches/hash.h"
 
 namespace tfx_core {
@@ -80,12 +81,10 @@ double DistinctCountSketch::RelativeStandardError() const {
 
 std::string DistinctCountSketch::Serialize() const {
   std::string out(kMagic, sizeof(kMagic));
-  const int32_t precision = precision_;
-  const uint64_t limit = exact_limit_;
-  const uint8_t is_exact = exact();
-  out.append(reinterpret_cast<const char*>(&precision), sizeof(precision));
-  out.append(reinterpret_cast<const char*>(&limit), sizeof(limit));
-  out.push_back(static_cast<char>(is_exact));
+  const bool is_exact = exact();
+  PutBytes(&out, static_cast<int32_t>(precision_));
+  PutBytes(&out, static_cast<uint64_t>(exact_limit_));
+  PutBytes(&out, static_cast<uint8_t>(is_exact));
   if (is_exact) {
     std::vector<uint64_t> hashes(exact_.begin(), exact_.end());
     std::sort(hashes.begin(), hashes.end());  // Same content, same bytes.
@@ -101,11 +100,13 @@ StatusOr<DistinctCountSketch> DistinctCountSketch::Deserialize(const std::string
   if (bytes.size() < kHeader || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
     return InvalidArgument("not a serialized distinct-count sketch (expected the HLL1 header)");
   }
+  size_t pos = sizeof(kMagic);
   int32_t precision;
   uint64_t limit;
-  std::memcpy(&precision, bytes.data() + 4, sizeof(precision));
-  std::memcpy(&limit, bytes.data() + 8, sizeof(limit));
-  const bool is_exact = bytes[16] != 0;
+  uint8_t is_exact;
+  GetBytes(bytes, &pos, &precision);  // The size check above covers the whole header.
+  GetBytes(bytes, &pos, &limit);
+  GetBytes(bytes, &pos, &is_exact);
   if (precision < 4 || precision > 18) {
     return InvalidArgument("serialized distinct-count sketch has precision ", precision,
                            "; expected 4 to 18");

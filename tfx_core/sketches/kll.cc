@@ -5,25 +5,14 @@
 #include <cstring>
 #include <limits>
 
+#include "tfx_core/sketches/bytes.h"
+
 namespace tfx_core {
 namespace {
 
 constexpr int kMinK = 8;
 constexpr size_t kMinLevelWidth = 8;
 constexpr char kMagic[4] = {'K', 'L', 'L', '1'};
-
-template <typename T>
-void Put(std::string* out, const T& value) {
-  out->append(reinterpret_cast<const char*>(&value), sizeof(T));
-}
-
-template <typename T>
-bool Get(const std::string& in, size_t* pos, T* value) {
-  if (in.size() - *pos < sizeof(T)) return false;
-  std::memcpy(value, in.data() + *pos, sizeof(T));
-  *pos += sizeof(T);
-  return true;
-}
 
 }  // namespace
 
@@ -171,14 +160,14 @@ double KllSketch::Rank(double x) const {
 
 std::string KllSketch::Serialize() const {
   std::string out(kMagic, sizeof(kMagic));
-  Put(&out, static_cast<int32_t>(k_));
-  Put(&out, rng_);
-  Put(&out, n_);
-  Put(&out, min_);
-  Put(&out, max_);
-  Put(&out, static_cast<uint32_t>(levels_.size()));
+  PutBytes(&out, static_cast<int32_t>(k_));
+  PutBytes(&out, rng_);
+  PutBytes(&out, n_);
+  PutBytes(&out, min_);
+  PutBytes(&out, max_);
+  PutBytes(&out, static_cast<uint32_t>(levels_.size()));
   for (const auto& level : levels_) {
-    Put(&out, static_cast<uint32_t>(level.size()));
+    PutBytes(&out, static_cast<uint32_t>(level.size()));
     out.append(reinterpret_cast<const char*>(level.data()), level.size() * sizeof(double));
   }
   return out;
@@ -193,8 +182,8 @@ StatusOr<KllSketch> KllSketch::Deserialize(const std::string& bytes) {
   uint64_t rng, n;
   double min, max;
   uint32_t num_levels;
-  if (!Get(bytes, &pos, &k) || !Get(bytes, &pos, &rng) || !Get(bytes, &pos, &n) ||
-      !Get(bytes, &pos, &min) || !Get(bytes, &pos, &max) || !Get(bytes, &pos, &num_levels)) {
+  if (!GetBytes(bytes, &pos, &k) || !GetBytes(bytes, &pos, &rng) || !GetBytes(bytes, &pos, &n) ||
+      !GetBytes(bytes, &pos, &min) || !GetBytes(bytes, &pos, &max) || !GetBytes(bytes, &pos, &num_levels)) {
     return InvalidArgument("serialized KLL sketch is truncated in its header (", bytes.size(),
                            " bytes)");
   }
@@ -210,7 +199,7 @@ StatusOr<KllSketch> KllSketch::Deserialize(const std::string& bytes) {
   uint64_t weight = 0;
   for (uint32_t h = 0; h < num_levels; ++h) {
     uint32_t size;
-    if (!Get(bytes, &pos, &size) || (bytes.size() - pos) / sizeof(double) < size) {
+    if (!GetBytes(bytes, &pos, &size) || (bytes.size() - pos) / sizeof(double) < size) {
       return InvalidArgument("serialized KLL sketch is truncated at level ", h);
     }
     sketch.levels_[h].resize(size);

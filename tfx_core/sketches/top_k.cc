@@ -5,23 +5,12 @@
 #include <functional>
 #include <iterator>
 
+#include "tfx_core/sketches/bytes.h"
+
 namespace tfx_core {
 namespace {
 
 constexpr char kMagic[4] = {'T', 'O', 'P', '1'};
-
-template <typename T>
-void Put(std::string* out, const T& value) {
-  out->append(reinterpret_cast<const char*>(&value), sizeof(T));
-}
-
-template <typename T>
-bool Get(const std::string& in, size_t* pos, T* value) {
-  if (in.size() - *pos < sizeof(T)) return false;
-  std::memcpy(value, in.data() + *pos, sizeof(T));
-  *pos += sizeof(T);
-  return true;
-}
 
 }  // namespace
 
@@ -79,14 +68,14 @@ std::vector<std::pair<std::string, double>> TopKSketch::Top(size_t k) const {
 
 std::string TopKSketch::Serialize() const {
   std::string out(kMagic, sizeof(kMagic));
-  Put(&out, static_cast<uint64_t>(capacity_));
-  Put(&out, total_);
-  Put(&out, error_);
-  Put(&out, static_cast<uint64_t>(counts_.size()));
+  PutBytes(&out, static_cast<uint64_t>(capacity_));
+  PutBytes(&out, total_);
+  PutBytes(&out, error_);
+  PutBytes(&out, static_cast<uint64_t>(counts_.size()));
   for (const auto& [value, weight] : Top(counts_.size())) {  // Sorted: same content, same bytes.
-    Put(&out, static_cast<uint64_t>(value.size()));
+    PutBytes(&out, static_cast<uint64_t>(value.size()));
     out.append(value);
-    Put(&out, weight);
+    PutBytes(&out, weight);
   }
   return out;
 }
@@ -98,8 +87,8 @@ StatusOr<TopKSketch> TopKSketch::Deserialize(const std::string& bytes) {
   size_t pos = sizeof(kMagic);
   uint64_t capacity, entries;
   double total, error;
-  if (!Get(bytes, &pos, &capacity) || !Get(bytes, &pos, &total) || !Get(bytes, &pos, &error) ||
-      !Get(bytes, &pos, &entries) || capacity == 0) {
+  if (!GetBytes(bytes, &pos, &capacity) || !GetBytes(bytes, &pos, &total) || !GetBytes(bytes, &pos, &error) ||
+      !GetBytes(bytes, &pos, &entries) || capacity == 0) {
     return InvalidArgument("serialized top-k sketch has a truncated or invalid header");
   }
   TopKSketch sketch(capacity);
@@ -108,12 +97,12 @@ StatusOr<TopKSketch> TopKSketch::Deserialize(const std::string& bytes) {
   for (uint64_t i = 0; i < entries; ++i) {
     uint64_t length;
     double weight;
-    if (!Get(bytes, &pos, &length) || bytes.size() - pos < length) {
+    if (!GetBytes(bytes, &pos, &length) || bytes.size() - pos < length) {
       return InvalidArgument("serialized top-k sketch is truncated at entry ", i);
     }
     std::string value = bytes.substr(pos, length);
     pos += length;
-    if (!Get(bytes, &pos, &weight)) {
+    if (!GetBytes(bytes, &pos, &weight)) {
       return InvalidArgument("serialized top-k sketch is truncated at entry ", i);
     }
     sketch.counts_.emplace(std::move(value), weight);

@@ -17,8 +17,8 @@ types = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("kind", sa.SmallInteger, nullable=False),
     sa.Column("name", sa.String(255), nullable=False),
-    sa.Column("version", sa.String(255), nullable=False, default=""),
-    sa.Column("properties_json", sa.Text, nullable=False, default="{}"),
+    sa.Column("version", sa.String(255), nullable=False),
+    sa.Column("properties_json", sa.Text, nullable=False),
     sa.UniqueConstraint("kind", "name", name="uq_types_kind_name"),
 )
 
@@ -48,7 +48,7 @@ def _property_table(name, owner):
 
 artifacts = _node_table(
     "artifacts",
-    sa.Column("uri", sa.Text, nullable=False, default=""),
+    sa.Column("uri", sa.Text, nullable=False),
     sa.Column("name", sa.String(255)),
     sa.Column("state", sa.SmallInteger, nullable=False),
 )
@@ -72,8 +72,8 @@ events = sa.Table(
     sa.Column("artifact_id", sa.Integer, sa.ForeignKey("artifacts.id"), nullable=False, index=True),
     sa.Column("execution_id", sa.Integer, sa.ForeignKey("executions.id"), nullable=False, index=True),
     sa.Column("type", sa.SmallInteger, nullable=False),
-    sa.Column("key", sa.String(255), nullable=False, default=""),
-    sa.Column("idx", sa.Integer, nullable=False, default=0),
+    sa.Column("key", sa.String(255), nullable=False),
+    sa.Column("idx", sa.Integer, nullable=False),
     sa.Column("time_ms", sa.BigInteger, nullable=False),
 )
 attributions = sa.Table(

@@ -199,17 +199,26 @@ class MetadataStore:
             for r in rows]
 
   def _type(self, kind, name=None, type_id=None):
-    key = (kind, name) if name else None
-    if key in self._types:
-      return self._types[key]
-    if type_id and type_id in self._type_names:
-      return self._types[(kind, self._type_names[type_id])]
-    self.get_types(kind)
-    if name and (kind, name) in self._types:
-      return self._types[(kind, name)]
-    if type_id and type_id in self._type_names:
-      return self._types[(kind, self._type_names[type_id])]
+    """A registered type by name or id; on a miss the types are reloaded once (another
+    process may have registered it)."""
+    for reload in (False, True):
+      if reload:
+        self.get_types(kind)
+      if name and (kind, name) in self._types:
+        return self._types[(kind, name)]
+      if type_id in self._type_names:
+        return self._types[(kind, self._type_names[type_id])]
     raise KeyError("no %s type %s is registered" % (_KIND_NAMES[kind], name or type_id))
+
+  def _type_ids(self, kind, names):
+    """Ids of the registered types among `names` (unregistered ones match nothing)."""
+    ids = []
+    for name in names:
+      try:
+        ids.append(self._type(kind, name=name).id)
+      except KeyError:
+        pass
+    return ids
 
   # ---------------------------------------------------------------- writes
 
@@ -301,11 +310,6 @@ class MetadataStore:
     columns = [c.name for c in table.columns if c.name not in ("id", "create_time_ms",
                                                                "update_time_ms")]
 
-    def row(m):
-      values = {c: getattr(m, c) for c in columns}
-      values["update_time_ms"] = stamp
-      return values
-
     if new:
       ids = self._reserve_ids(conn, table.name, len(new))
       for m, new_id in zip(new, ids):
@@ -316,7 +320,8 @@ class MetadataStore:
       self._write_properties(conn, kind, ids, new, replace=False)
     if old:
       conn.execute(table.update().where(table.c.id == sa.bindparam("_id")),
-                   [dict(row(m), _id=m.id) for m in old])
+                   [dict({c: getattr(m, c) for c in columns}, update_time_ms=stamp, _id=m.id)
+                    for m in old])
       for m in old:
         m.update_time_ms = stamp
       self._write_properties(conn, kind, [m.id for m in old], old, replace=True)
@@ -353,8 +358,7 @@ class MetadataStore:
 
   def _insert_events(self, conn, events):
     stamp = now_ms()
-    self._insert_rows(conn, "events", ["artifact_id", "execution_id", "type", "key", "idx",
-                                       "time_ms"],
+    self._insert_rows(conn, "events", _EVENT_COLUMNS,
                       [(e.artifact_id, e.execution_id, e.type, e.key, e.index,
                         e.time_ms or stamp) for e in events])
 
@@ -395,10 +399,7 @@ class MetadataStore:
       query = query.where(table.c.id.in_(list(ids)))
     if type_name is not None:
       names = [type_name] if isinstance(type_name, str) else list(type_name)
-      type_ids = [self._types[(kind, n)].id for n in names if (kind, n) in self._types]
-      if len(type_ids) < len(names):
-        type_ids = [t.id for t in self.get_types(kind) if t.name in names]
-      query = query.where(table.c.type_id.in_(type_ids))
+      query = query.where(table.c.type_id.in_(self._type_ids(kind, names)))
     if name is not None:
       query = query.where(table.c.name == name)
     if uri is not None:
@@ -454,7 +455,7 @@ class MetadataStore:
 
   def get_events(self, artifact_ids=None, execution_ids=None, event_type=None):
     e = s.events
-    query = sa.select(e).order_by(e.c.id)
+    query = sa.select(*[e.c[c] for c in _EVENT_COLUMNS]).order_by(e.c.id)
     if artifact_ids is not None:
       query = query.where(e.c.artifact_id.in_(list(artifact_ids)))
     if execution_ids is not None:
@@ -462,9 +463,7 @@ class MetadataStore:
     if event_type is not None:
       query = query.where(e.c.type == event_type)
     with self._transaction(write=False) as conn:
-      return [mpb.Event(artifact_id=r.artifact_id, execution_id=r.execution_id, type=r.type,
-                        key=r.key, index=r.idx, time_ms=r.time_ms)
-              for r in conn.execute(query)]
+      return [_event(r) for r in conn.execute(query)]
 
   def get_contexts_of(self, artifact_id=None, execution_id=None):
     """The contexts an artifact is attributed to or an execution is associated with."""
@@ -483,12 +482,9 @@ class MetadataStore:
       reached, execution_ids = self._lineage_ids(conn, artifact_ids, direction, depth)
       events = []
       for chunk in _chunks(sorted(execution_ids)):
-        events += [mpb.Event(artifact_id=r[0], execution_id=r[1], type=r[2], key=r[3], index=r[4],
-                             time_ms=r[5])
-                   for r in conn.exec_driver_sql(
-                       "SELECT artifact_id, execution_id, type, key, idx, time_ms FROM events "
-                       "WHERE execution_id IN (%s) ORDER BY id" % ", ".join(
-                           [self._mark] * len(chunk)), tuple(chunk))
+        events += [_event(r) for r in conn.exec_driver_sql(
+            "SELECT %s FROM events WHERE execution_id IN (%s) ORDER BY id" % (
+                ", ".join(_EVENT_COLUMNS), ", ".join([self._mark] * len(chunk))), tuple(chunk))
                    if r[0] in reached]
       return mpb.LineageGraph(artifacts=self._load(ARTIFACT, sorted(reached), conn),
                               executions=self._load(EXECUTION, sorted(execution_ids), conn),
@@ -537,6 +533,15 @@ _WALK_SQL = """
     FROM (SELECT DISTINCT execution_id FROM walk) w
     LEFT JOIN events e ON e.execution_id = w.execution_id AND e.type = {mark}
 """
+
+
+_EVENT_COLUMNS = ("artifact_id", "execution_id", "type", "key", "idx", "time_ms")
+
+
+def _event(row):
+  """An Event from a row of _EVENT_COLUMNS."""
+  return mpb.Event(artifact_id=row[0], execution_id=row[1], type=row[2], key=row[3],
+                   index=row[4], time_ms=row[5])
 
 
 def _enable_wal(cursor):

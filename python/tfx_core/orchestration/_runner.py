@@ -100,6 +100,7 @@ class _Run:
     self.max_parallel = runner.max_parallel_nodes
     self.run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
     self.root = os.path.abspath(ir.pipeline_root)
+    store.get_types(md.ARTIFACT)  # One read warms the cache; put_type then writes only news.
     for type_name in set(STANDARD_TYPES) | {o.artifact_type for n in ir.nodes
                                             for o in n.outputs.values()}:
       store.put_type(md.ARTIFACT, type_name, artifact_class(type_name).PROPERTIES)
