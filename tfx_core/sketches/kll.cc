@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <limits>
 
 #include "tfx_core/sketches/bytes.h"
@@ -20,39 +21,47 @@ KllSketch::KllSketch(int k, uint64_t seed)
     : k_(std::max(k, kMinK)),
       rng_(seed ? seed : 1),
       min_(std::numeric_limits<double>::quiet_NaN()),
-      max_(std::numeric_limits<double>::quiet_NaN()),
-      levels_(1) {}
+      max_(std::numeric_limits<double>::quiet_NaN()) {
+  EnsureLevels(1);
+}
 
 size_t KllSketch::num_retained() const { return retained_; }
 
 // Level h of H holds up to k * (2/3)^(H-1-h) items: the top level is widest, lower levels
 // shrink geometrically, so memory stays O(k) plus a few items per level.
-size_t KllSketch::Capacity(size_t level) const {
-  const double depth = static_cast<double>(levels_.size() - 1 - level);
-  return std::max(kMinLevelWidth, static_cast<size_t>(std::ceil(k_ * std::pow(2.0 / 3.0, depth))));
+void KllSketch::EnsureLevels(size_t num_levels) {
+  if (num_levels <= levels_.size() && capacities_.size() == levels_.size()) return;
+  if (num_levels > levels_.size()) levels_.resize(num_levels);
+  capacities_.resize(levels_.size());
+  total_capacity_ = 0;
+  for (size_t h = 0; h < levels_.size(); ++h) {
+    const double depth = static_cast<double>(levels_.size() - 1 - h);
+    capacities_[h] =
+        std::max(kMinLevelWidth, static_cast<size_t>(std::ceil(k_ * std::pow(2.0 / 3.0, depth))));
+    total_capacity_ += capacities_[h];
+  }
 }
 
-size_t KllSketch::TotalCapacity() const {
-  size_t total = 0;
-  for (size_t h = 0; h < levels_.size(); ++h) total += Capacity(h);
-  return total;
-}
-
-bool KllSketch::NextBit() {  // xorshift64: reproducible for a given seed.
+uint64_t KllSketch::NextRandom() {  // xorshift64: reproducible for a given seed.
   rng_ ^= rng_ << 13;
   rng_ ^= rng_ >> 7;
   rng_ ^= rng_ << 17;
-  return rng_ & 1;
+  return rng_;
+}
+
+void KllSketch::ExtendRange(double lo, double hi) {
+  if (n_ == 0) {
+    min_ = lo;
+    max_ = hi;
+  } else {
+    min_ = std::min(min_, lo);
+    max_ = std::max(max_, hi);
+  }
 }
 
 void KllSketch::Update(double value) {
   if (std::isnan(value)) return;
-  if (n_ == 0) {
-    min_ = max_ = value;
-  } else {
-    min_ = std::min(min_, value);
-    max_ = std::max(max_, value);
-  }
+  ExtendRange(value, value);
   ++n_;
   levels_[0].push_back(value);
   ++retained_;
@@ -60,11 +69,72 @@ void KllSketch::Update(double value) {
 }
 
 void KllSketch::Update(const double* values, int64_t count) {
-  for (int64_t i = 0; i < count; ++i) Update(values[i]);
+  // The exact min and max need every value; the same pass finds NaNs (x != x).
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -lo;
+  bool has_nan = false;
+  for (int64_t i = 0; i < count; ++i) {
+    const double x = values[i];
+    has_nan |= x != x;
+    lo = x < lo ? x : lo;
+    hi = x > hi ? x : hi;
+  }
+  std::vector<double> clean;
+  if (has_nan) {
+    clean.reserve(count);
+    std::copy_if(values, values + count, std::back_inserter(clean),
+                 [](double x) { return !std::isnan(x); });
+    values = clean.data();
+    count = static_cast<int64_t>(clean.size());
+  }
+  if (count == 0) return;
+  ExtendRange(lo, hi);
+  AddSampled(values, count);
+}
+
+void KllSketch::AddSampled(const double* values, int64_t count) {
+  const double budget = static_cast<double>(n_ + count) * kSamplerBudget;
+  const int h = budget >= 2.0 ? static_cast<int>(std::floor(std::log2(budget))) : 0;
+  const int64_t w = int64_t{1} << h;
+  EnsureLevels(static_cast<size_t>(h) + 1);
+  const int64_t blocks = count / w;
+  // k items at a time, so compaction keeps every level near its capacity.
+  for (int64_t b = 0; b < blocks;) {
+    const int64_t end = std::min(blocks, b + static_cast<int64_t>(k_));
+    retained_ += static_cast<size_t>(end - b);
+    std::vector<double>& level = levels_[h];
+    for (; b < end; ++b) {
+      const int64_t pick = w == 1 ? 0 : static_cast<int64_t>(NextRandom() & (w - 1));
+      level.push_back(values[b * w + pick]);
+    }
+    CompressIfNeeded();
+  }
+  n_ += static_cast<uint64_t>(blocks * w);
+  // The values after the last whole block enter level 0 one by one, exactly.
+  for (int64_t i = blocks * w; i < count; ++i) {
+    levels_[0].push_back(values[i]);
+    ++retained_;
+    ++n_;
+  }
+  CompressIfNeeded();
+}
+
+void KllSketch::UpdateRepeated(double value, uint64_t times) {
+  if (std::isnan(value) || times == 0) return;
+  ExtendRange(value, value);
+  n_ += times;
+  for (size_t h = 0; times != 0; ++h, times >>= 1) {
+    if (times & 1) {
+      EnsureLevels(h + 1);
+      levels_[h].push_back(value);
+      ++retained_;
+    }
+  }
+  CompressIfNeeded();
 }
 
 void KllSketch::CompressIfNeeded() {
-  while (retained_ > TotalCapacity()) {
+  while (retained_ > total_capacity_) {
     size_t level = 0;
     while (levels_[level].size() < Capacity(level)) ++level;  // Exists: total is over.
     CompactLevel(level);
@@ -72,7 +142,7 @@ void KllSketch::CompressIfNeeded() {
 }
 
 void KllSketch::CompactLevel(size_t level) {
-  if (level + 1 == levels_.size()) levels_.emplace_back();
+  EnsureLevels(level + 2);
   std::vector<double>& items = levels_[level];
   std::sort(items.begin(), items.end());
   // An odd item out stays behind at its weight; every pair becomes one item of twice the
@@ -92,15 +162,9 @@ Status KllSketch::Merge(const KllSketch& other) {
                            other.k_);
   }
   if (other.n_ == 0) return Status::OK();
-  if (n_ == 0) {
-    min_ = other.min_;
-    max_ = other.max_;
-  } else {
-    min_ = std::min(min_, other.min_);
-    max_ = std::max(max_, other.max_);
-  }
+  ExtendRange(other.min_, other.max_);
   n_ += other.n_;
-  if (other.levels_.size() > levels_.size()) levels_.resize(other.levels_.size());
+  EnsureLevels(other.levels_.size());
   for (size_t h = 0; h < other.levels_.size(); ++h) {
     levels_[h].insert(levels_[h].end(), other.levels_[h].begin(), other.levels_[h].end());
   }
@@ -147,15 +211,19 @@ std::vector<double> KllSketch::Quantiles(const std::vector<double>& qs) const {
 
 double KllSketch::Quantile(double q) const { return Quantiles({q})[0]; }
 
-double KllSketch::Rank(double x) const {
-  if (n_ == 0) return std::numeric_limits<double>::quiet_NaN();
+double KllSketch::Rank(double x) const { return Ranks({x})[0]; }
+
+std::vector<double> KllSketch::Ranks(const std::vector<double>& xs) const {
+  std::vector<double> out(xs.size(), std::numeric_limits<double>::quiet_NaN());
+  if (n_ == 0) return out;
+  const auto items = SortedWeighted();
+  size_t next = 0;
   uint64_t below = 0;
-  for (size_t h = 0; h < levels_.size(); ++h) {
-    for (double v : levels_[h]) {
-      if (v <= x) below += uint64_t{1} << h;
-    }
+  for (size_t i = 0; i < xs.size(); ++i) {
+    while (next < items.size() && items[next].first <= xs[i]) below += items[next++].second;
+    out[i] = static_cast<double>(below) / static_cast<double>(n_);
   }
-  return static_cast<double>(below) / static_cast<double>(n_);
+  return out;
 }
 
 std::string KllSketch::Serialize() const {
@@ -195,7 +263,7 @@ StatusOr<KllSketch> KllSketch::Deserialize(const std::string& bytes) {
   sketch.n_ = n;
   sketch.min_ = min;
   sketch.max_ = max;
-  sketch.levels_.assign(num_levels, {});
+  sketch.EnsureLevels(num_levels);
   uint64_t weight = 0;
   for (uint32_t h = 0; h < num_levels; ++h) {
     uint32_t size;
