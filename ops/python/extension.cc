@@ -6,4 +6,5 @@ PYBIND11_MODULE(_tfx_core_ext, m) {
   m.doc() = "tfx_core's C++ kernels. Use the public modules of the tfx_core package instead.";
   tfx_core::python::DefineTransformSubmodule(m);
   tfx_core::python::DefineCudaSubmodule(m);
+  tfx_core::python::DefineStatisticsSubmodule(m);
 }

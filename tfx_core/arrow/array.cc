@@ -10,6 +10,7 @@ namespace {
 StatusOr<Type> ParseFormat(const char* format) {
   if (format == nullptr) return InvalidArgument("Arrow schema has no format string");
   const std::string f(format);
+  if (f == "n") return Type::kNull;
   if (f == "l") return Type::kInt64;
   if (f == "f") return Type::kFloat;
   if (f == "g") return Type::kDouble;
@@ -23,7 +24,7 @@ StatusOr<Type> ParseFormat(const char* format) {
                          "'); expected int64, float, double, string, binary or a list of those");
 }
 
-bool HasOffsets(Type t) { return t != Type::kInt64 && t != Type::kFloat && t != Type::kDouble; }
+bool HasOffsets(Type t) { return t != Type::kNull && t != Type::kInt64 && t != Type::kFloat && t != Type::kDouble; }
 bool LargeOffsets(Type t) {
   return t == Type::kLargeUtf8 || t == Type::kLargeBinary || t == Type::kLargeList;
 }
@@ -54,6 +55,11 @@ StatusOr<std::unique_ptr<ArrayView>> MakeView(const ArrowSchema& schema, const A
   view->null_count = array.null_count;
   if (array.length < 0 || array.offset < 0) {
     return InvalidArgument(where, ": negative length or offset");
+  }
+  if (type == Type::kNull) {  // No buffers: every element is null.
+    view->null_count = view->length;
+    view->validity = nullptr;
+    return view;
   }
   const bool is_list = type == Type::kList || type == Type::kLargeList;
   const int64_t want_buffers = is_list ? 2 : (HasOffsets(type) ? 3 : 2);
@@ -115,6 +121,7 @@ StatusOr<std::unique_ptr<ArrayView>> MakeView(const ArrowSchema& schema, const A
 
 const char* TypeName(Type type) {
   switch (type) {
+    case Type::kNull: return "null";
     case Type::kInt64: return "int64";
     case Type::kFloat: return "float";
     case Type::kDouble: return "double";

@@ -1,7 +1,7 @@
 // Reading Arrow arrays handed over through the C data interface, in place (zero-copy).
 //
 // ImportedArray takes ownership of an (ArrowSchema, ArrowArray) pair, validates it once, and
-// exposes typed, non-owning views. Supported: int64, float32, float64, utf8, large_utf8,
+// exposes typed, non-owning views. Supported: null (all missing), int64, float32, float64, utf8, large_utf8,
 // binary, large_binary, and list / large_list of those, with validity bitmaps and offsets
 // (sliced arrays) at every level. Anything else is an InvalidArgument naming the format.
 //
@@ -21,7 +21,7 @@
 namespace tfx_core {
 namespace arrow {
 
-enum class Type { kInt64, kFloat, kDouble, kUtf8, kLargeUtf8, kBinary, kLargeBinary, kList, kLargeList };
+enum class Type { kNull, kInt64, kFloat, kDouble, kUtf8, kLargeUtf8, kBinary, kLargeBinary, kList, kLargeList };
 
 // Human-readable type name used in error messages ("int64", "list<utf8>", ...).
 const char* TypeName(Type type);
@@ -46,7 +46,7 @@ struct ArrayView {
   const int64_t* offsets64 = nullptr; // large_* types.
   std::unique_ptr<ArrayView> child;   // List values.
 
-  bool IsValid(int64_t i) const { return BitIsSet(validity, offset + i); }
+  bool IsValid(int64_t i) const { return type != Type::kNull && BitIsSet(validity, offset + i); }
   // Start offset of element i (physical) for string and list types.
   int64_t ValueOffset(int64_t physical) const {
     return offsets32 != nullptr ? offsets32[physical] : offsets64[physical];
