@@ -3,33 +3,53 @@
 import json
 import os
 
-import numpy as np
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from tfx_core import validation
 from tfx_core.examples import penguin_pipeline
+from tfx_core.metadata import from_value
 from tfx_core.orchestration import LocalDagRunner
 
+FEATURES = {"species", "culmen_length_mm", "culmen_depth_mm", "flipper_length_mm", "body_mass_g"}
 
-def test_penguin_pipeline_scales_features_and_caches(tmp_path):
+
+def _only(result, node, key):
+  [artifact] = result.outputs[node][key]
+  return artifact
+
+
+def test_penguin_pipeline_validates_data_and_flags_skew(tmp_path):
   root = tmp_path / "root"
   result = LocalDagRunner().run(penguin_pipeline.create_pipeline(root))
   assert set(result.node_states.values()) == {"COMPLETE"}
-  [transformed] = result.outputs["ScaleFeatures"]["transformed"]
-  train = pq.read_table(os.path.join(transformed.uri, "Split-train", "data.parquet"))
-  evaluation = pq.read_table(os.path.join(transformed.uri, "Split-eval", "data.parquet"))
-  assert train.num_rows + evaluation.num_rows == 334  # Every row of the bundled CSV.
-  assert abs(train.num_rows - 2 * evaluation.num_rows) <= 2
-  for name in ("culmen_length_mm", "culmen_depth_mm", "flipper_length_mm", "body_mass_g"):
-    values = train[name].to_numpy()
-    assert abs(values.mean()) < 1e-12 and abs(values.std() - 1.0) < 1e-12
-  [moments] = result.outputs["ComputeMoments"]["statistics"]
-  with open(os.path.join(moments.uri, "moments.json")) as f:
-    assert set(json.load(f)) == {"culmen_length_mm", "culmen_depth_mm", "flipper_length_mm",
-                                 "body_mass_g"}
-  assert np.array_equal(train["species"].to_numpy(),
-                        pq.read_table(os.path.join(result.outputs["SplitExamples"]["examples"][0]
-                                                   .uri, "Split-train", "data.parquet"))
-                        ["species"].to_numpy())
+  examples = _only(result, "ExampleGen", "examples")
+  counts = json.loads(from_value(examples.custom_properties["row_counts"]))
+  assert counts["train"] + counts["eval"] == 334  # Every row of the bundled CSV.
+  source = pacsv.read_csv(os.path.join(penguin_pipeline.DATA_ROOT, "penguin",
+                                       "penguins_processed.csv"))
+  train = pq.read_table(os.path.join(examples.uri, "Split-train"))
+  assert train.schema == source.schema and train.num_rows == counts["train"]
+
+  statistics = _only(result, "StatisticsGen", "statistics")
+  stats = validation.load_statistics(os.path.join(statistics.uri, "Split-train",
+                                                  "FeatureStats.pb"))
+  assert stats.datasets[0].num_examples == counts["train"]
+  body_mass = validation.get_feature(stats, "body_mass_g").num_stats
+  assert abs(body_mass.mean - train["body_mass_g"].to_numpy().mean()) < 1e-12
+  with open(os.path.join(statistics.uri, "statistics.html")) as f:
+    assert "culmen_length_mm" in f.read()
+
+  schema = validation.load_schema(os.path.join(_only(result, "SchemaGen", "schema").uri,
+                                               "schema.pbtxt"))
+  assert {f.name for f in schema.feature} == FEATURES
+  anomalies = _only(result, "ExampleValidator", "anomalies")
+  assert from_value(anomalies.custom_properties["max_severity"]) == "UNKNOWN"  # None found.
+  skew = _only(result, "SkewValidator", "anomalies")
+  assert from_value(skew.custom_properties["max_severity"]) == "ERROR"
+  with open(os.path.join(skew.uri, "anomalies.txt")) as f:
+    report = f.read()
+  assert "culmen_length_mm: ERROR" in report and "species: ERROR" not in report
+
   again = LocalDagRunner().run(penguin_pipeline.create_pipeline(root))
-  assert again.node_states == {"import_csv": "CACHED", "SplitExamples": "CACHED",
-                               "ComputeMoments": "CACHED", "ScaleFeatures": "CACHED"}
+  assert set(again.node_states.values()) == {"CACHED"}

@@ -10,6 +10,7 @@ namespace python {
 void DefineTransformSubmodule(pybind11::module_& parent);
 void DefineCudaSubmodule(pybind11::module_& parent);
 void DefineStatisticsSubmodule(pybind11::module_& parent);
+void DefineDataSubmodule(pybind11::module_& parent);
 
 }  // namespace python
 }  // namespace tfx_core

@@ -171,3 +171,9 @@ class BaseComponent(BaseNode):
     """User code this component runs, fingerprinted for caching: a `module_file` parameter."""
     module_file = exec_properties.get("module_file")
     return [module_file] if module_file else []
+
+  @classmethod
+  def external_inputs(cls, exec_properties):
+    """Files read from outside the pipeline (not artifacts), fingerprinted for caching."""
+    del exec_properties
+    return []

@@ -289,6 +289,8 @@ class _Run:
                          for a in artifacts]
                    for key, artifacts in sorted(inputs.items())},
         "code": code_fingerprints(component_class.module_files(params)),
+        "external": {path: content_fingerprint(path)
+                     for path in component_class.external_inputs(params)},
     }
 
   def _cache_lookup(self, node, node_ctx, cache_key, parts):

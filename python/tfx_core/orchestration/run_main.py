@@ -81,7 +81,20 @@ def main(argv):
     return 1
   print("run %s of pipeline %s: %s" % (result.run_id, result.pipeline_name, ", ".join(
       "%s %s" % kv for kv in result.node_states.items())))
+  for node_id, outputs in result.outputs.items():
+    for artifacts in outputs.values():
+      for artifact in artifacts:
+        for report in _reports(artifact.uri):
+          print("report of %s: %s" % (node_id, report))
   return 0
+
+
+def _reports(uri):
+  """The HTML and text reports an artifact holds at its top level."""
+  if not os.path.isdir(uri):
+    return []
+  return [os.path.join(uri, name) for name in sorted(os.listdir(uri))
+          if name.endswith((".html", ".txt"))]
 
 
 def run():

@@ -12,7 +12,6 @@ HyperLogLog with 0.81% standard error; top-value counts are lower bounds short b
 """
 
 import dataclasses
-import math
 from typing import Optional, Sequence
 
 import numpy as np
@@ -222,7 +221,3 @@ def get_feature(stats, name, dataset=0):
 
 def numeric_or_string_stats(feature):
   return feature.num_stats if feature.HasField("num_stats") else feature.string_stats
-
-
-def is_finite(x):
-  return not (math.isnan(x) or math.isinf(x))

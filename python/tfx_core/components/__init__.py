@@ -1,0 +1,8 @@
+"""The standard components: ExampleGen -> StatisticsGen -> SchemaGen -> ExampleValidator."""
+
+from tfx_core.components.example_gen import ExampleGen
+from tfx_core.components.example_validator import ExampleValidator
+from tfx_core.components.schema_gen import ImportSchemaGen, SchemaGen
+from tfx_core.components.statistics_gen import StatisticsGen
+
+__all__ = ["ExampleGen", "ExampleValidator", "ImportSchemaGen", "SchemaGen", "StatisticsGen"]

@@ -1,0 +1,47 @@
+"""ExampleGen: reads CSV, Parquet, JSON lines or TFRecords of tf.Example into Parquet splits.
+
+    ExampleGen(input_base="data/", input_pattern="span-{SPAN}/*.csv",
+               output_splits={"train": 2, "eval": 1})
+
+Input splits by pattern (`input_splits={"train": "train/*", "eval": "eval/*"}`) are kept as
+they are; otherwise rows are split by stable hash buckets of every value (or of
+`partition_feature`). The latest span is read unless `span` or `span_range` says otherwise.
+"""
+
+from tfx_core import data
+from tfx_core.components.example_gen.executor import ExampleGenExecutor
+from tfx_core.dsl import BaseComponent, ChannelParameter, ComponentSpec, ExecutionParameter
+from tfx_core.types import Examples
+
+
+class ExampleGenSpec(ComponentSpec):
+  PARAMETERS = {
+      "input_base": ExecutionParameter(str),
+      "input_pattern": ExecutionParameter(str, optional=True),  # Default "*" (one input split).
+      "input_splits": ExecutionParameter(dict, optional=True),  # split -> pattern
+      "output_splits": ExecutionParameter(dict, optional=True),  # split -> hash buckets
+      "partition_feature": ExecutionParameter(str, optional=True),
+      "input_format": ExecutionParameter(str, optional=True),  # csv|parquet|jsonl|tfrecord
+      "span": ExecutionParameter(int, optional=True),
+      "span_range": ExecutionParameter(list, optional=True),  # [first, last]
+      "bad_rows": ExecutionParameter(str, optional=True),  # fail (default) | quarantine
+      "rows_per_shard": ExecutionParameter(int, optional=True),
+  }
+  OUTPUTS = {"examples": ChannelParameter(Examples)}
+
+
+class ExampleGen(BaseComponent):
+  SPEC_CLASS = ExampleGenSpec
+  EXECUTOR_CLASS = ExampleGenExecutor
+
+  @classmethod
+  def external_inputs(cls, exec_properties):
+    """The files this run would read: a changed or new file (a new span) misses the cache."""
+    resolved = data.resolve(exec_properties["input_base"], input_patterns(exec_properties),
+                            exec_properties.get("span"), exec_properties.get("span_range"))
+    return [path for paths in resolved.files.values() for path in paths]
+
+
+def input_patterns(exec_properties):
+  return exec_properties.get("input_splits") or {
+      "_all": exec_properties.get("input_pattern") or "*"}

@@ -1,0 +1,70 @@
+"""ExampleValidator's executor: Split-<name>/SchemaDiff.pb, anomalies.txt and anomalies.html."""
+
+import json
+import logging
+import os
+
+from tfx_core import validation
+from tfx_core.components.schema_gen.executor import SCHEMA_FILE
+from tfx_core.components.statistics_gen.executor import STATS_FILE
+from tfx_core.dsl import BaseExecutor
+from tfx_core.proto import anomalies_pb2
+
+log = logging.getLogger("tfx_core.components.ExampleValidator")
+
+ANOMALIES_FILE = "SchemaDiff.pb"  # TFX's name.
+
+
+class AnomaliesFound(RuntimeError):
+  """ERROR-severity anomalies with stop_on_error set."""
+
+
+def _split_stats(artifact, split):
+  return validation.load_statistics(os.path.join(artifact.split_uri(split), STATS_FILE))
+
+
+class ExampleValidatorExecutor(BaseExecutor):
+
+  def Do(self, input_dict, output_dict, exec_properties):
+    statistics = input_dict["statistics"][0]
+    schema = validation.load_schema(os.path.join(input_dict["schema"][0].uri, SCHEMA_FILE))
+    previous = (input_dict.get("previous_statistics") or [None])[0]
+    serving = (input_dict.get("serving_statistics") or [None])[0]
+    anomalies_artifact = output_dict["anomalies"][0]
+    exclude = set(exec_properties.get("exclude_splits") or [])
+    training_split = exec_properties.get("training_split") or "train"
+    if serving is not None and not serving.split_names:
+      raise ValueError("ExampleValidator: serving_statistics have no splits")
+
+    results, text = {}, []
+    for split in [s for s in statistics.split_names if s not in exclude]:
+      previous_stats = _split_stats(previous, split) \
+          if previous is not None and split in previous.split_names else None
+      serving_stats = _split_stats(serving, serving.split_names[0]) \
+          if serving is not None and split == training_split else None
+      anomalies = validation.validate_statistics(
+          _split_stats(statistics, split), schema,
+          environment=exec_properties.get("environment"), previous_statistics=previous_stats,
+          serving_statistics=serving_stats,
+          default_thresholds=exec_properties.get("default_thresholds"))
+      os.makedirs(anomalies_artifact.split_uri(split))
+      with open(os.path.join(anomalies_artifact.split_uri(split), ANOMALIES_FILE), "wb") as f:
+        f.write(anomalies.SerializeToString())
+      results[split] = anomalies
+      text.append("== split %s ==\n%s" % (split, validation.anomalies_text(anomalies)))
+    report = "\n".join(text)
+    with open(os.path.join(anomalies_artifact.uri, "anomalies.txt"), "w") as f:
+      f.write(report + "\n")
+    with open(os.path.join(anomalies_artifact.uri, "anomalies.html"), "w") as f:
+      f.write("\n".join(validation.anomalies_html(a, title="Anomalies of split %s" % s)
+                        for s, a in results.items()))
+    anomalies_artifact.split_names = list(results)
+    counts = {s: len(a.anomaly_info) for s, a in results.items()}
+    anomalies_artifact.set("anomaly_counts", json.dumps(counts))
+    worst = max((validation.max_severity(a) for a in results.values()),
+                default=anomalies_pb2.AnomalyInfo.UNKNOWN)
+    anomalies_artifact.set("max_severity", anomalies_pb2.AnomalyInfo.Severity.Name(worst))
+    log.info("anomalies per split: %s\n%s", counts, report)
+    if exec_properties.get("stop_on_error") and worst == anomalies_pb2.AnomalyInfo.ERROR:
+      raise AnomaliesFound("ExampleValidator found ERROR anomalies (stop_on_error is set):\n"
+                           + report)

@@ -1,0 +1,146 @@
+"""Schema inference, anomalies, environments, skew and drift on the penguin and taxi data."""
+
+import os
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pytest
+from google.protobuf import text_format
+
+import tfx_core.examples
+from tfx_core import validation
+from tfx_core.proto import anomalies_pb2, schema_pb2
+
+DATA = os.path.join(os.path.dirname(tfx_core.examples.__file__), "data")
+PENGUIN = pacsv.read_csv(os.path.join(DATA, "penguin", "penguins_processed.csv"))
+SKEWED = pacsv.read_csv(os.path.join(DATA, "penguin_skewed", "penguins_processed.csv"))
+TAXI = pacsv.read_csv(os.path.join(DATA, "chicago_taxi", "data.csv"))
+TAXI_SCHEMA = os.path.join(os.path.dirname(__file__), "testdata", "chicago_taxi_schema.pbtxt")
+Info = anomalies_pb2.AnomalyInfo
+THRESHOLDS = {"infinity_norm": 0.01, "jensen_shannon_divergence": 0.01}  # As in TFDV's guide.
+
+
+def _stats(table):
+  return validation.generate_statistics(table)
+
+
+def _reasons(anomalies):
+  return {name: [Info.Type.Name(r.type) for r in info.reason]
+          for name, info in anomalies.anomaly_info.items()}
+
+
+def test_infer_schema_types_shapes_presence_and_domains():
+  schema = validation.infer_schema(_stats(TAXI))
+  features = {f.name: f for f in schema.feature}
+  assert features["fare"].type == schema_pb2.FLOAT
+  assert features["trip_start_hour"].type == schema_pb2.INT
+  assert features["payment_type"].type == schema_pb2.BYTES
+  assert features["trip_start_hour"].presence.min_fraction == 1.0
+  assert [d.size for d in features["trip_start_hour"].shape.dim] == [1]
+  assert features["pickup_census_tract"].presence.min_fraction == 0.0  # Sometimes missing.
+  assert features["pickup_census_tract"].value_count.max == 1
+  domains = {d.name: set(d.value) for d in schema.string_domain}
+  assert domains["payment_type"] == set(pc.unique(TAXI["payment_type"].drop_null()).to_pylist())
+  assert features["payment_type"].domain == "payment_type"
+  assert pc.count_distinct(TAXI["company"]).as_py() == 62 and "company" in domains
+  smaller = validation.infer_schema(_stats(TAXI), max_string_domain_size=61)
+  assert "company" not in {d.name for d in smaller.string_domain}
+  assert validation.validate_statistics(_stats(TAXI), schema).anomaly_info == {}
+
+
+def test_imported_taxi_schema_loads_unchanged(tmp_path):
+  schema = validation.load_schema(TAXI_SCHEMA)
+  assert len(schema.feature) > 10
+  with open(TAXI_SCHEMA) as f:
+    assert schema == text_format.Parse(f.read(), schema_pb2.Schema())
+  bad = tmp_path / "bad.pbtxt"
+  bad.write_text('feature { name: "x" typo: 1 }')
+  with pytest.raises(ValueError, match=r"bad.pbtxt: not a valid schema.pbtxt: 1:"):
+    validation.load_schema(str(bad))
+
+
+def test_anomalies_against_a_schema():
+  schema = validation.infer_schema(_stats(TAXI))
+  features = {f.name: f for f in schema.feature}
+  features["fare"].float_domain.max = 100.0
+  features["trip_start_hour"].int_domain.min = 1
+  schema.dataset_constraints.min_examples_count = 20000
+  changed = TAXI.drop_columns(["company"]).append_column("surprise", pa.array([1] * 15002))
+  payment = TAXI["payment_type"].to_pylist()
+  payment[:300] = ["Bitcoin"] * 300  # 2% of the rows.
+  changed = changed.set_column(changed.column_names.index("payment_type"), "payment_type",
+                               pa.array(payment))
+  changed = changed.set_column(changed.column_names.index("trip_start_hour"), "trip_start_hour",
+                               pc.cast(TAXI["trip_start_hour"], pa.string()))
+  anomalies = validation.validate_statistics(_stats(changed), schema)
+  reasons = _reasons(anomalies)
+  assert reasons["company"] == ["SCHEMA_MISSING_COLUMN"]
+  assert reasons["surprise"] == ["SCHEMA_NEW_COLUMN"]
+  assert reasons["trip_start_hour"] == ["UNEXPECTED_DATA_TYPE"]
+  assert reasons["fare"] == ["FLOAT_TYPE_BIG_FLOAT"]
+  assert reasons["payment_type"] == ["ENUM_TYPE_UNEXPECTED_STRING_VALUES"]
+  assert "Bitcoin (~2%)" in anomalies.anomaly_info["payment_type"].description
+  assert anomalies.anomaly_info["company"].severity == Info.ERROR
+  assert [Info.Type.Name(r.type) for r in anomalies.dataset_anomaly_info.reason] == [
+      "DATASET_LOW_NUM_EXAMPLES"]
+  assert validation.max_severity(anomalies) == Info.ERROR
+  nan = pa.table({"x": [1.0, float("nan")], "n": [[1, 2], [1, 2, 3]]})
+  nan_schema = validation.infer_schema(_stats(nan))
+  nan_schema.feature[1].float_domain.disallow_nan = True
+  nan_schema.feature[0].value_count.max = 2
+  assert _reasons(validation.validate_statistics(_stats(nan), nan_schema)) == {
+      "n": ["FEATURE_TYPE_HIGH_NUMBER_VALUES"], "x": ["FLOAT_TYPE_HAS_NAN"]}
+
+
+def test_environments_label_required_in_training_only():
+  schema = validation.infer_schema(_stats(PENGUIN))
+  schema.default_environment[:] = ["TRAINING", "SERVING"]
+  [label] = [f for f in schema.feature if f.name == "species"]
+  label.not_in_environment.append("SERVING")
+  serving = _stats(PENGUIN.drop_columns(["species"]))
+  assert _reasons(validation.validate_statistics(serving, schema)) == {
+      "species": ["SCHEMA_MISSING_COLUMN"]}
+  assert validation.validate_statistics(serving, schema, environment="SERVING").anomaly_info == {}
+  assert _reasons(validation.validate_statistics(serving, schema, environment="TRAINING")) == {
+      "species": ["SCHEMA_MISSING_COLUMN"]}
+
+
+def test_skewed_penguins_are_flagged_and_the_labelled_ones_are_not():
+  train = _stats(PENGUIN)
+  schema = validation.infer_schema(train)
+  skewed = _stats(SKEWED)
+  same = validation.validate_statistics(train, schema, serving_statistics=train,
+                                        previous_statistics=train, default_thresholds=THRESHOLDS)
+  assert same.anomaly_info == {}
+  skew_values = [m.value for i in same.drift_skew_info for m in i.skew_measurements]
+  drift_values = [m.value for i in same.drift_skew_info for m in i.drift_measurements]
+  assert skew_values == [0.0] * 5 and drift_values == [0.0] * 5  # Reported though under.
+  skew = validation.validate_statistics(train, schema, serving_statistics=skewed,
+                                        default_thresholds=THRESHOLDS)
+  assert "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH" in _reasons(skew)["culmen_length_mm"]
+  drift = validation.validate_statistics(skewed, schema, previous_statistics=train,
+                                         default_thresholds=THRESHOLDS)
+  assert "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH" in _reasons(drift)["culmen_length_mm"]
+  info = {".".join(i.path.step): i for i in skew.drift_skew_info}
+  assert len(info) == 5  # Every feature is measured, flagged or not.
+  assert all(m.threshold == 0.01 for i in info.values() for m in i.skew_measurements)
+  # A schema comparator takes precedence over the defaults.
+  [culmen] = [f for f in schema.feature if f.name == "culmen_length_mm"]
+  culmen.skew_comparator.jensen_shannon_divergence.threshold = 0.99
+  relaxed = validation.validate_statistics(train, schema, serving_statistics=skewed,
+                                           default_thresholds=THRESHOLDS)
+  assert "culmen_length_mm" not in relaxed.anomaly_info
+
+
+def test_distances():
+  a = _stats(pa.table({"s": ["x"] * 60 + ["y"] * 40, "v": list(range(100))}))
+  b = _stats(pa.table({"s": ["x"] * 30 + ["y"] * 30 + ["z"] * 40, "v": list(range(50, 150))}))
+  fa, fb = validation.get_feature(a, "s"), validation.get_feature(b, "s")
+  assert validation.l_infinity(fa, fb) == pytest.approx(0.4)
+  assert validation.l_infinity(fa, fa) == 0.0
+  assert 0.0 < validation.jensen_shannon(validation.get_feature(a, "v"),
+                                         validation.get_feature(b, "v")) < 1.0
+  far = _stats(pa.table({"s": ["x"] * 60 + ["y"] * 40, "v": list(range(1000, 1100))}))
+  assert validation.jensen_shannon(validation.get_feature(a, "v"),
+                                   validation.get_feature(far, "v")) == pytest.approx(1.0)
