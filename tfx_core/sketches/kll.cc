@@ -92,6 +92,12 @@ void KllSketch::Update(const double* values, int64_t count) {
   AddSampled(values, count);
 }
 
+void KllSketch::UpdateWithRange(const double* values, int64_t count, double min, double max) {
+  if (count == 0) return;
+  ExtendRange(min, max);
+  AddSampled(values, count);
+}
+
 void KllSketch::AddSampled(const double* values, int64_t count) {
   const double budget = static_cast<double>(n_ + count) * kSamplerBudget;
   const int h = budget >= 2.0 ? static_cast<int>(std::floor(std::log2(budget))) : 0;

@@ -384,7 +384,12 @@ void FeatureAccumulator::AddNumeric(const double* v, int64_t n) {
     }
   }
   moments_.Merge(batch);
-  quantiles_.Update(v, n);
+  if (non_finite) {
+    quantiles_.Update(v, n);  // Drops the NaNs.
+  } else {
+    quantiles_.UpdateWithRange(v, n, std::min({lo[0], lo[1], lo[2], lo[3]}),
+                               std::max({hi[0], hi[1], hi[2], hi[3]}));
+  }
 }
 
 void FeatureAccumulator::AddWeightedNumeric(const double* v, const double* w, int64_t n) {
