@@ -217,7 +217,3 @@ def get_feature(stats, name, dataset=0):
     if ".".join(feature.path.step) == name or feature.name == name:
       return feature
   raise KeyError("no statistics for feature %r" % name)
-
-
-def numeric_or_string_stats(feature):
-  return feature.num_stats if feature.HasField("num_stats") else feature.string_stats
