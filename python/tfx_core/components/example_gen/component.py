@@ -9,7 +9,7 @@ they are; otherwise rows are split by stable hash buckets of every value (or of
 """
 
 from tfx_core import data
-from tfx_core.components.example_gen.executor import ExampleGenExecutor
+from tfx_core.components.example_gen.executor import ExampleGenExecutor, input_patterns
 from tfx_core.dsl import BaseComponent, ChannelParameter, ComponentSpec, ExecutionParameter
 from tfx_core.types import Examples
 
@@ -40,8 +40,3 @@ class ExampleGen(BaseComponent):
     resolved = data.resolve(exec_properties["input_base"], input_patterns(exec_properties),
                             exec_properties.get("span"), exec_properties.get("span_range"))
     return [path for paths in resolved.files.values() for path in paths]
-
-
-def input_patterns(exec_properties):
-  return exec_properties.get("input_splits") or {
-      "_all": exec_properties.get("input_pattern") or "*"}

@@ -15,12 +15,17 @@ DEFAULT_OUTPUT_SPLITS = {"train": 2, "eval": 1}
 QUARANTINE_DIR = "quarantine"
 
 
+def input_patterns(exec_properties):
+  """split -> file pattern; one "_all" split (hash-split later) unless input_splits is set."""
+  return exec_properties.get("input_splits") or {
+      "_all": exec_properties.get("input_pattern") or "*"}
+
+
 class ExampleGenExecutor(BaseExecutor):
   """Outputs: Split-<name>/data-NNNNN-of-NNNNN.parquet; properties split_names, span, version;
   custom properties row_counts (JSON {split: rows}), input_files, quarantined_rows."""
 
   def Do(self, input_dict, output_dict, exec_properties):
-    from tfx_core.components.example_gen.component import input_patterns  # pylint: disable=import-outside-toplevel
     examples = output_dict["examples"][0]
     p = exec_properties
     bad_rows = p.get("bad_rows") or "fail"
