@@ -1,34 +1,17 @@
 #include "tfx_core/statistics/dataset_accumulator.h"
 
-#include <algorithm>
-#include <atomic>
 #include <cstring>
 #include <numeric>
 #include <set>
-#include <thread>
 
 #include "tfx_core/sketches/bytes.h"
+#include "tfx_core/util/parallel_for.h"
 
 namespace tfx_core {
 namespace statistics {
 namespace {
 
 constexpr char kMagic[4] = {'D', 'S', 'A', '1'};
-
-// Runs fn(i) for i in [0, n) on up to hardware_concurrency() threads, handing out one index at
-// a time: features differ in cost (strings cost more than floats), so chunks would idle.
-template <typename Fn>
-void ParallelForEach(size_t n, const Fn& fn) {
-  const size_t threads = std::min<size_t>(n, std::max(1u, std::thread::hardware_concurrency()));
-  std::atomic<size_t> next{0};
-  const auto work = [&] {
-    for (size_t i = next++; i < n; i = next++) fn(i);
-  };
-  std::vector<std::thread> workers;
-  for (size_t t = 1; t < threads; ++t) workers.emplace_back(work);
-  work();
-  for (std::thread& w : workers) w.join();
-}
 
 }  // namespace
 
@@ -80,14 +63,7 @@ Status DatasetAccumulator::Merge(const DatasetAccumulator& other) {
     if (!other.features_.count(name)) feature.AddMissing(other.num_examples_, other.weighted_num_examples_);
   }
   for (const auto& [name, theirs] : other.features_) {
-    auto it = features_.find(name);
-    if (it == features_.end()) {
-      FeatureAccumulator& ours = features_.emplace(name, FeatureAccumulator(options_)).first->second;
-      ours.AddMissing(num_examples_, weighted_num_examples_);
-      TFX_RETURN_IF_ERROR(ours.Merge(theirs));
-      continue;
-    }
-    const Status status = it->second.Merge(theirs);
+    const Status status = Feature(name).Merge(theirs);
     if (!status.ok()) return InvalidArgument("feature '", name, "': ", status.message());
   }
   num_examples_ += other.num_examples_;

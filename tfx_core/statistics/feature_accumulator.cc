@@ -187,8 +187,7 @@ void Moments::Merge(const Moments& other) {
 }
 
 FeatureAccumulator::FeatureAccumulator(const StatsOptions& options)
-    : options_(options),
-      num_values_(options.kll_k),
+    : num_values_(options.kll_k),
       min_(kInf),
       max_(-kInf),
       quantiles_(options.kll_k),
@@ -498,8 +497,6 @@ StatusOr<FeatureAccumulator> FeatureAccumulator::Deserialize(const std::string& 
   TFX_ASSIGN_OR_RETURN(acc.distinct_, DistinctCountSketch::Deserialize(parts[2]));
   TFX_ASSIGN_OR_RETURN(acc.top_k_, TopKSketch::Deserialize(parts[3]));
   TFX_ASSIGN_OR_RETURN(acc.weighted_top_k_, TopKSketch::Deserialize(parts[4]));
-  acc.options_.kll_k = acc.quantiles_.k();
-  acc.options_.top_k_capacity = acc.top_k_.capacity();
   return acc;
 }
 

@@ -121,7 +121,6 @@ class FeatureAccumulator {
   void AddNumeric(const double* values, int64_t count);
   void AddWeightedNumeric(const double* values, const double* weights, int64_t count);
 
-  StatsOptions options_;
   FeatureType type_ = FeatureType::kUnknown;
   bool weighted_ = false;
   // Common.

@@ -7,6 +7,7 @@
 #define TFX_CORE_UTIL_PARALLEL_FOR_H_
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <thread>
 #include <vector>
@@ -30,6 +31,23 @@ void ParallelFor(int64_t n, int64_t min_chunk, const Fn& fn) {
     workers.emplace_back([&fn, begin, end] { fn(begin, end); });
   }
   fn(int64_t{0}, std::min(n, chunk));
+  for (std::thread& w : workers) w.join();
+}
+
+// ParallelForEach: fn(i) for i in [0, n) on up to hardware_concurrency() threads, handing out
+// one index at a time. For few tasks of uneven cost (a batch's features: strings cost more than
+// floats), where fixed chunks would leave a thread idle.
+template <typename Fn>
+void ParallelForEach(size_t n, const Fn& fn) {
+  const size_t hardware = std::max(1u, std::thread::hardware_concurrency());
+  const size_t threads = std::min(n, hardware);
+  std::atomic<size_t> next{0};
+  const auto work = [&] {
+    for (size_t i = next++; i < n; i = next++) fn(i);
+  };
+  std::vector<std::thread> workers;
+  for (size_t t = 1; t < threads; ++t) workers.emplace_back(work);
+  work();
   for (std::thread& w : workers) w.join();
 }
 

@@ -29,5 +29,13 @@ TEST(ParallelForTest, SmallInputsRunInline) {
   EXPECT_EQ(calls, 1);
 }
 
+TEST(ParallelForTest, ForEachCoversEveryIndexExactlyOnce) {
+  for (size_t n : {0, 1, 3, 20, 1000}) {
+    std::vector<std::atomic<int>> hits(n);
+    ParallelForEach(n, [&](size_t i) { hits[i]++; });
+    for (size_t i = 0; i < n; ++i) ASSERT_EQ(hits[i].load(), 1) << "n=" << n << " i=" << i;
+  }
+}
+
 }  // namespace
 }  // namespace tfx_core

@@ -128,11 +128,11 @@ def _check_numeric_domain(anomalies, feature, stats):
   infinities = {c.name: c.num for c in stats.custom_stats}
   has_inf = infinities.get("num_pos_inf", 0) + infinities.get("num_neg_inf", 0) > 0
   if feature.HasField("int_domain"):
-    domain, small, big, what = feature.int_domain, AnomalyInfo.INT_TYPE_SMALL_INT, \
-        AnomalyInfo.INT_TYPE_BIG_INT, "Out-of-range values"
+    domain, small, big = feature.int_domain, AnomalyInfo.INT_TYPE_SMALL_INT, \
+        AnomalyInfo.INT_TYPE_BIG_INT
   elif feature.HasField("float_domain"):
-    domain, small, big, what = feature.float_domain, AnomalyInfo.FLOAT_TYPE_SMALL_FLOAT, \
-        AnomalyInfo.FLOAT_TYPE_BIG_FLOAT, "Out-of-range values"
+    domain, small, big = feature.float_domain, AnomalyInfo.FLOAT_TYPE_SMALL_FLOAT, \
+        AnomalyInfo.FLOAT_TYPE_BIG_FLOAT
     if domain.disallow_nan and nan:
       _add(anomalies, feature.name, AnomalyInfo.FLOAT_TYPE_HAS_NAN, "Invalid values",
            "Float feature has NaN values (%d)." % nan)
@@ -142,10 +142,10 @@ def _check_numeric_domain(anomalies, feature, stats):
   else:
     return
   if domain.HasField("min") and num.min < domain.min:
-    _add(anomalies, feature.name, small, what,
+    _add(anomalies, feature.name, small, "Out-of-range values",
          "Unexpectedly low values: %g < %g (the domain's min)" % (num.min, domain.min))
   if domain.HasField("max") and num.max > domain.max:
-    _add(anomalies, feature.name, big, what,
+    _add(anomalies, feature.name, big, "Out-of-range values",
          "Unexpectedly high values: %g > %g (the domain's max)" % (num.max, domain.max))
 
 
