@@ -1,0 +1,402 @@
+#include "tfx_core/transform/analyzers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <numeric>
+#include <type_traits>
+
+#include "tfx_core/sketches/bytes.h"
+
+namespace tfx_core {
+namespace transform {
+namespace {
+
+using arrow::ArrayView;
+using arrow::LeafRange;
+using arrow::Type;
+
+// Calls fn(values, count, validity, first_bit) with the typed values of a numeric leaf range.
+// A null-typed array (every value missing) is skipped.
+template <typename Fn>
+Status VisitNumeric(const char* op, const LeafRange& r, Fn&& fn) {
+  const ArrayView& leaf = *r.leaf;
+  const int64_t bit = leaf.offset + r.begin;
+  switch (leaf.type) {
+    case Type::kNull:
+      return Status::OK();
+    case Type::kInt64:
+      fn(leaf.Values<int64_t>() + r.begin, r.count, leaf.validity, bit);
+      return Status::OK();
+    case Type::kFloat:
+      fn(leaf.Values<float>() + r.begin, r.count, leaf.validity, bit);
+      return Status::OK();
+    case Type::kDouble:
+      fn(leaf.Values<double>() + r.begin, r.count, leaf.validity, bit);
+      return Status::OK();
+    default:
+      return InvalidArgument(op, " expects int64, float or double values; got ",
+                             arrow::TypeName(leaf.type));
+  }
+}
+
+// The leaf values as doubles, NaN where missing.
+Status ToDoubles(const char* op, const LeafRange& r, std::vector<double>* out) {
+  out->assign(r.count, std::nan(""));
+  return VisitNumeric(op, r, [&](const auto* x, int64_t n, const uint8_t* validity, int64_t bit) {
+    for (int64_t i = 0; i < n; ++i) {
+      if (arrow::BitIsSet(validity, bit + i)) (*out)[i] = static_cast<double>(x[i]);
+    }
+  });
+}
+
+Status ExpectInputs(const char* op, const std::vector<const ArrayView*>& inputs, size_t min,
+                    size_t max) {
+  if (inputs.size() < min || inputs.size() > max) {
+    return InvalidArgument(op, " takes ", min == max ? "" : "at least ", min, " input array(s); got ",
+                           inputs.size());
+  }
+  return Status::OK();
+}
+
+Status ExpectStrings(const char* op, const LeafRange& r) {
+  if (r.leaf->type == Type::kNull || arrow::IsString(r.leaf->type)) return Status::OK();
+  return InvalidArgument(op, " expects string values; got ", arrow::TypeName(r.leaf->type));
+}
+
+Status ExpectSameCount(const char* op, const LeafRange& a, const LeafRange& b, const char* what) {
+  if (a.count == b.count) return Status::OK();
+  return InvalidArgument(op, ": ", what, " must have one value per input value; got ", b.count,
+                         " for ", a.count, " values");
+}
+
+// Moments of one batch: a first pass for count, sum, min and max, a second for the squared
+// deviations from the batch mean (stabler than one-pass updates, and vectorizable).
+template <typename T>
+Moments BatchMoments(const T* x, int64_t n, const uint8_t* validity, int64_t bit) {
+  Moments m;
+  uint64_t int_sum = 0;
+  auto present = [&](int64_t i) {
+    if (!arrow::BitIsSet(validity, bit + i)) return false;
+    if constexpr (std::is_floating_point_v<T>) return !std::isnan(x[i]);
+    return true;
+  };
+  for (int64_t i = 0; i < n; ++i) {
+    if (!present(i)) continue;
+    const double v = static_cast<double>(x[i]);
+    ++m.count;
+    m.sum += v;
+    m.min = std::min(m.min, v);
+    m.max = std::max(m.max, v);
+    if constexpr (std::is_integral_v<T>) int_sum += static_cast<uint64_t>(x[i]);
+  }
+  m.int_sum = static_cast<int64_t>(int_sum);
+  if (m.count == 0) return m;
+  m.mean = m.sum / m.count;
+  for (int64_t i = 0; i < n; ++i) {
+    if (!present(i)) continue;
+    const double d = static_cast<double>(x[i]) - m.mean;
+    m.m2 += d * d;
+  }
+  return m;
+}
+
+void PutMoments(std::string* out, const Moments& m) {
+  PutBytes(out, m.count);
+  PutBytes(out, m.mean);
+  PutBytes(out, m.m2);
+  PutBytes(out, m.min);
+  PutBytes(out, m.max);
+  PutBytes(out, m.sum);
+  PutBytes(out, m.int_sum);
+}
+
+bool GetMoments(const std::string& in, size_t* pos, Moments* m) {
+  return GetBytes(in, pos, &m->count) && GetBytes(in, pos, &m->mean) && GetBytes(in, pos, &m->m2) &&
+         GetBytes(in, pos, &m->min) && GetBytes(in, pos, &m->max) && GetBytes(in, pos, &m->sum) &&
+         GetBytes(in, pos, &m->int_sum);
+}
+
+// Magic headers of the byte formats (host byte order, like the sketches').
+constexpr char kMomentsMagic[4] = {'T', 'M', 'O', '1'};
+constexpr char kQuantilesMagic[4] = {'T', 'Q', 'U', '1'};
+constexpr char kVocabularyMagic[4] = {'T', 'V', 'O', '1'};
+constexpr char kKeyedMagic[4] = {'T', 'K', 'M', '1'};
+
+std::string Header(const char (&magic)[4]) { return std::string(magic, 4); }
+
+Status CheckHeader(const std::string& bytes, const char (&magic)[4], const char* what) {
+  if (bytes.size() < 4 || std::memcmp(bytes.data(), magic, 4) != 0) {
+    return InvalidArgument("not a serialized ", what, " (expected the ", std::string(magic, 4),
+                           " header)");
+  }
+  return Status::OK();
+}
+
+// String tables serialize as: uint64 size, then per key: uint32 length, bytes, value.
+template <typename V, typename PutValue>
+void PutTable(std::string* out, const StringTable<V>& table, PutValue put_value) {
+  PutBytes(out, static_cast<uint64_t>(table.size()));
+  for (int64_t i = 0; i < table.size(); ++i) {
+    const std::string_view key = table.key(i);
+    PutBytes(out, static_cast<uint32_t>(key.size()));
+    out->append(key.data(), key.size());
+    put_value(out, table.value(i));
+  }
+}
+
+template <typename V, typename GetValue>
+Status GetTable(const std::string& in, size_t pos, const char* what, StringTable<V>* table,
+                GetValue get_value) {
+  uint64_t size;
+  if (!GetBytes(in, &pos, &size)) return InvalidArgument("truncated ", what);
+  for (uint64_t i = 0; i < size; ++i) {
+    uint32_t length;
+    if (!GetBytes(in, &pos, &length) || in.size() - pos < length) {
+      return InvalidArgument("truncated ", what, " at key ", i, " of ", size);
+    }
+    V& value = (*table)[std::string_view(in.data() + pos, length)];
+    pos += length;
+    if (!get_value(in, &pos, &value)) return InvalidArgument("truncated ", what, " at key ", i);
+  }
+  if (pos != in.size()) return InvalidArgument(what, " has ", in.size() - pos, " trailing bytes");
+  return Status::OK();
+}
+
+}  // namespace
+
+void Moments::Merge(const Moments& other) {
+  if (other.count == 0) return;
+  if (count == 0) {
+    *this = other;
+    return;
+  }
+  const double n = static_cast<double>(count) + other.count;
+  const double delta = other.mean - mean;
+  mean += delta * (other.count / n);
+  m2 += other.m2 + delta * delta * (static_cast<double>(count) * other.count / n);
+  min = std::min(min, other.min);
+  max = std::max(max, other.max);
+  sum += other.sum;
+  int_sum = static_cast<int64_t>(static_cast<uint64_t>(int_sum) + static_cast<uint64_t>(other.int_sum));
+  count += other.count;
+}
+
+// ---- MomentsAnalyzer ----
+
+Status MomentsAnalyzer::Add(const std::vector<const ArrayView*>& inputs) {
+  TFX_RETURN_IF_ERROR(ExpectInputs("moments analyzer", inputs, 1, 1));
+  return VisitNumeric("moments analyzer", arrow::Leaves(*inputs[0]),
+                      [&](const auto* x, int64_t n, const uint8_t* validity, int64_t bit) {
+                        moments_.Merge(BatchMoments(x, n, validity, bit));
+                      });
+}
+
+Status MomentsAnalyzer::Merge(const Analyzer& other) {
+  const auto* o = dynamic_cast<const MomentsAnalyzer*>(&other);
+  if (o == nullptr) return InvalidArgument("cannot merge a different analyzer into a moments analyzer");
+  moments_.Merge(o->moments_);
+  return Status::OK();
+}
+
+std::string MomentsAnalyzer::Serialize() const {
+  std::string out = Header(kMomentsMagic);
+  PutMoments(&out, moments_);
+  return out;
+}
+
+StatusOr<std::unique_ptr<MomentsAnalyzer>> MomentsAnalyzer::Deserialize(const std::string& bytes) {
+  TFX_RETURN_IF_ERROR(CheckHeader(bytes, kMomentsMagic, "moments analyzer"));
+  auto analyzer = std::make_unique<MomentsAnalyzer>();
+  size_t pos = 4;
+  if (!GetMoments(bytes, &pos, &analyzer->moments_) || pos != bytes.size()) {
+    return InvalidArgument("serialized moments analyzer has ", bytes.size(), " bytes, expected ", pos);
+  }
+  return analyzer;
+}
+
+// ---- QuantilesAnalyzer ----
+
+Status QuantilesAnalyzer::Add(const std::vector<const ArrayView*>& inputs) {
+  TFX_RETURN_IF_ERROR(ExpectInputs("quantiles analyzer", inputs, 1, 1));
+  const LeafRange r = arrow::Leaves(*inputs[0]);
+  if (r.leaf->type == Type::kDouble && r.leaf->validity == nullptr) {
+    sketch_.Update(r.leaf->Values<double>() + r.begin, r.count);  // Zero-copy; NaNs skipped.
+    return Status::OK();
+  }
+  std::vector<double> values;
+  TFX_RETURN_IF_ERROR(ToDoubles("quantiles analyzer", r, &values));
+  sketch_.Update(values.data(), static_cast<int64_t>(values.size()));
+  return Status::OK();
+}
+
+Status QuantilesAnalyzer::Merge(const Analyzer& other) {
+  const auto* o = dynamic_cast<const QuantilesAnalyzer*>(&other);
+  if (o == nullptr) return InvalidArgument("cannot merge a different analyzer into a quantiles analyzer");
+  return sketch_.Merge(o->sketch_);
+}
+
+std::string QuantilesAnalyzer::Serialize() const {
+  return Header(kQuantilesMagic) + sketch_.Serialize();
+}
+
+StatusOr<std::unique_ptr<QuantilesAnalyzer>> QuantilesAnalyzer::Deserialize(const std::string& bytes) {
+  TFX_RETURN_IF_ERROR(CheckHeader(bytes, kQuantilesMagic, "quantiles analyzer"));
+  TFX_ASSIGN_OR_RETURN(KllSketch sketch, KllSketch::Deserialize(bytes.substr(4)));
+  return std::unique_ptr<QuantilesAnalyzer>(new QuantilesAnalyzer(std::move(sketch)));
+}
+
+std::vector<double> QuantilesAnalyzer::Boundaries(int num_buckets) const {
+  std::vector<double> boundaries;
+  if (sketch_.empty() || num_buckets < 2) return boundaries;
+  std::vector<double> ranks;
+  for (int i = 1; i < num_buckets; ++i) ranks.push_back(static_cast<double>(i) / num_buckets);
+  boundaries = sketch_.Quantiles(ranks);
+  boundaries.erase(std::unique(boundaries.begin(), boundaries.end()), boundaries.end());
+  return boundaries;
+}
+
+// ---- VocabularyAnalyzer ----
+
+Status VocabularyAnalyzer::Add(const std::vector<const ArrayView*>& inputs) {
+  TFX_RETURN_IF_ERROR(ExpectInputs("vocabulary analyzer", inputs, 1, 2));
+  const LeafRange r = arrow::Leaves(*inputs[0]);
+  TFX_RETURN_IF_ERROR(ExpectStrings("vocabulary", r));
+  if (r.leaf->type == Type::kNull) return Status::OK();
+  std::vector<double> weights;
+  if (inputs.size() == 2) {
+    const LeafRange w = arrow::Leaves(*inputs[1]);
+    TFX_RETURN_IF_ERROR(ExpectSameCount("vocabulary", r, w, "weights"));
+    TFX_RETURN_IF_ERROR(ToDoubles("vocabulary weights", w, &weights));
+  }
+  const ArrayView& leaf = *r.leaf;
+  for (int64_t i = 0; i < r.count; ++i) {
+    if (!leaf.IsValid(r.begin + i)) continue;
+    Counts& c = table_[leaf.String(r.begin + i)];
+    ++c.count;
+    if (!weights.empty() && !std::isnan(weights[i])) c.weight += weights[i];
+  }
+  return Status::OK();
+}
+
+Status VocabularyAnalyzer::Merge(const Analyzer& other) {
+  const auto* o = dynamic_cast<const VocabularyAnalyzer*>(&other);
+  if (o == nullptr) return InvalidArgument("cannot merge a different analyzer into a vocabulary analyzer");
+  for (int64_t i = 0; i < o->table_.size(); ++i) {
+    Counts& c = table_[o->table_.key(i)];
+    c.count += o->table_.value(i).count;
+    c.weight += o->table_.value(i).weight;
+  }
+  return Status::OK();
+}
+
+std::string VocabularyAnalyzer::Serialize() const {
+  std::string out = Header(kVocabularyMagic);
+  PutTable(&out, table_, [](std::string* o, const Counts& c) {
+    PutBytes(o, c.count);
+    PutBytes(o, c.weight);
+  });
+  return out;
+}
+
+StatusOr<std::unique_ptr<VocabularyAnalyzer>> VocabularyAnalyzer::Deserialize(const std::string& bytes) {
+  TFX_RETURN_IF_ERROR(CheckHeader(bytes, kVocabularyMagic, "vocabulary analyzer"));
+  auto analyzer = std::make_unique<VocabularyAnalyzer>();
+  TFX_RETURN_IF_ERROR(GetTable(bytes, 4, "serialized vocabulary analyzer", &analyzer->table_,
+                               [](const std::string& in, size_t* pos, Counts* c) {
+                                 return GetBytes(in, pos, &c->count) && GetBytes(in, pos, &c->weight);
+                               }));
+  return analyzer;
+}
+
+std::vector<VocabularyAnalyzer::Entry> VocabularyAnalyzer::Sorted(bool weighted, int64_t top_k,
+                                                                  double frequency_threshold) const {
+  std::vector<Entry> entries;
+  auto frequency = [weighted](const Counts& c) {
+    return weighted ? c.weight : static_cast<double>(c.count);
+  };
+  for (int64_t i = 0; i < table_.size(); ++i) {
+    const std::string_view token = table_.key(i);
+    if (frequency(table_.value(i)) < frequency_threshold) continue;
+    if (token.find_first_of("\n\r") != std::string_view::npos) continue;
+    entries.push_back({token, table_.value(i)});
+  }
+  auto before = [&](const Entry& a, const Entry& b) {
+    const double fa = frequency(a.counts), fb = frequency(b.counts);
+    return fa != fb ? fa > fb : a.token > b.token;
+  };
+  if (top_k >= 0 && top_k < static_cast<int64_t>(entries.size())) {
+    std::partial_sort(entries.begin(), entries.begin() + top_k, entries.end(), before);
+    entries.resize(top_k);
+  } else {
+    std::sort(entries.begin(), entries.end(), before);
+  }
+  return entries;
+}
+
+Status VocabularyAnalyzer::WriteFile(const std::string& path, bool weighted, int64_t top_k,
+                                     double frequency_threshold, bool store_frequency) const {
+  const std::string tmp = path + ".tmp";
+  FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) return InvalidArgument("cannot write vocabulary file ", tmp, ": ", std::strerror(errno));
+  bool ok = true;
+  for (const Entry& e : Sorted(weighted, top_k, frequency_threshold)) {
+    if (store_frequency) {
+      ok = ok && (weighted ? std::fprintf(f, "%.17g ", e.counts.weight)
+                           : std::fprintf(f, "%lld ", static_cast<long long>(e.counts.count))) > 0;
+    }
+    ok = ok && std::fwrite(e.token.data(), 1, e.token.size(), f) == e.token.size() &&
+         std::fputc('\n', f) != EOF;
+  }
+  ok = (std::fclose(f) == 0) && ok;
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return InvalidArgument("writing vocabulary file ", path, " failed: ", std::strerror(errno));
+  }
+  return Status::OK();
+}
+
+// ---- KeyedMomentsAnalyzer ----
+
+Status KeyedMomentsAnalyzer::Add(const std::vector<const ArrayView*>& inputs) {
+  TFX_RETURN_IF_ERROR(ExpectInputs("per-key analyzer", inputs, 2, 2));
+  const LeafRange keys = arrow::Leaves(*inputs[0]);
+  const LeafRange values = arrow::Leaves(*inputs[1]);
+  TFX_RETURN_IF_ERROR(ExpectStrings("per-key analyzer keys", keys));
+  TFX_RETURN_IF_ERROR(ExpectSameCount("per-key analyzer", keys, values, "keys and values"));
+  if (keys.leaf->type == Type::kNull) return Status::OK();
+  std::vector<double> v;
+  TFX_RETURN_IF_ERROR(ToDoubles("per-key analyzer values", values, &v));
+  const ArrayView& leaf = *keys.leaf;
+  for (int64_t i = 0; i < keys.count; ++i) {
+    if (!leaf.IsValid(keys.begin + i) || std::isnan(v[i])) continue;
+    table_[leaf.String(keys.begin + i)].Add(v[i]);
+  }
+  return Status::OK();
+}
+
+Status KeyedMomentsAnalyzer::Merge(const Analyzer& other) {
+  const auto* o = dynamic_cast<const KeyedMomentsAnalyzer*>(&other);
+  if (o == nullptr) return InvalidArgument("cannot merge a different analyzer into a per-key analyzer");
+  for (int64_t i = 0; i < o->table_.size(); ++i) table_[o->table_.key(i)].Merge(o->table_.value(i));
+  return Status::OK();
+}
+
+std::string KeyedMomentsAnalyzer::Serialize() const {
+  std::string out = Header(kKeyedMagic);
+  PutTable(&out, table_, PutMoments);
+  return out;
+}
+
+StatusOr<std::unique_ptr<KeyedMomentsAnalyzer>> KeyedMomentsAnalyzer::Deserialize(
+    const std::string& bytes) {
+  TFX_RETURN_IF_ERROR(CheckHeader(bytes, kKeyedMagic, "per-key analyzer"));
+  auto analyzer = std::make_unique<KeyedMomentsAnalyzer>();
+  TFX_RETURN_IF_ERROR(
+      GetTable(bytes, 4, "serialized per-key analyzer", &analyzer->table_, GetMoments));
+  return analyzer;
+}
+
+}  // namespace transform
+}  // namespace tfx_core

@@ -1,0 +1,148 @@
+// Full-pass analyzers of the Transform (tensorflow_transform's mean/var/min/max/sum/size,
+// quantiles, vocabulary, count_per_key and the per-key statistics).
+//
+// Each analyzer is an accumulator fed batches of Arrow arrays read in place (a list array
+// contributes its values, so SparseTensor values and dense columns look alike), merged across
+// Beam workers and serialized between them. Nulls and NaN are skipped by every analyzer: a
+// missing value has no magnitude, and one NaN would otherwise poison a whole column's mean
+// (tensorflow_transform propagates it).
+//
+// Thread-safety: one accumulator must not be used from two threads at once; different
+// accumulators may be fed concurrently.
+#ifndef TFX_CORE_TRANSFORM_ANALYZERS_H_
+#define TFX_CORE_TRANSFORM_ANALYZERS_H_
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tfx_core/arrow/array.h"
+#include "tfx_core/sketches/kll.h"
+#include "tfx_core/transform/string_table.h"
+#include "tfx_core/util/status.h"
+
+namespace tfx_core {
+namespace transform {
+
+// Count, sum, mean, population variance (tensorflow_transform's `var`), min and max.
+struct Moments {
+  int64_t count = 0;
+  double mean = 0;
+  double m2 = 0;  // Sum of squared deviations from the mean.
+  double min = std::numeric_limits<double>::infinity();
+  double max = -std::numeric_limits<double>::infinity();
+  double sum = 0;
+  int64_t int_sum = 0;  // Exact sum of int64 inputs (wraps like TensorFlow's int64 sum).
+
+  void Add(double x) {
+    ++count;
+    const double delta = x - mean;
+    mean += delta / count;
+    m2 += delta * (x - mean);
+    min = x < min ? x : min;
+    max = x > max ? x : max;
+    sum += x;
+  }
+  // Chan et al.'s parallel combination: exact up to rounding, whatever the split.
+  void Merge(const Moments& other);
+  double variance() const { return count > 0 ? m2 / count : 0.0; }
+};
+
+class Analyzer {
+ public:
+  virtual ~Analyzer() = default;
+  // `inputs` are the analyzer's input arrays for one batch, in the order its kind documents.
+  virtual Status Add(const std::vector<const arrow::ArrayView*>& inputs) = 0;
+  // `other` must be the same kind of analyzer with the same parameters.
+  virtual Status Merge(const Analyzer& other) = 0;
+  virtual std::string Serialize() const = 0;
+};
+
+// Input: numeric values (int64, float or double).
+class MomentsAnalyzer : public Analyzer {
+ public:
+  Status Add(const std::vector<const arrow::ArrayView*>& inputs) override;
+  Status Merge(const Analyzer& other) override;
+  std::string Serialize() const override;
+  static StatusOr<std::unique_ptr<MomentsAnalyzer>> Deserialize(const std::string& bytes);
+
+  const Moments& moments() const { return moments_; }
+
+ private:
+  Moments moments_;
+};
+
+// Input: numeric values. A KLL sketch: ranks within the sketch's stated bound.
+class QuantilesAnalyzer : public Analyzer {
+ public:
+  explicit QuantilesAnalyzer(int k = KllSketch::kDefaultK) : sketch_(k) {}
+  Status Add(const std::vector<const arrow::ArrayView*>& inputs) override;
+  Status Merge(const Analyzer& other) override;
+  std::string Serialize() const override;
+  static StatusOr<std::unique_ptr<QuantilesAnalyzer>> Deserialize(const std::string& bytes);
+
+  // num_buckets - 1 boundaries at ranks i / num_buckets, duplicates removed (ties in the data
+  // would otherwise make empty buckets); empty if no values were seen.
+  std::vector<double> Boundaries(int num_buckets) const;
+  const KllSketch& sketch() const { return sketch_; }
+
+ private:
+  explicit QuantilesAnalyzer(KllSketch sketch) : sketch_(std::move(sketch)) {}
+  KllSketch sketch_;
+};
+
+// Input: string values, and optionally numeric weights with one weight per value. Counts every
+// token exactly (and sums its weights).
+class VocabularyAnalyzer : public Analyzer {
+ public:
+  struct Counts {
+    int64_t count = 0;
+    double weight = 0;
+  };
+  struct Entry {
+    std::string_view token;
+    Counts counts;
+  };
+
+  Status Add(const std::vector<const arrow::ArrayView*>& inputs) override;
+  Status Merge(const Analyzer& other) override;
+  std::string Serialize() const override;
+  static StatusOr<std::unique_ptr<VocabularyAnalyzer>> Deserialize(const std::string& bytes);
+
+  // tensorflow_transform's vocabulary order: frequency (the weight sum if weighted, else the
+  // count) descending, ties by token bytes descending. Tokens below frequency_threshold, and
+  // tokens holding '\n' or '\r' (a vocabulary file has one token per line), are left out;
+  // then the first top_k (< 0: all) are kept. Views point into this analyzer.
+  std::vector<Entry> Sorted(bool weighted, int64_t top_k, double frequency_threshold) const;
+  // Writes Sorted(...) as a vocabulary file, one token per line, or "frequency token" lines if
+  // store_frequency. Writes to path + ".tmp" and renames, so a failure leaves no partial file.
+  Status WriteFile(const std::string& path, bool weighted, int64_t top_k,
+                   double frequency_threshold, bool store_frequency) const;
+  int64_t size() const { return table_.size(); }
+
+ private:
+  StringTable<Counts> table_;
+};
+
+// Inputs: string keys and numeric values, one value per key. Moments per key
+// (tensorflow_transform's count_per_key and the *_per_key mappers).
+class KeyedMomentsAnalyzer : public Analyzer {
+ public:
+  Status Add(const std::vector<const arrow::ArrayView*>& inputs) override;
+  Status Merge(const Analyzer& other) override;
+  std::string Serialize() const override;
+  static StatusOr<std::unique_ptr<KeyedMomentsAnalyzer>> Deserialize(const std::string& bytes);
+
+  const StringTable<Moments>& table() const { return table_; }
+
+ private:
+  StringTable<Moments> table_;
+};
+
+}  // namespace transform
+}  // namespace tfx_core
+
+#endif  // TFX_CORE_TRANSFORM_ANALYZERS_H_

@@ -1,0 +1,190 @@
+#include "tfx_core/transform/analyzers.h"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "tfx_core/arrow/testing.h"
+
+namespace tfx_core {
+namespace transform {
+namespace {
+
+using arrow::testing::Doubles;
+using arrow::testing::IntLists;
+using arrow::testing::Strings;
+
+TEST(MomentsAnalyzerTest, SkipsNullsAndNaNAndMergesExactly) {
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> gaussian(3.0, 2.0);
+  std::vector<double> values(10000);
+  std::vector<bool> valid(values.size());
+  double sum = 0, lo = 1e300, hi = -1e300;
+  int64_t n = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    values[i] = i % 101 == 0 ? std::nan("") : gaussian(rng);
+    valid[i] = i % 13 != 0;
+    if (!valid[i] || std::isnan(values[i])) continue;
+    ++n;
+    sum += values[i];
+    lo = std::min(lo, values[i]);
+    hi = std::max(hi, values[i]);
+  }
+  const double mean = sum / n;
+  double m2 = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (valid[i] && !std::isnan(values[i])) m2 += (values[i] - mean) * (values[i] - mean);
+  }
+  auto whole = Doubles(values, valid);
+  MomentsAnalyzer one;
+  ASSERT_TRUE(one.Add({whole->view.get()}).ok());
+  EXPECT_EQ(one.moments().count, n);
+  EXPECT_NEAR(one.moments().mean, mean, 1e-12);
+  EXPECT_NEAR(one.moments().variance(), m2 / n, 1e-11);
+  EXPECT_EQ(one.moments().min, lo);
+  EXPECT_EQ(one.moments().max, hi);
+
+  // Two halves, merged after a serialization round trip, agree with one pass.
+  const size_t half = values.size() / 2;
+  auto a = Doubles({values.begin(), values.begin() + half}, {valid.begin(), valid.begin() + half});
+  auto b = Doubles({values.begin() + half, values.end()}, {valid.begin() + half, valid.end()});
+  MomentsAnalyzer left, right;
+  ASSERT_TRUE(left.Add({a->view.get()}).ok());
+  ASSERT_TRUE(right.Add({b->view.get()}).ok());
+  auto restored = MomentsAnalyzer::Deserialize(right.Serialize());
+  ASSERT_TRUE(restored.ok());
+  ASSERT_TRUE(left.Merge(**restored).ok());
+  EXPECT_EQ(left.moments().count, n);
+  EXPECT_NEAR(left.moments().mean, mean, 1e-12);
+  EXPECT_NEAR(left.moments().variance(), m2 / n, 1e-11);
+}
+
+TEST(MomentsAnalyzerTest, ListValuesAndExactIntegerSum) {
+  auto lists = IntLists({{1, 2}, {}, {}, {3, 1000000000000}}, {true, true, false, true});
+  MomentsAnalyzer analyzer;
+  ASSERT_TRUE(analyzer.Add({lists->view.get()}).ok());
+  EXPECT_EQ(analyzer.moments().count, 4);
+  EXPECT_EQ(analyzer.moments().int_sum, 1000000000006);
+  EXPECT_EQ(analyzer.moments().min, 1);
+}
+
+TEST(MomentsAnalyzerTest, RejectsStringsAndWrongKindMerge) {
+  auto strings = Strings({"a"});
+  MomentsAnalyzer moments;
+  const Status status = moments.Add({strings->view.get()});
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("expects int64, float or double"), std::string::npos);
+  VocabularyAnalyzer vocab;
+  EXPECT_FALSE(moments.Merge(vocab).ok());
+  EXPECT_FALSE(MomentsAnalyzer::Deserialize("nonsense").ok());
+}
+
+TEST(QuantilesAnalyzerTest, BoundariesOfUniformValuesAndTies) {
+  std::vector<double> values;
+  for (int i = 0; i < 1000; ++i) values.push_back(i);
+  auto column = Doubles(values);
+  QuantilesAnalyzer analyzer;
+  ASSERT_TRUE(analyzer.Add({column->view.get()}).ok());
+  const std::vector<double> b = analyzer.Boundaries(4);
+  ASSERT_EQ(b.size(), 3u);
+  // Within the sketch's stated rank bound (2.2% of 1000 values).
+  EXPECT_NEAR(b[0], 250, 22);
+  EXPECT_NEAR(b[1], 500, 22);
+  EXPECT_NEAR(b[2], 750, 22);
+
+  auto ties = Doubles(std::vector<double>(100, 5.0));
+  QuantilesAnalyzer constant;
+  ASSERT_TRUE(constant.Add({ties->view.get()}).ok());
+  EXPECT_EQ(constant.Boundaries(10), std::vector<double>{5.0});  // Duplicates removed.
+  EXPECT_TRUE(QuantilesAnalyzer().Boundaries(10).empty());
+
+  auto restored = QuantilesAnalyzer::Deserialize(analyzer.Serialize());
+  ASSERT_TRUE(restored.ok());
+  EXPECT_EQ((*restored)->Boundaries(4), b);
+}
+
+TEST(VocabularyAnalyzerTest, OrderThresholdTopKAndWeights) {
+  auto tokens = Strings({"b", "a", "c", "a", "b", "d", "x\ny", "", "a"},
+                        {true, true, true, true, true, true, true, true, false});
+  VocabularyAnalyzer analyzer;
+  ASSERT_TRUE(analyzer.Add({tokens->view.get()}).ok());
+  // a:2 b:2 c:1 d:1 "":1; ties by token descending; the newline token is dropped.
+  std::vector<std::string> got;
+  for (const auto& e : analyzer.Sorted(false, -1, 0)) got.emplace_back(e.token);
+  EXPECT_EQ(got, (std::vector<std::string>{"b", "a", "d", "c", ""}));
+  got.clear();
+  for (const auto& e : analyzer.Sorted(false, 3, 1)) got.emplace_back(e.token);
+  EXPECT_EQ(got, (std::vector<std::string>{"b", "a", "d"}));
+  got.clear();
+  for (const auto& e : analyzer.Sorted(false, -1, 2)) got.emplace_back(e.token);
+  EXPECT_EQ(got, (std::vector<std::string>{"b", "a"}));
+
+  auto words = Strings({"x", "y", "x"});
+  auto weights = Doubles({0.5, 3.0, 0.25});
+  VocabularyAnalyzer weighted;
+  ASSERT_TRUE(weighted.Add({words->view.get(), weights->view.get()}).ok());
+  const auto sorted = weighted.Sorted(true, -1, 0);
+  ASSERT_EQ(sorted.size(), 2u);
+  EXPECT_EQ(sorted[0].token, "y");
+  EXPECT_EQ(sorted[1].counts.count, 2);
+  EXPECT_DOUBLE_EQ(sorted[1].counts.weight, 0.75);
+
+  auto short_weights = Doubles({1.0});
+  EXPECT_FALSE(weighted.Add({words->view.get(), short_weights->view.get()}).ok());
+}
+
+TEST(VocabularyAnalyzerTest, MergeSerializeAndWriteFile) {
+  auto a = Strings({"p", "q", "p"});
+  auto b = Strings({"q", "q", "r"});
+  VocabularyAnalyzer left, right;
+  ASSERT_TRUE(left.Add({a->view.get()}).ok());
+  ASSERT_TRUE(right.Add({b->view.get()}).ok());
+  auto restored = VocabularyAnalyzer::Deserialize(right.Serialize());
+  ASSERT_TRUE(restored.ok());
+  ASSERT_TRUE(left.Merge(**restored).ok());
+  const std::string path = ::testing::TempDir() + "/vocab.txt";
+  ASSERT_TRUE(left.WriteFile(path, false, -1, 0, true).ok());
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), "3 q\n2 p\n1 r\n");
+  EXPECT_FALSE(left.WriteFile("/nonexistent-dir/v.txt", false, -1, 0, false).ok());
+}
+
+TEST(VocabularyAnalyzerTest, ManyTokens) {
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 200000; ++i) tokens.push_back("token_" + std::to_string(i % 150000));
+  auto column = Strings(tokens);
+  VocabularyAnalyzer analyzer;
+  ASSERT_TRUE(analyzer.Add({column->view.get()}).ok());
+  EXPECT_EQ(analyzer.size(), 150000);
+  const auto sorted = analyzer.Sorted(false, 2, 0);
+  EXPECT_EQ(sorted[0].counts.count, 2);
+  EXPECT_EQ(sorted[0].token, "token_9999");  // Largest of the tokens seen twice (i < 50000).
+}
+
+TEST(KeyedMomentsAnalyzerTest, PerKeyMoments) {
+  auto keys = Strings({"a", "b", "a", "a", "c"}, {true, true, true, true, false});
+  auto values = Doubles({1, 10, 3, std::nan(""), 7});
+  KeyedMomentsAnalyzer analyzer;
+  ASSERT_TRUE(analyzer.Add({keys->view.get(), values->view.get()}).ok());
+  auto restored = KeyedMomentsAnalyzer::Deserialize(analyzer.Serialize());
+  ASSERT_TRUE(restored.ok());
+  const auto& table = (*restored)->table();
+  ASSERT_EQ(table.size(), 2);
+  EXPECT_EQ(table.key(0), "a");
+  EXPECT_EQ(table.value(0).count, 2);
+  EXPECT_DOUBLE_EQ(table.value(0).mean, 2.0);
+  EXPECT_DOUBLE_EQ(table.value(0).variance(), 1.0);
+  EXPECT_EQ(table.key(1), "b");
+  EXPECT_DOUBLE_EQ(table.value(1).mean, 10.0);
+}
+
+}  // namespace
+}  // namespace transform
+}  // namespace tfx_core
