@@ -8,4 +8,5 @@ PYBIND11_MODULE(_tfx_core_ext, m) {
   tfx_core::python::DefineCudaSubmodule(m);
   tfx_core::python::DefineStatisticsSubmodule(m);
   tfx_core::python::DefineDataSubmodule(m);
+  tfx_core::python::DefineAnalyzersSubmodule(m);
 }

@@ -11,6 +11,7 @@ void DefineTransformSubmodule(pybind11::module_& parent);
 void DefineCudaSubmodule(pybind11::module_& parent);
 void DefineStatisticsSubmodule(pybind11::module_& parent);
 void DefineDataSubmodule(pybind11::module_& parent);
+void DefineAnalyzersSubmodule(pybind11::module_& parent);
 
 }  // namespace python
 }  // namespace tfx_core

@@ -1,0 +1,193 @@
+// _tfx_core_ext.analyzers: the Transform's full-pass analyzers over Arrow arrays.
+#include <memory>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "ops/python/arrow_capsule.h"
+#include "ops/python/status_casters.h"
+#include "ops/python/submodules.h"
+#include "pybind11/numpy.h"
+#include "pybind11/pybind11.h"
+#include "pybind11/stl.h"
+#include "tfx_core/transform/analyzers.h"
+#include "tfx_core/util/parallel_for.h"
+
+namespace tfx_core {
+namespace python {
+namespace {
+
+namespace py = pybind11;
+using transform::Analyzer;
+using transform::KeyedMomentsAnalyzer;
+using transform::Moments;
+using transform::MomentsAnalyzer;
+using transform::QuantilesAnalyzer;
+using transform::VocabularyAnalyzer;
+
+// Feeds one batch to many analyzers: arrays are imported with the GIL held, then the analyzers
+// run in parallel without it. items: (name, analyzer, [arrays]); errors name the analyzer.
+void AddBatch(const std::vector<std::tuple<std::string, Analyzer*, py::list>>& items) {
+  std::vector<std::vector<std::unique_ptr<arrow::ImportedArray>>> imported(items.size());
+  std::vector<std::vector<const arrow::ArrayView*>> views(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    const auto& [name, analyzer, arrays] = items[i];
+    for (py::handle array : arrays) {
+      if (!IsArrowArray(array)) {
+        throw py::value_error(StrCat("analyzer '", name, "': expected an Arrow array, got ",
+                                     std::string(py::str(py::type::of(array)))));
+      }
+      imported[i].push_back(ValueOrThrow(ImportArrowArray(array, name.c_str())));
+      views[i].push_back(&imported[i].back()->view());
+    }
+  }
+  std::vector<Status> statuses(items.size());
+  {
+    py::gil_scoped_release release;
+    ParallelForEach(static_cast<int64_t>(items.size()), [&](int64_t i) {
+      statuses[i] = std::get<1>(items[i])->Add(views[i]);
+    });
+  }
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (!statuses[i].ok()) {
+      throw py::value_error(StrCat("analyzer '", std::get<0>(items[i]), "': ", statuses[i].message()));
+    }
+  }
+}
+
+py::dict MomentsDict(const Moments& m) {
+  py::dict d;
+  d["count"] = m.count;
+  d["mean"] = m.mean;
+  d["var"] = m.variance();
+  d["min"] = m.min;
+  d["max"] = m.max;
+  d["sum"] = m.sum;
+  d["int_sum"] = m.int_sum;
+  return d;
+}
+
+// Registers pickling through the analyzer's byte format (Beam moves accumulators as pickles).
+template <typename T, typename Class>
+void Picklable(Class& cls) {
+  cls.def(py::pickle([](const T& self) { return py::bytes(self.Serialize()); },
+                     [](const py::bytes& bytes) {
+                       return ValueOrThrow(T::Deserialize(std::string(bytes)));
+                     }));
+  cls.def_static(
+      "deserialize",
+      [](const py::bytes& bytes) { return ValueOrThrow(T::Deserialize(std::string(bytes))); },
+      py::arg("data"));
+}
+
+}  // namespace
+
+void DefineAnalyzersSubmodule(py::module_& parent) {
+  py::module_ m = parent.def_submodule("analyzers", "The Transform's full-pass analyzers.");
+
+  py::class_<Analyzer>(m, "Analyzer", "Mergeable, serializable analyzer state.")
+      .def(
+          "add",
+          [](Analyzer& self, const py::list& arrays) { AddBatch({{"analyzer", &self, arrays}}); },
+          py::arg("arrays"), "Feeds one batch: the analyzer's input Arrow arrays.")
+      .def(
+          "merge",
+          [](Analyzer& self, const Analyzer& other) {
+            py::gil_scoped_release release;
+            ThrowIfError(self.Merge(other));
+          },
+          py::arg("other"))
+      .def("serialize", [](const Analyzer& self) { return py::bytes(self.Serialize()); });
+
+  m.def("add_batch", &AddBatch, py::arg("items"),
+        "Feeds one batch to many analyzers in parallel: items are (name, analyzer, [arrays]).");
+
+  py::class_<MomentsAnalyzer, Analyzer> moments(
+      m, "MomentsAnalyzer", "count, sum, mean, var (population), min, max; nulls and NaN skipped.");
+  moments.def(py::init<>()).def("result", [](const MomentsAnalyzer& self) {
+    return MomentsDict(self.moments());
+  });
+  Picklable<MomentsAnalyzer>(moments);
+
+  py::class_<QuantilesAnalyzer, Analyzer> quantiles(m, "QuantilesAnalyzer",
+                                                    "A KLL quantiles sketch of numeric values.");
+  quantiles.def(py::init<int>(), py::arg("k") = 200)
+      .def(
+          "boundaries",
+          [](const QuantilesAnalyzer& self, int num_buckets) {
+            const std::vector<double> b = self.Boundaries(num_buckets);
+            return py::array_t<double>(b.size(), b.data());
+          },
+          py::arg("num_buckets"),
+          "num_buckets - 1 boundaries at ranks i / num_buckets, duplicates removed.")
+      .def_property_readonly("count", [](const QuantilesAnalyzer& self) { return self.sketch().count(); });
+  Picklable<QuantilesAnalyzer>(quantiles);
+
+  py::class_<VocabularyAnalyzer, Analyzer> vocabulary(
+      m, "VocabularyAnalyzer", "Exact token counts (and weight sums) of string values.");
+  vocabulary.def(py::init<>())
+      .def("__len__", &VocabularyAnalyzer::size)
+      .def(
+          "sorted",
+          [](const VocabularyAnalyzer& self, bool weighted, int64_t top_k, double frequency_threshold) {
+            const auto entries = self.Sorted(weighted, top_k, frequency_threshold);
+            py::list tokens;
+            py::array_t<int64_t> counts(entries.size());
+            py::array_t<double> weights(entries.size());
+            for (size_t i = 0; i < entries.size(); ++i) {
+              tokens.append(py::bytes(entries[i].token.data(), entries[i].token.size()));
+              counts.mutable_at(i) = entries[i].counts.count;
+              weights.mutable_at(i) = entries[i].counts.weight;
+            }
+            return py::make_tuple(tokens, counts, weights);
+          },
+          py::arg("weighted") = false, py::arg("top_k") = -1, py::arg("frequency_threshold") = 0.0,
+          "(tokens, counts, weights) in vocabulary order: frequency descending, ties by token "
+          "descending.")
+      .def(
+          "write_file",
+          [](const VocabularyAnalyzer& self, const std::string& path, bool weighted, int64_t top_k,
+             double frequency_threshold, bool store_frequency) {
+            py::gil_scoped_release release;
+            ThrowIfError(self.WriteFile(path, weighted, top_k, frequency_threshold, store_frequency));
+          },
+          py::arg("path"), py::arg("weighted") = false, py::arg("top_k") = -1,
+          py::arg("frequency_threshold") = 0.0, py::arg("store_frequency") = false,
+          "Writes the sorted vocabulary, one token per line, atomically.");
+  Picklable<VocabularyAnalyzer>(vocabulary);
+
+  py::class_<KeyedMomentsAnalyzer, Analyzer> keyed(m, "KeyedMomentsAnalyzer",
+                                                   "Moments of numeric values per string key.");
+  keyed.def(py::init<>()).def("result", [](const KeyedMomentsAnalyzer& self) {
+    const auto& table = self.table();
+    const py::ssize_t n = table.size();
+    py::list keys;
+    py::array_t<int64_t> count(n);
+    py::array_t<double> mean(n), var(n), min(n), max(n), sum(n);
+    for (py::ssize_t i = 0; i < n; ++i) {
+      const std::string_view key = table.key(i);
+      const Moments& m = table.value(i);
+      keys.append(py::bytes(key.data(), key.size()));
+      count.mutable_at(i) = m.count;
+      mean.mutable_at(i) = m.mean;
+      var.mutable_at(i) = m.variance();
+      min.mutable_at(i) = m.min;
+      max.mutable_at(i) = m.max;
+      sum.mutable_at(i) = m.sum;
+    }
+    py::dict d;
+    d["keys"] = keys;
+    d["count"] = count;
+    d["mean"] = mean;
+    d["var"] = var;
+    d["min"] = min;
+    d["max"] = max;
+    d["sum"] = sum;
+    return d;
+  });
+  Picklable<KeyedMomentsAnalyzer>(keyed);
+}
+
+}  // namespace python
+}  // namespace tfx_core

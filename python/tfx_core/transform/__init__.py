@@ -1,0 +1,78 @@
+"""Feature engineering: tensorflow_transform's preprocessing_fn, analyzers and mappers, run by
+tfx_core's C++ kernels. Porting a TFT preprocessing_fn is a change of import:
+
+    import tfx_core.transform as tft
+
+    def preprocessing_fn(inputs):
+      return {"x_z": tft.scale_to_z_score(inputs["x"]),
+              "city_id": tft.compute_and_apply_vocabulary(inputs["city"], num_oov_buckets=1)}
+
+    transformed, output = tft.analyze_and_transform(table, preprocessing_fn, schema, "out/")
+    layer = output.transform_features_layer()   # for a Keras model at serving time
+
+Not supported yet (NotImplementedError names the argument): elementwise statistics
+(reduce_instance_dims=False), weighted quantiles, vocabulary labels/mutual information/coverage,
+covariance and pca.
+"""
+
+import os
+import shutil
+import tempfile
+
+from tfx_core.transform._analysis import PreprocessingFn, analyze, run_pass_in_process
+from tfx_core.transform._analyzers import (count_per_key, max, mean, min, quantiles, size, sum,
+                                           var, vocabulary)
+from tfx_core.transform._graph import TransformFeaturesLayer, TransformOutput, save_transform_graph
+from tfx_core.transform._inputs import feature_spec_from_schema, schema_from_feature_spec
+from tfx_core.transform._mappers import (apply_buckets, apply_vocabulary, bag_of_words, bucketize,
+                                         compute_and_apply_vocabulary, hash_strings, ngrams,
+                                         scale_by_min_max, scale_by_min_max_per_key,
+                                         scale_to_0_1, scale_to_0_1_per_key, scale_to_z_score,
+                                         scale_to_z_score_per_key, tfidf)
+
+DEFAULT_BATCH_SIZE = 65536
+
+
+def _feature_spec(schema_or_spec):
+  return schema_or_spec if isinstance(schema_or_spec, dict) else \
+      feature_spec_from_schema(schema_or_spec)
+
+
+def _as_fn(preprocessing_fn):
+  return preprocessing_fn if isinstance(preprocessing_fn, PreprocessingFn) else \
+      PreprocessingFn(preprocessing_fn)
+
+
+def analyze_dataset(table, preprocessing_fn, schema_or_spec, output_dir,
+                    batch_size=DEFAULT_BATCH_SIZE):
+  """Analyzes a pyarrow Table in this process and writes the TransformGraph to output_dir."""
+  fn, spec = _as_fn(preprocessing_fn), _feature_spec(schema_or_spec)
+  parent = os.path.dirname(os.path.abspath(output_dir))
+  os.makedirs(parent, exist_ok=True)
+  files_dir = tempfile.mkdtemp(prefix=".analysis-", dir=parent)
+  try:
+    batches = lambda: table.to_batches(max_chunksize=batch_size)  # pylint: disable=unnecessary-lambda-assignment
+    known = analyze(fn, spec, run_pass_in_process(batches), files_dir)
+    save_transform_graph(fn.load(), spec, known, files_dir, output_dir)
+  finally:
+    shutil.rmtree(files_dir, ignore_errors=True)
+  return TransformOutput(output_dir)
+
+
+def analyze_and_transform(table, preprocessing_fn, schema_or_spec, output_dir,
+                          batch_size=DEFAULT_BATCH_SIZE):
+  """analyze_dataset, then the transformed Table (the saved graph run over every batch)."""
+  import pyarrow as pa  # pylint: disable=import-outside-toplevel
+  output = analyze_dataset(table, preprocessing_fn, schema_or_spec, output_dir, batch_size)
+  parts = [output.transform_arrow(b) for b in table.to_batches(max_chunksize=batch_size)]
+  return pa.concat_tables(parts) if parts else None, output
+
+
+__all__ = [
+    "PreprocessingFn", "TransformFeaturesLayer", "TransformOutput", "analyze_and_transform",
+    "analyze_dataset", "apply_buckets", "apply_vocabulary", "bag_of_words", "bucketize",
+    "compute_and_apply_vocabulary", "count_per_key", "feature_spec_from_schema", "hash_strings",
+    "max", "mean", "min", "ngrams", "quantiles", "scale_by_min_max", "scale_by_min_max_per_key",
+    "scale_to_0_1", "scale_to_0_1_per_key", "scale_to_z_score", "scale_to_z_score_per_key",
+    "schema_from_feature_spec", "size", "sum", "tfidf", "var", "vocabulary",
+]

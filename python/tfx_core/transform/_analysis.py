@@ -1,0 +1,207 @@
+"""The analysis loop: trace preprocessing_fn, feed the pending analyzers in a full pass over the
+data, repeat until every analyzer is known.
+
+A pass feeds C++ accumulators (tfx_core/transform/analyzers.h) batch by batch: analyzers of a
+raw column read the Arrow column as is; the others get their inputs from one TensorFlow session
+run per batch. AnalysisPass is what Beam ships to workers (it re-traces preprocessing_fn there);
+AnalysisCombineFn runs it as a CombineFn, and analyze() drives the passes with any runner.
+"""
+
+import importlib.util
+import logging
+import os
+import sys
+
+import apache_beam as beam
+import numpy as np
+import pyarrow as pa
+import tensorflow as tf
+
+from tfx_core._native import ext
+from tfx_core.transform import _analyzers, _inputs, _tracing
+
+log = logging.getLogger("tfx_core.transform")
+
+MAX_PASSES = 16
+
+
+class PreprocessingFn:
+  """A preprocessing_fn that can travel to Beam workers: a function, or a module file and name."""
+
+  def __init__(self, fn=None, module_file=None, fn_name="preprocessing_fn"):
+    if (fn is None) == (module_file is None):
+      raise ValueError("give either a preprocessing_fn or a module_file")
+    self._fn, self.module_file, self.fn_name = fn, module_file, fn_name
+
+  def __getstate__(self):
+    return {"_fn": self._fn if self.module_file is None else None,
+            "module_file": self.module_file, "fn_name": self.fn_name}
+
+  def load(self):
+    if self._fn is None:
+      self._fn = load_from_module_file(self.module_file, self.fn_name)
+    return self._fn
+
+
+def load_from_module_file(path, name):
+  """`name` from a Python file, imported under a name derived from its path."""
+  if not os.path.isfile(path):
+    raise ValueError("module_file %s does not exist" % path)
+  module_name = "tfx_core_user_module_%x" % (hash(os.path.abspath(path)) & 0xFFFFFFFF)
+  module = sys.modules.get(module_name)
+  if module is None:
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+      spec.loader.exec_module(module)
+    except Exception as e:
+      raise ValueError("importing module_file %s failed: %s: %s" % (path, type(e).__name__, e)) \
+          from e
+    sys.modules[module_name] = module
+  fn = getattr(module, name, None)
+  if not callable(fn):
+    raise ValueError("module_file %s has no function %s" % (path, name))
+  return fn
+
+
+def raw_placeholders(spec):
+  """Graph inputs for the raw features (call inside a graph)."""
+  inputs = {}
+  for name, feature in sorted(spec.items()):
+    type_spec = _inputs.type_spec(feature)
+    if isinstance(type_spec, tf.SparseTensorSpec):
+      inputs[name] = tf.compat.v1.sparse_placeholder(feature.dtype, [None, None], name=name)
+    else:
+      inputs[name] = tf.compat.v1.placeholder(feature.dtype, type_spec.shape, name=name)
+  return inputs
+
+
+def trace_in_graph(preprocessing_fn, spec, known, files_dir):
+  """One analysis trace in a fresh graph: (graph, raw placeholders, Trace)."""
+  graph = tf.Graph()
+  with graph.as_default():
+    raw = raw_placeholders(spec)
+    trace = _tracing.Trace(known, raw, lambda name: tf.constant(os.path.join(files_dir, name)))
+    with _tracing.tracing(trace):
+      _tracing.call_preprocessing_fn(preprocessing_fn, raw)
+  return graph, raw, trace
+
+
+class AnalysisPass:
+  """One pass over the data computing the analyzers `keys` (picklable; traces lazily)."""
+
+  def __init__(self, preprocessing_fn, spec, known, keys, files_dir):
+    self._fn, self._spec, self._known = preprocessing_fn, spec, known
+    self.keys, self._files_dir = list(keys), files_dir
+    self._state = None
+
+  def __getstate__(self):
+    state = dict(self.__dict__)
+    state["_state"] = None
+    return state
+
+  def _setup(self):
+    if self._state is not None:
+      return self._state
+    graph, raw, trace = trace_in_graph(self._fn.load(), self._spec, self._known, self._files_dir)
+    requests = {r.key: r for r in trace.ready()}
+    missing = [k for k in self.keys if k not in requests]
+    if missing:
+      raise RuntimeError("analyzers %s were not pending when preprocessing_fn was traced again: "
+                         "is preprocessing_fn deterministic?" % missing)
+    requests = [requests[k] for k in self.keys]
+    fetches = [t for r in requests if r.source is None for t in r.inputs]
+    needed = set(trace.features_of(fetches))
+    session = tf.compat.v1.Session(graph=graph) if fetches else None
+    self._state = (requests, fetches, {n: raw[n] for n in needed}, session)
+    return self._state
+
+  def create(self):
+    requests, _, _, _ = self._setup()
+    return {r.key: _analyzers.new_accumulator(r) for r in requests}
+
+  def add(self, accumulators, batch):
+    requests, fetches, placeholders, session = self._setup()
+    evaluated = []
+    if fetches:
+      feed = _inputs.to_numpy(batch, {n: self._spec[n] for n in placeholders})
+      evaluated = session.run(fetches, {placeholders[n]: v for n, v in feed.items()})
+    evaluated = iter(evaluated)
+    items = []
+    for r in requests:
+      if r.source is not None:
+        arrays = [_inputs.flat_column(batch, r.source, self._spec[r.source])]
+      else:
+        arrays = [_to_arrow(next(evaluated)) for _ in r.inputs]
+        if len({len(a) for a in arrays}) > 1:
+          raise ValueError("%s: its inputs have different numbers of values (%s)" % (
+              r.label, ", ".join(str(len(a)) for a in arrays)))
+      items.append((r.label, accumulators[r.key], arrays))
+    ext.analyzers.add_batch(items)
+    return accumulators
+
+  def merge(self, many):
+    many = iter(many)
+    merged = next(many)
+    for other in many:
+      for key, accumulator in other.items():
+        merged[key].merge(accumulator)
+    return merged
+
+  def finalize(self, accumulators):
+    requests, _, _, _ = self._setup()
+    return {r.key: _analyzers.finalize(r, accumulators[r.key], self._files_dir) for r in requests}
+
+
+def _to_arrow(value):
+  value = np.asarray(value).reshape(-1)
+  if value.dtype == object:
+    return pa.array(value, pa.binary())
+  return pa.array(value)
+
+
+class AnalysisCombineFn(beam.CombineFn):
+  """An AnalysisPass as a Beam CombineFn over record batches -> {key: value}."""
+
+  def __init__(self, analysis_pass):
+    self._pass = analysis_pass
+
+  def create_accumulator(self):
+    return self._pass.create()
+
+  def add_input(self, accumulators, batch):
+    return self._pass.add(accumulators, batch)
+
+  def merge_accumulators(self, accumulators):
+    return self._pass.merge(accumulators)
+
+  def extract_output(self, accumulators):
+    return self._pass.finalize(accumulators)
+
+
+def analyze(preprocessing_fn, spec, run_pass, files_dir, known=None):
+  """Runs passes until no analyzer is pending; returns {key: value} for every analyzer.
+
+  run_pass(AnalysisPass) -> {key: value} runs one full pass (in process or in Beam).
+  """
+  known = dict(known or {})
+  fn = preprocessing_fn.load()
+  for number in range(1, MAX_PASSES + 1):
+    _, _, trace = trace_in_graph(fn, spec, known, files_dir)
+    if not trace.pending:
+      return known
+    ready = trace.ready()
+    log.info("analysis pass %d: %s", number, ", ".join(r.label for r in ready))
+    known.update(run_pass(AnalysisPass(preprocessing_fn, spec, known, [r.key for r in ready],
+                                       files_dir)))
+  raise RuntimeError("preprocessing_fn still has pending analyzers after %d passes" % MAX_PASSES)
+
+
+def run_pass_in_process(batches):
+  """run_pass over `batches()` (a callable giving an iterable of Arrow batches) in this process."""
+  def run_pass(analysis_pass):
+    accumulators = analysis_pass.create()
+    for batch in batches():
+      analysis_pass.add(accumulators, batch)
+    return analysis_pass.finalize(accumulators)
+  return run_pass

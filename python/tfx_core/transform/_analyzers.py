@@ -1,0 +1,275 @@
+"""Analyzers: tensorflow_transform's names and arguments, computed by C++ accumulators.
+
+Each analyzer kind is defined once here: the accumulator that a pass over the data feeds, how
+its result becomes a JSON-able value (kept in the analyzer cache and the TransformGraph), and the
+tensors preprocessing_fn gets for that value. Nulls and NaN are skipped by every analyzer.
+Over no values, mean/var/sum are 0 and min/max are +inf/-inf (TensorFlow's empty reductions).
+"""
+
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from tfx_core._native import ext
+from tfx_core.transform import _tracing
+from tfx_core.transform._tracing import Output
+
+_kernels = ext.analyzers
+
+
+# ---- Accumulators and their values (used by the analysis passes) ----
+
+def new_accumulator(request):
+  return {
+      "moments": _kernels.MomentsAnalyzer,
+      "quantiles": _kernels.QuantilesAnalyzer,
+      "vocabulary": _kernels.VocabularyAnalyzer,
+      "keyed_moments": _kernels.KeyedMomentsAnalyzer,
+  }[request.kind]()
+
+
+def finalize(request, accumulator, files_dir):
+  """The JSON-able value of a finished accumulator; vocabularies are written to files_dir."""
+  params = request.params
+  if request.kind == "moments":
+    return accumulator.result()
+  if request.kind == "quantiles":
+    return {"boundaries": accumulator.boundaries(params["num_buckets"]).tolist()}
+  if request.kind == "vocabulary":
+    filename = params["filename"] or request.key
+    accumulator.write_file(os.path.join(files_dir, filename), params["weighted"], params["top_k"],
+                           params["frequency_threshold"], params["store_frequency"])
+    tokens, counts, weights = accumulator.sorted(params["weighted"], params["top_k"],
+                                                 params["frequency_threshold"])
+    value = {"file": filename, "size": len(tokens)}
+    if params.get("with_entries"):
+      value["keys"] = [_text(t) for t in tokens]
+      value["counts"] = (weights if params["weighted"] else counts).tolist()
+    return value
+  if request.kind == "keyed_moments":
+    result = accumulator.result()
+    order = sorted(range(len(result["keys"])), key=lambda i: result["keys"][i])
+    filename = params["filename"] or request.key
+    with open(os.path.join(files_dir, filename), "wb") as f:
+      f.write(b"".join(result["keys"][i] + b"\n" for i in order))
+    value = {"file": filename, "size": len(order)}
+    for field in ("count", "mean", "var", "min", "max"):
+      value[field] = np.asarray(result[field])[order].tolist()
+    return value
+  raise ValueError("unknown analyzer kind %r" % request.kind)
+
+
+def _text(token):
+  # JSON keeps str; undecodable bytes survive as surrogates (decoded back in _bytes).
+  return token.decode("utf-8", "surrogateescape")
+
+
+def _bytes(text):
+  return text.encode("utf-8", "surrogateescape")
+
+
+# ---- Shared input handling ----
+
+_INTEGERS = (tf.int8, tf.int16, tf.int32, tf.int64, tf.uint8, tf.uint16, tf.uint32)
+
+
+def _numeric_values(x, analyzer):
+  trace = _tracing.current(analyzer)
+  values, source = trace.flat_values(x, analyzer)
+  if values.dtype in _INTEGERS and values.dtype != tf.int64:
+    values, source = tf.cast(values, tf.int64), None
+  elif values.dtype in (tf.float16, tf.bfloat16):
+    values, source = tf.cast(values, tf.float32), None
+  elif values.dtype not in (tf.int64, tf.float32, tf.float64):
+    raise TypeError("%s of %s: expects a numeric tensor, got %s" % (
+        analyzer, _describe(trace, values), values.dtype.name))
+  return trace, values, source
+
+
+def _string_values(x, analyzer):
+  trace = _tracing.current(analyzer)
+  values, source = trace.flat_values(x, analyzer)
+  if values.dtype in _INTEGERS:
+    values, source = tf.strings.as_string(values), None  # TFT: integer vocabularies.
+  elif values.dtype != tf.string:
+    raise TypeError("%s of %s: expects a string or integer tensor, got %s" % (
+        analyzer, _describe(trace, values), values.dtype.name))
+  return trace, values, source
+
+
+def _describe(trace, values):
+  features = trace.features_of([values])
+  return "feature %s" % ", ".join("'%s'" % f for f in features) if features else "a constant"
+
+
+def _float_dtype(dtype):
+  return tf.float64 if dtype == tf.float64 else tf.float32
+
+
+def _unsupported(analyzer, **arguments):
+  for argument, value in arguments.items():
+    if value:
+      raise NotImplementedError("%s: argument %s is not supported by tfx_core yet" % (
+          analyzer, argument))
+
+
+def _extreme(value, dtype):
+  """min/max as `dtype`; +-inf (no values) becomes the integer limits for integer dtypes."""
+  if dtype.is_integer:
+    return int(value) if np.isfinite(value) else (dtype.max if value > 0 else dtype.min)
+  return value
+
+
+# ---- Analyzers ----
+
+def _moments(x, name):
+  trace, values, source = _numeric_values(x, name)
+  dtype, out = values.dtype, _float_dtype(values.dtype)
+  outputs = {
+      "mean": Output(out, [], lambda v: tf.constant(v["mean"], out)),
+      "var": Output(out, [], lambda v: tf.constant(v["var"], out)),
+      "min": Output(dtype, [], lambda v: tf.constant(_extreme(v["min"], dtype), dtype)),
+      "max": Output(dtype, [], lambda v: tf.constant(_extreme(v["max"], dtype), dtype)),
+      "sum": Output(dtype, [], lambda v: tf.constant(
+          v["int_sum"] if dtype.is_integer else v["sum"], dtype)),
+      "count": Output(tf.int64, [], lambda v: tf.constant(v["count"], tf.int64)),
+  }
+  return trace.analyze("moments", name, [values], {}, [source], outputs)
+
+
+def _check_reduce(analyzer, reduce_instance_dims):
+  if not reduce_instance_dims:
+    raise NotImplementedError("%s: reduce_instance_dims=False (elementwise statistics) is not "
+                              "supported by tfx_core yet" % analyzer)
+
+
+def mean(x, reduce_instance_dims=True, name=None, output_dtype=None):
+  """The mean of x's values (float32, or float64 for float64 input)."""
+  _check_reduce("mean", reduce_instance_dims)
+  result = _moments(x, name or "mean")["mean"]
+  return tf.cast(result, output_dtype) if output_dtype else result
+
+
+def var(x, reduce_instance_dims=True, name=None, output_dtype=None):
+  """The population variance of x's values (tensorflow_transform's `var`)."""
+  _check_reduce("var", reduce_instance_dims)
+  result = _moments(x, name or "var")["var"]
+  return tf.cast(result, output_dtype) if output_dtype else result
+
+
+def min(x, reduce_instance_dims=True, name=None):  # pylint: disable=redefined-builtin
+  """The smallest of x's values, in x's dtype."""
+  _check_reduce("min", reduce_instance_dims)
+  return _moments(x, name or "min")["min"]
+
+
+def max(x, reduce_instance_dims=True, name=None):  # pylint: disable=redefined-builtin
+  """The largest of x's values, in x's dtype."""
+  _check_reduce("max", reduce_instance_dims)
+  return _moments(x, name or "max")["max"]
+
+
+def sum(x, reduce_instance_dims=True, name=None):  # pylint: disable=redefined-builtin
+  """The sum of x's values, in x's dtype (int64 sums are exact)."""
+  _check_reduce("sum", reduce_instance_dims)
+  return _moments(x, name or "sum")["sum"]
+
+
+def size(x, reduce_instance_dims=True, name=None):
+  """The number of x's values (int64), NaN included, missing values not."""
+  _check_reduce("size", reduce_instance_dims)
+  trace = _tracing.current("size")
+  values, _ = trace.flat_values(x, "size")
+  return _moments(tf.ones_like(values, tf.int64), name or "size")["count"]
+
+
+def quantiles(x, num_buckets, epsilon=None, weights=None, reduce_instance_dims=True,
+              always_return_num_quantiles=True, name=None):
+  """Boundaries splitting x's values into num_buckets of equal count: float32 [1, <= num_buckets
+  - 1]. A KLL sketch (rank error within 2.2%) stands in for TFT's epsilon; boundaries that
+  coincide (ties in the data) are merged."""
+  del epsilon, always_return_num_quantiles  # The sketch's own bound applies.
+  _check_reduce("quantiles", reduce_instance_dims)
+  _unsupported("quantiles", weights=weights is not None)
+  if not isinstance(num_buckets, int) or num_buckets < 1:
+    raise ValueError("quantiles: num_buckets must be a positive int, got %r" % (num_buckets,))
+  trace, values, source = _numeric_values(x, name or "quantiles")
+  outputs = {"boundaries": Output(tf.float32, [1, None], lambda v: tf.reshape(
+      tf.constant(v["boundaries"], tf.float32), [1, -1]))}
+  return trace.analyze("quantiles", name or "quantiles", [values],
+                       {"num_buckets": num_buckets}, [source], outputs)["boundaries"]
+
+
+def vocabulary(x, top_k=None, frequency_threshold=None, vocab_filename=None,
+               store_frequency=False, weights=None, labels=None, use_adjusted_mutual_info=False,
+               min_diff_from_avg=None, coverage_top_k=None, coverage_frequency_threshold=None,
+               key_fn=None, fingerprint_shuffle=False, file_format="text", name=None):
+  """A vocabulary file of x's distinct values, most frequent first (ties: larger token first),
+  as tensorflow_transform writes it; returns its path. Integer x is counted as decimal strings.
+
+  weights: count weighted occurrences instead of occurrences (frequency_threshold and top_k
+  then apply to the weight sums). store_frequency: lines are "<frequency> <token>".
+  """
+  _unsupported("vocabulary", labels=labels is not None,
+               use_adjusted_mutual_info=use_adjusted_mutual_info,
+               min_diff_from_avg=min_diff_from_avg, coverage_top_k=coverage_top_k,
+               coverage_frequency_threshold=coverage_frequency_threshold, key_fn=key_fn,
+               fingerprint_shuffle=fingerprint_shuffle, file_format=file_format != "text")
+  return _vocabulary(x, name or "vocabulary", top_k=top_k, frequency_threshold=frequency_threshold,
+                     vocab_filename=vocab_filename, store_frequency=store_frequency,
+                     weights=weights)["file"]
+
+
+def _vocabulary(x, name, top_k=None, frequency_threshold=None, vocab_filename=None,
+                store_frequency=False, weights=None, with_entries=False):
+  trace, values, source = _string_values(x, name)
+  inputs = [values]
+  if weights is not None:
+    weight_values, _ = trace.flat_values(weights, name)
+    inputs.append(tf.cast(weight_values, tf.float64))
+  if vocab_filename is not None and (not vocab_filename or os.sep in vocab_filename):
+    raise ValueError("%s: vocab_filename must be a plain file name, got %r" % (
+        name, vocab_filename))
+  params = {
+      "top_k": -1 if top_k is None else int(top_k),
+      "frequency_threshold": float(frequency_threshold or 0.0),
+      "filename": vocab_filename, "store_frequency": bool(store_frequency),
+      "weighted": weights is not None, "with_entries": with_entries,
+  }
+  outputs = {"file": Output(tf.string, [], lambda v: trace.file(v["file"]))}
+  if with_entries:
+    outputs["keys"] = Output(tf.string, [None], lambda v: tf.constant(
+        [_bytes(k) for k in v["keys"]], tf.string, shape=[len(v["keys"])]))
+    outputs["counts"] = Output(tf.int64, [None], lambda v: tf.constant(
+        v["counts"], tf.int64, shape=[len(v["counts"])]))
+  return trace.analyze("vocabulary", name, inputs, params, [source] + [None] * (len(inputs) - 1),
+                       outputs)
+
+
+def count_per_key(key, key_vocabulary_filename=None, name=None):
+  """(keys, counts) of key's distinct values, or with key_vocabulary_filename the path of a
+  "<count> <key>" file, as tensorflow_transform returns them."""
+  if key_vocabulary_filename is not None:
+    return _vocabulary(key, name or "count_per_key", vocab_filename=key_vocabulary_filename,
+                       store_frequency=True)["file"]
+  result = _vocabulary(key, name or "count_per_key", with_entries=True)
+  return result["keys"], result["counts"]
+
+
+def per_key_moments(x, key, name, key_vocabulary_filename=None):
+  """Moments of x per value of `key` (same shape as x): the keys file and float arrays."""
+  trace, values, _ = _numeric_values(x, name)
+  _, keys, _ = _string_values(key, name)
+  out = _float_dtype(values.dtype)
+
+  def vector(field, dtype):
+    return Output(dtype, [None], lambda v: tf.constant(v[field], dtype, shape=[len(v[field])]))
+
+  outputs = {"file": Output(tf.string, [], lambda v: trace.file(v["file"])),
+             "size": Output(tf.int64, [], lambda v: tf.constant(v["size"], tf.int64))}
+  for field in ("mean", "var", "min", "max"):
+    outputs[field] = vector(field, out)
+  outputs["count"] = vector("count", tf.int64)
+  return trace.analyze("keyed_moments", name, [keys, values],
+                       {"filename": key_vocabulary_filename}, [None, None], outputs)

@@ -1,0 +1,225 @@
+"""The TransformGraph: the final trace of preprocessing_fn saved as a SavedModel, and
+TransformOutput, which loads it (in any process: only tfx_core's ops are needed, not the user's
+code).
+
+Layout of a transform output directory (tensorflow_transform's, plus one JSON file):
+  transform_fn/                    SavedModel; `transform_features(raw) -> transformed`;
+                                   vocabularies in transform_fn/assets/
+  transformed_metadata/schema.pbtxt  the transformed features
+  metadata/schema.pbtxt            the raw features it expects
+  transform_metadata.json          analyzer values and which raw features each output reads
+"""
+
+import json
+import os
+import shutil
+
+import tensorflow as tf
+
+from tfx_core import ops  # pylint: disable=unused-import  (registers the TfxCore* ops)
+from tfx_core.proto import schema_pb2
+from tfx_core.transform import _inputs, _tracing
+from tfx_core.validation import load_schema, write_schema
+
+TRANSFORM_FN_DIR = "transform_fn"
+TRANSFORMED_METADATA_DIR = "transformed_metadata"
+RAW_METADATA_DIR = "metadata"
+METADATA_FILE = "transform_metadata.json"
+SCHEMA_FILE = "schema.pbtxt"
+
+
+def _file_names(known):
+  return sorted({v["file"] for v in known.values() if isinstance(v, dict) and "file" in v})
+
+
+class _TransformModule(tf.Module):
+  """Holds the vocabulary assets and the traced transform_features function."""
+
+  def __init__(self, preprocessing_fn, spec, known, files_dir):
+    super().__init__()
+    self.assets = {name: tf.saved_model.Asset(os.path.join(files_dir, name))
+                   for name in _file_names(known)}
+    self.depends_on = {}
+    signature = {name: _inputs.type_spec(f) for name, f in sorted(spec.items())}
+
+    def transform_features(inputs):
+      trace = _tracing.Trace(known, inputs, lambda name: self.assets[name].asset_path)
+      with _tracing.tracing(trace):
+        outputs = _tracing.call_preprocessing_fn(preprocessing_fn, inputs)
+      if trace.pending:
+        raise RuntimeError("analyzers %s are still pending in the final trace" % (
+            [r.label for r in trace.pending],))
+      result = {}
+      for name, value in outputs.items():
+        if isinstance(value, tf.RaggedTensor):
+          value = value.to_sparse()
+        components = [value.indices, value.values, value.dense_shape] if isinstance(
+            value, tf.SparseTensor) else [value]
+        self.depends_on[name] = trace.features_of(components)
+        result[name] = value
+      return result
+
+    self.transform_features = tf.function(transform_features, input_signature=[signature])
+    self.concrete = self.transform_features.get_concrete_function()
+
+
+def output_spec(concrete):
+  """The transformed feature spec, from the traced function's outputs."""
+  spec = {}
+  for name, ts in concrete.structured_outputs.items():
+    if ts.dtype not in (tf.int64, tf.float32, tf.float64, tf.string):
+      raise ValueError("preprocessing_fn output '%s' has dtype %s; outputs must be int64, "
+                       "float32, float64 or string (cast it)" % (name, ts.dtype.name))
+    if isinstance(ts, tf.SparseTensor):
+      spec[name] = tf.io.VarLenFeature(ts.dtype)
+    else:
+      shape = ts.shape.as_list()
+      if len(shape) < 1 or None in shape[1:]:
+        raise ValueError("preprocessing_fn output '%s' has shape %s; a dense output needs a "
+                         "batch dimension and fixed inner dimensions" % (name, shape))
+      spec[name] = tf.io.FixedLenFeature(shape[1:], ts.dtype)
+  return spec
+
+
+def save_transform_graph(preprocessing_fn, spec, known, files_dir, output_dir):
+  """Writes the transform output directory (into a temporary sibling, then renamed)."""
+  tmp = output_dir.rstrip("/") + ".tmp"
+  shutil.rmtree(tmp, ignore_errors=True)
+  module = _TransformModule(preprocessing_fn, spec, known, files_dir)
+  transformed = output_spec(module.concrete)
+  tf.saved_model.save(module, os.path.join(tmp, TRANSFORM_FN_DIR),
+                      signatures={"transform_features": module.concrete})
+  for directory, feature_spec in ((TRANSFORMED_METADATA_DIR, transformed),
+                                  (RAW_METADATA_DIR, spec)):
+    os.makedirs(os.path.join(tmp, directory))
+    write_schema(_inputs.schema_from_feature_spec(feature_spec),
+                 os.path.join(tmp, directory, SCHEMA_FILE))
+  with open(os.path.join(tmp, METADATA_FILE), "w") as f:
+    json.dump({"analyzers": known, "depends_on": module.depends_on}, f, indent=1, sort_keys=True)
+  if os.path.exists(output_dir):
+    shutil.rmtree(output_dir)
+  os.rename(tmp, output_dir)
+
+
+class TransformOutput:
+  """A TransformGraph directory: its feature specs, vocabularies, analyzer values, and the
+  transform itself (as a function, a Keras layer, or over Arrow batches)."""
+
+  def __init__(self, transform_output_dir):
+    self._dir = transform_output_dir
+    if not os.path.isdir(self.transform_savedmodel_dir):
+      raise ValueError("%s is not a transform output: %s/ is missing" % (
+          transform_output_dir, TRANSFORM_FN_DIR))
+    with open(os.path.join(transform_output_dir, METADATA_FILE)) as f:
+      metadata = json.load(f)
+    self._analyzers, self._depends_on = metadata["analyzers"], metadata["depends_on"]
+    self._loaded = None
+
+  @property
+  def transform_savedmodel_dir(self):
+    return os.path.join(self._dir, TRANSFORM_FN_DIR)
+
+  def _spec(self, directory):
+    return _inputs.feature_spec_from_schema(
+        load_schema(os.path.join(self._dir, directory, SCHEMA_FILE)))
+
+  def raw_feature_spec(self):
+    return self._spec(RAW_METADATA_DIR)
+
+  def transformed_feature_spec(self):
+    return self._spec(TRANSFORMED_METADATA_DIR)
+
+  def transformed_metadata_schema(self) -> schema_pb2.Schema:
+    return load_schema(os.path.join(self._dir, TRANSFORMED_METADATA_DIR, SCHEMA_FILE))
+
+  def analyzer_values(self):
+    """{analyzer key: value} (means, variances, boundaries, vocabulary files and sizes, ...)."""
+    return dict(self._analyzers)
+
+  def depends_on(self, output):
+    """The raw features an output is computed from."""
+    return list(self._depends_on[output])
+
+  def _vocabulary(self, name):
+    for value in self._analyzers.values():
+      if isinstance(value, dict) and value.get("file") == name:
+        return value
+    raise ValueError("no vocabulary named %r; there are: %s" % (name, ", ".join(
+        sorted(v["file"] for v in self._analyzers.values() if "file" in v))))
+
+  def vocabulary_file_by_name(self, vocab_filename):
+    self._vocabulary(vocab_filename)
+    return os.path.join(self.transform_savedmodel_dir, "assets", vocab_filename)
+
+  def vocabulary_size_by_name(self, vocab_filename):
+    return self._vocabulary(vocab_filename)["size"]
+
+  def vocabulary_by_name(self, vocab_filename):
+    """The tokens of a vocabulary, as bytes, in id order."""
+    with open(self.vocabulary_file_by_name(vocab_filename), "rb") as f:
+      return f.read().split(b"\n")[:self.vocabulary_size_by_name(vocab_filename)]
+
+  def load_transform_graph(self):
+    if self._loaded is None:
+      self._loaded = tf.saved_model.load(self.transform_savedmodel_dir)
+    return self._loaded
+
+  def transform_raw_features(self, raw_features):
+    """{name: Tensor | SparseTensor} of transformed features; raw_features needs every raw
+    feature (use transform_features_layer() to leave some out)."""
+    return self.load_transform_graph().transform_features(raw_features)
+
+  def transform_arrow(self, batch):
+    """The batch path: a pyarrow Table of transformed features for a RecordBatch or Table of
+    raw ones, computed by the same saved graph that serving runs."""
+    spec = self.raw_feature_spec()
+    outputs = self.transform_raw_features(_inputs.to_tensors(batch, spec))
+    return _inputs.to_arrow({k: _numpy(v) for k, v in outputs.items()}, batch.num_rows)
+
+  def transform_features_layer(self):
+    return TransformFeaturesLayer(self)
+
+
+def _numpy(value):
+  if isinstance(value, tf.SparseTensor):
+    return tf.compat.v1.SparseTensorValue(value.indices.numpy(), value.values.numpy(),
+                                          value.dense_shape.numpy())
+  return value.numpy()
+
+
+class TransformFeaturesLayer(tf.keras.layers.Layer):
+  """Applies a TransformGraph in a Keras model. Raw features left out of the input (the label
+  at serving time) are filled with empty values, and the outputs that read them are dropped."""
+
+  def __init__(self, transform_output, **kwargs):
+    super().__init__(trainable=False, **kwargs)
+    self._output = transform_output
+    self._spec = transform_output.raw_feature_spec()
+    self._fn = transform_output.load_transform_graph().transform_features
+
+  def call(self, features):  # pylint: disable=arguments-differ
+    missing = sorted(set(self._spec) - set(features))
+    if len(missing) == len(self._spec):
+      raise ValueError("transform_features_layer got none of the raw features %s" % sorted(
+          self._spec))
+    batch = _batch_size(features)
+    inputs = dict(features)
+    for name in missing:
+      inputs[name] = _empty(self._spec[name], batch)
+    outputs = self._fn({k: inputs[k] for k in self._spec})
+    return {k: v for k, v in outputs.items()
+            if not set(self._output.depends_on(k)) & set(missing)}
+
+
+def _batch_size(features):
+  value = next(iter(features.values()))
+  if isinstance(value, tf.SparseTensor):
+    return value.dense_shape[0]
+  return tf.shape(value, out_type=tf.int64)[0]
+
+
+def _empty(feature, batch):
+  if isinstance(feature, tf.io.VarLenFeature):
+    return tf.SparseTensor(tf.zeros([0, 2], tf.int64), tf.zeros([0], feature.dtype),
+                           tf.stack([batch, 0]))
+  return tf.zeros(tf.concat([[batch], tf.constant(feature.shape, tf.int64)], 0), feature.dtype)

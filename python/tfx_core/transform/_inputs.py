@@ -1,0 +1,191 @@
+"""Feature specs, and the conversions between Arrow columns and the tensors preprocessing_fn sees.
+
+As in tensorflow_transform: a schema feature with a shape is a tf.io.FixedLenFeature (a dense
+tensor [batch, *shape]); one without is a tf.io.VarLenFeature (a tf.SparseTensor
+[batch, max_values]). INT is int64, FLOAT is float32, BYTES is string. Conversions are columnar
+(numpy and Arrow kernels); nothing loops over rows in Python.
+"""
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import tensorflow as tf
+
+from tfx_core.proto import schema_pb2
+
+_DTYPES = {schema_pb2.INT: tf.int64, schema_pb2.FLOAT: tf.float32, schema_pb2.BYTES: tf.string}
+_SCHEMA_TYPES = {tf.int64: schema_pb2.INT, tf.float32: schema_pb2.FLOAT,
+                 tf.float64: schema_pb2.FLOAT, tf.string: schema_pb2.BYTES}
+_ARROW_TYPES = {tf.int64: pa.int64(), tf.float32: pa.float32(), tf.float64: pa.float64()}
+
+
+def feature_spec_from_schema(schema):
+  """{name: FixedLenFeature | VarLenFeature} for the schema's features (TFT's rules)."""
+  spec = {}
+  for feature in schema.feature:
+    if feature.type not in _DTYPES:
+      raise ValueError("feature '%s': schema type %s has no tensor type (expected INT, FLOAT or "
+                       "BYTES)" % (feature.name, schema_pb2.FeatureType.Name(feature.type)))
+    dtype = _DTYPES[feature.type]
+    if feature.HasField("shape"):
+      spec[feature.name] = tf.io.FixedLenFeature([d.size for d in feature.shape.dim], dtype)
+    else:
+      spec[feature.name] = tf.io.VarLenFeature(dtype)
+  return spec
+
+
+def schema_from_feature_spec(spec):
+  """The schema that feature_spec_from_schema maps back to `spec`."""
+  schema = schema_pb2.Schema()
+  for name in sorted(spec):
+    feature = schema.feature.add(name=name, type=_SCHEMA_TYPES[spec[name].dtype])
+    if isinstance(spec[name], tf.io.FixedLenFeature):
+      feature.shape.SetInParent()
+      for size in spec[name].shape:
+        feature.shape.dim.add(size=size)
+  return schema
+
+
+def type_spec(feature):
+  """The tf.TypeSpec of a batch of `feature`."""
+  if isinstance(feature, tf.io.FixedLenFeature):
+    return tf.TensorSpec([None] + list(feature.shape), feature.dtype)
+  if isinstance(feature, tf.io.VarLenFeature):
+    return tf.SparseTensorSpec([None, None], feature.dtype)
+  raise TypeError("unsupported feature spec %r (expected FixedLenFeature or VarLenFeature)"
+                  % (feature,))
+
+
+def _column(batch, name, where):
+  index = batch.schema.get_field_index(name)
+  if index < 0:
+    raise ValueError("%s: feature '%s' is missing; the data has %s" % (
+        where, name, ", ".join(batch.schema.names)))
+  column = batch.column(index)
+  return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+
+
+def _values(array, dtype, name, where):
+  """Arrow values cast to the tensor dtype, as numpy (strings: an object array of str/bytes)."""
+  if dtype == tf.string:
+    if not (pa.types.is_string(array.type) or pa.types.is_binary(array.type)
+            or pa.types.is_large_string(array.type) or pa.types.is_null(array.type)):
+      raise ValueError("%s: feature '%s' should hold strings (schema BYTES) but holds %s" % (
+          where, name, array.type))
+    return array.to_numpy(zero_copy_only=False)
+  if not (pa.types.is_integer(array.type) or pa.types.is_floating(array.type)
+          or pa.types.is_null(array.type)):
+    raise ValueError("%s: feature '%s' should be numeric (%s) but holds %s" % (
+        where, name, dtype.name, array.type))
+  if dtype == tf.int64 and pa.types.is_floating(array.type):
+    raise ValueError("%s: feature '%s' should hold integers (schema INT) but holds %s" % (
+        where, name, array.type))
+  return array.cast(_ARROW_TYPES[dtype]).to_numpy(zero_copy_only=False)
+
+
+def flat_column(batch, name, feature, where="input"):
+  """The values a feature contributes to analyzers, as an Arrow array typed as its tensor is.
+
+  Analyzers fed straight from a raw column read this instead of running TensorFlow.
+  """
+  array = _column(batch, name, where)
+  if isinstance(feature, tf.io.FixedLenFeature) and array.null_count:
+    raise _missing_error(array, name, where)
+  if pa.types.is_list(array.type) or pa.types.is_large_list(array.type):
+    array = array.flatten()
+  if feature.dtype == tf.string:
+    return array
+  return array.cast(_ARROW_TYPES[feature.dtype])
+
+
+def _missing_error(array, name, where):
+  row = pc.index(array.is_null(), True).as_py()
+  return ValueError("%s: feature '%s' is missing in row %d, but the schema gives it a shape "
+                    "(FixedLenFeature: a value in every row); drop the shape to make it a "
+                    "VarLenFeature (SparseTensor)" % (where, name, row))
+
+
+def to_tensors(batch, spec, where="input"):
+  """{name: Tensor | SparseTensor} for a pyarrow RecordBatch or Table, per the feature spec."""
+  tensors = {}
+  for name, value in to_numpy(batch, spec, where).items():
+    if isinstance(value, tf.compat.v1.SparseTensorValue):
+      tensors[name] = tf.SparseTensor(tf.constant(value.indices), tf.constant(
+          value.values, spec[name].dtype), tf.constant(value.dense_shape))
+    else:
+      tensors[name] = tf.constant(value, spec[name].dtype)
+  return tensors
+
+
+def to_numpy(batch, spec, where="input"):
+  """{name: ndarray | SparseTensorValue} for a pyarrow RecordBatch or Table."""
+  num_rows = batch.num_rows
+  tensors = {}
+  for name, feature in spec.items():
+    array = _column(batch, name, where)
+    is_list = pa.types.is_list(array.type) or pa.types.is_large_list(array.type)
+    if isinstance(feature, tf.io.FixedLenFeature):
+      if array.null_count:
+        raise _missing_error(array, name, where)
+      values = _values(array.flatten() if is_list else array, feature.dtype, name, where)
+      shape = [num_rows] + list(feature.shape)
+      if values.size != np.prod(shape):
+        raise ValueError("%s: feature '%s' has %d values for %d rows, but its shape %s needs %d"
+                         % (where, name, values.size, num_rows, list(feature.shape),
+                            np.prod(shape)))
+      tensors[name] = values.reshape(shape)
+      continue
+    if is_list:
+      offsets = array.offsets.to_numpy()
+      lengths = np.diff(offsets)
+      if array.null_count:
+        lengths = np.where(array.is_null().to_numpy(zero_copy_only=False), 0, lengths)
+      values = array.flatten()
+    else:
+      present = array.is_valid().to_numpy(zero_copy_only=False)
+      lengths = present.astype(np.int64)
+      values = array.drop_null()
+    rows = np.repeat(np.arange(num_rows, dtype=np.int64), lengths)
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    columns = np.arange(len(rows), dtype=np.int64) - starts
+    indices = np.stack([rows, columns], axis=1)
+    width = int(lengths.max()) if num_rows else 0
+    tensors[name] = tf.compat.v1.SparseTensorValue(
+        indices.reshape(-1, 2), _values(values, feature.dtype, name, where),
+        np.array([num_rows, width], np.int64))
+  return tensors
+
+
+def to_arrow(outputs, num_rows):
+  """A pyarrow Table of evaluated outputs (numpy arrays or tf.compat.v1.SparseTensorValue):
+  dense [n] -> a scalar column, dense [n, k] -> fixed-size lists, sparse -> lists."""
+  columns = {}
+  for name in sorted(outputs):
+    value = outputs[name]
+    if hasattr(value, "indices"):  # Sparse: rows are the first index, in row-major order.
+      indices = np.asarray(value.indices)
+      counts = np.bincount(indices[:, 0], minlength=num_rows) if len(indices) else \
+          np.zeros(num_rows, np.int64)
+      offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+      columns[name] = pa.ListArray.from_arrays(offsets, _arrow_values(np.asarray(value.values)))
+      continue
+    value = np.asarray(value)
+    if value.ndim == 0 or value.shape[0] != num_rows:
+      raise ValueError("output '%s' has shape %s; outputs must have one row per input row (%d)"
+                       % (name, list(value.shape), num_rows))
+    flat = _arrow_values(value.reshape(-1))
+    if value.ndim == 1:
+      columns[name] = flat
+    else:
+      width = int(np.prod(value.shape[1:]))
+      columns[name] = pa.FixedSizeListArray.from_arrays(flat, width)
+  return pa.table(columns)
+
+
+def _arrow_values(values):
+  if values.dtype == object:
+    try:
+      return pa.array(values, pa.binary()).cast(pa.string())
+    except pa.ArrowInvalid:  # Not UTF-8: keep the bytes.
+      return pa.array(values, pa.binary())
+  return pa.array(values)

@@ -1,0 +1,243 @@
+"""Mappers: tensorflow_transform's names and arguments over tfx_core's TF ops.
+
+scale_to_z_score, scale_to_0_1, apply_buckets and apply_vocabulary run the C++ kernels of
+tfx_core/transform (the TfxCore* ops), the same ones the batch path and serving run. The text
+mappers (ngrams, bag_of_words, hash_strings) and the per-key arithmetic use TensorFlow's own
+kernels; since the batch path runs the saved graph too, every path computes the same bits.
+"""
+
+import tensorflow as tf
+
+from tfx_core import ops
+from tfx_core.transform import _analyzers
+
+
+def _map_values(fn, x):
+  if isinstance(x, tf.SparseTensor):
+    return tf.SparseTensor(x.indices, fn(x.values), x.dense_shape)
+  if isinstance(x, tf.RaggedTensor):
+    return x.with_flat_values(fn(x.flat_values))
+  return fn(tf.convert_to_tensor(x))
+
+
+def scale_to_z_score(x, elementwise=False, name=None, output_dtype=None):
+  """(x - mean(x)) / stddev(x); where the stddev is 0, x - mean(x) (as in TFT)."""
+  _analyzers._check_reduce("scale_to_z_score", not elementwise)  # pylint: disable=protected-access
+  moments = _analyzers._moments(x, name or "scale_to_z_score")  # pylint: disable=protected-access
+  stddev = tf.where(moments["var"] > 0, tf.sqrt(moments["var"]), tf.ones_like(moments["var"]))
+  result = ops.scale_to_z_score(x, moments["mean"], stddev)
+  return _cast(result, output_dtype)
+
+
+def _cast(x, dtype):
+  return _map_values(lambda v: tf.cast(v, dtype), x) if dtype else x
+
+
+def scale_to_0_1(x, elementwise=False, name=None):
+  """(x - min(x)) / (max(x) - min(x)); 0.5 everywhere if min == max (as in TFT)."""
+  return scale_by_min_max(x, 0.0, 1.0, elementwise=elementwise, name=name or "scale_to_0_1")
+
+
+def scale_by_min_max(x, output_min=0.0, output_max=1.0, elementwise=False, name=None):
+  """x scaled linearly from [min(x), max(x)] to [output_min, output_max]."""
+  if not output_min < output_max:
+    raise ValueError("scale_by_min_max: output_min (%r) must be < output_max (%r)" % (
+        output_min, output_max))
+  _analyzers._check_reduce("scale_by_min_max", not elementwise)  # pylint: disable=protected-access
+  moments = _analyzers._moments(x, name or "scale_by_min_max")  # pylint: disable=protected-access
+
+  def fn(values):
+    dtype = tf.float64 if values.dtype == tf.float64 else tf.float32
+    lo, hi = tf.cast(moments["min"], dtype), tf.cast(moments["max"], dtype)
+    spread = lo < hi
+    scaled = ops.scale_to_0_1(values, tf.where(spread, lo, tf.zeros_like(lo)),
+                              tf.where(spread, hi, tf.ones_like(hi)))
+    scaled = tf.where(spread, scaled, tf.fill(tf.shape(scaled), tf.constant(0.5, dtype)))
+    if (output_min, output_max) == (0.0, 1.0):
+      return scaled
+    return scaled * tf.constant(output_max - output_min, dtype) + tf.constant(output_min, dtype)
+  return _map_values(fn, x)
+
+
+def apply_buckets(x, bucket_boundaries, name=None):
+  """int64 bucket ids: the number of boundaries <= x; NaN -> -1."""
+  boundaries = tf.reshape(tf.cast(bucket_boundaries, tf.float64), [-1])
+  return ops.bucketize(x, boundaries, name=name)
+
+
+def bucketize(x, num_buckets, epsilon=None, weights=None, elementwise=False,
+              always_return_num_quantiles=True, name=None):
+  """Quantile buckets of x: int64 ids in [0, num_buckets)."""
+  boundaries = _analyzers.quantiles(x, num_buckets, epsilon=epsilon, weights=weights,
+                                    reduce_instance_dims=not elementwise,
+                                    always_return_num_quantiles=always_return_num_quantiles,
+                                    name=name or "bucketize")
+  return apply_buckets(x, boundaries)
+
+
+def apply_vocabulary(x, deferred_vocab_filename_tensor, default_value=-1, num_oov_buckets=0,
+                     lookup_fn=None, file_format="text", store_frequency=False, name=None):
+  """int64 ids of x in a vocabulary file; OOV values go to num_oov_buckets hash buckets after
+  the vocabulary (FNV-1a fingerprints, not TFT's farmhash), or to default_value if none."""
+  if lookup_fn is not None or file_format != "text" or store_frequency:
+    raise NotImplementedError("apply_vocabulary: lookup_fn, file_format and store_frequency are "
+                              "not supported by tfx_core yet")
+  def fn(values):
+    if values.dtype != tf.string:
+      values = tf.strings.as_string(values)
+    return ops.apply_vocabulary(values, deferred_vocab_filename_tensor,
+                                num_oov_buckets=num_oov_buckets, default_value=default_value,
+                                name=name)
+  return _map_values(fn, x)
+
+
+def compute_and_apply_vocabulary(x, default_value=-1, top_k=None, frequency_threshold=None,
+                                 num_oov_buckets=0, vocab_filename=None, weights=None,
+                                 labels=None, use_adjusted_mutual_info=False,
+                                 min_diff_from_avg=0.0, coverage_top_k=None,
+                                 coverage_frequency_threshold=None, key_fn=None,
+                                 fingerprint_shuffle=False, file_format="text",
+                                 store_frequency=False, name=None):
+  """vocabulary(x, ...) then apply_vocabulary: int64 ids, most frequent value = 0."""
+  del store_frequency  # The applied file never stores frequencies.
+  path = _analyzers.vocabulary(
+      x, top_k=top_k, frequency_threshold=frequency_threshold, vocab_filename=vocab_filename,
+      weights=weights, labels=labels, use_adjusted_mutual_info=use_adjusted_mutual_info,
+      min_diff_from_avg=min_diff_from_avg or None, coverage_top_k=coverage_top_k,
+      coverage_frequency_threshold=coverage_frequency_threshold, key_fn=key_fn,
+      fingerprint_shuffle=fingerprint_shuffle, file_format=file_format,
+      name=name or "compute_and_apply_vocabulary")
+  return apply_vocabulary(x, path, default_value=default_value, num_oov_buckets=num_oov_buckets)
+
+
+def hash_strings(strings, hash_buckets, key=None, name=None):
+  """int64 hash buckets of strings (TensorFlow's fast hash, or its keyed strong hash)."""
+  def fn(values):
+    if key is None:
+      return tf.strings.to_hash_bucket_fast(values, hash_buckets, name=name)
+    return tf.strings.to_hash_bucket_strong(values, hash_buckets, key, name=name)
+  return _map_values(fn, strings)
+
+
+def ngrams(tokens, ngram_range, separator, name=None):
+  """SparseTensor of the n-grams (n in ngram_range, inclusive) of each row's tokens, all
+  1-grams first, then 2-grams, ... (TFT interleaves them by position)."""
+  del name
+  low, high = ngram_range
+  if not 1 <= low <= high:
+    raise ValueError("ngrams: ngram_range must be (low, high) with 1 <= low <= high, got %r" % (
+        ngram_range,))
+  ragged = _ragged(tokens)
+  parts = [tf.strings.ngrams(ragged, n, separator=separator) for n in range(low, high + 1)]
+  return tf.concat(parts, axis=1).to_sparse()
+
+
+def bag_of_words(tokens, ngram_range, separator, name=None):
+  """ngrams with repeats within a row removed (first occurrence kept)."""
+  grams = ngrams(tokens, ngram_range, separator, name)
+  rows = grams.indices[:, 0]
+  keyed = tf.strings.join([tf.strings.as_string(rows), grams.values], separator="\x00")
+  _, index = tf.unique(keyed)
+  positions = tf.range(tf.shape(keyed, out_type=tf.int64)[0])
+  first = tf.sort(tf.math.unsorted_segment_min(positions, index, tf.reduce_max(index) + 1))
+  return tf.RaggedTensor.from_value_rowids(
+      tf.gather(grams.values, first), tf.gather(rows, first), nrows=grams.dense_shape[0]
+  ).to_sparse()
+
+
+def _ragged(tokens):
+  if isinstance(tokens, tf.SparseTensor):
+    return tf.RaggedTensor.from_sparse(tokens)
+  if isinstance(tokens, tf.RaggedTensor):
+    return tokens
+  return tf.RaggedTensor.from_tensor(tokens)
+
+
+def tfidf(x, vocab_size, smooth=True, name=None):
+  """TF-IDF of term ids (a SparseTensor of int64 ids < vocab_size, one row per document):
+  (SparseTensor of each row's distinct ids, SparseTensor of their float32 weights), with
+  tf = count / row length and idf = log((N + 1) / (df + 1)) + 1 if smooth, else
+  log(N / df) + 1."""
+  if not isinstance(x, tf.SparseTensor):
+    raise TypeError("tfidf expects a SparseTensor of term ids, got %s" % type(x).__name__)
+  rows, ids = x.indices[:, 0], tf.cast(x.values, tf.int64)
+  num_docs = x.dense_shape[0]
+  keys, index, counts = tf.unique_with_counts(rows * vocab_size + ids)
+  del index
+  doc_rows, doc_ids = keys // vocab_size, keys % vocab_size
+  lengths = tf.math.unsorted_segment_sum(tf.ones_like(rows), rows, num_docs)
+  term_freq = tf.cast(counts, tf.float32) / tf.cast(tf.gather(lengths, doc_rows), tf.float32)
+  # Document frequencies: one count per (document, id); the corpus size: one per row.
+  count_name = name or "tfidf"
+  df_keys, df_counts = count_per_key_dense(doc_ids, count_name)
+  corpus = _analyzers.size(tf.ones(tf.reshape(num_docs, [1]), tf.int64), name=count_name + "_docs")
+  df = tf.scatter_nd(tf.reshape(df_keys, [-1, 1]), tf.cast(df_counts, tf.float32), [vocab_size])
+  n, d = tf.cast(corpus, tf.float32), tf.gather(df, doc_ids)
+  idf = (tf.math.log((n + 1.0) / (d + 1.0)) if smooth else tf.math.log(n / d)) + 1.0
+  # Column = position within the row (ids are grouped by row in first-seen order).
+  starts = tf.math.unsorted_segment_min(tf.range(tf.size(doc_rows, out_type=tf.int64)),
+                                        doc_rows, num_docs)
+  columns = tf.range(tf.size(doc_rows, out_type=tf.int64)) - tf.gather(starts, doc_rows)
+  indices = tf.stack([doc_rows, columns], axis=1)
+  shape = tf.stack([num_docs, tf.reduce_max(tf.concat([columns + 1, [0]], 0))])
+  return (tf.SparseTensor(indices, doc_ids, shape),
+          tf.SparseTensor(indices, term_freq * idf, shape))
+
+
+def count_per_key_dense(ids, name):
+  """(int64 ids, counts) of the distinct values of int64 `ids`."""
+  keys, counts = _analyzers.count_per_key(ids, name=name)
+  return tf.strings.to_number(keys, tf.int64), counts
+
+
+def _per_key(x, key, name, key_vocabulary_filename):
+  """(x's values, key ids, moments) with the per-key moments gathered for every value."""
+  moments = _analyzers.per_key_moments(x, key, name, key_vocabulary_filename)
+  values = x.values if isinstance(x, tf.SparseTensor) else x
+  keys = key.values if isinstance(key, tf.SparseTensor) else key
+  if keys.dtype != tf.string:
+    keys = tf.strings.as_string(keys)
+  ids = ops.apply_vocabulary(keys, moments["file"], default_value=-1)
+  return values, ids, moments
+
+
+def _gather(vector, ids, default):
+  """vector[ids], with `default` where ids is -1 (a key not seen in analysis)."""
+  padded = tf.concat([vector, tf.reshape(tf.cast(default, vector.dtype), [1])], 0)
+  return tf.gather(padded, tf.where(ids < 0, tf.size(vector, out_type=ids.dtype), ids))
+
+
+def _like(x, values):
+  if isinstance(x, tf.SparseTensor):
+    return tf.SparseTensor(x.indices, values, x.dense_shape)
+  return values
+
+
+def scale_to_z_score_per_key(x, key, elementwise=False, key_vocabulary_filename=None,
+                             output_dtype=None, name=None):
+  """z-scores with each key's own mean and stddev; unseen keys keep x - 0 (stddev 1)."""
+  _analyzers._check_reduce("scale_to_z_score_per_key", not elementwise)  # pylint: disable=protected-access
+  values, ids, m = _per_key(x, key, name or "scale_to_z_score_per_key", key_vocabulary_filename)
+  dtype = m["mean"].dtype
+  stddev = tf.where(m["var"] > 0, tf.sqrt(m["var"]), tf.ones_like(m["var"]))
+  result = (tf.cast(values, dtype) - _gather(m["mean"], ids, 0)) / _gather(stddev, ids, 1)
+  return _cast(_like(x, result), output_dtype)
+
+
+def scale_by_min_max_per_key(x, key, output_min=0.0, output_max=1.0, elementwise=False,
+                             key_vocabulary_filename=None, name=None):
+  """x scaled from its key's [min, max] to [output_min, output_max]; 0.5 of the range where the
+  key's min == max or the key is unseen."""
+  _analyzers._check_reduce("scale_by_min_max_per_key", not elementwise)  # pylint: disable=protected-access
+  values, ids, m = _per_key(x, key, name or "scale_by_min_max_per_key", key_vocabulary_filename)
+  dtype = m["mean"].dtype
+  lo, hi = _gather(m["min"], ids, 0), _gather(m["max"], ids, 0)
+  spread = lo < hi
+  scaled = tf.where(spread, (tf.cast(values, dtype) - lo) / tf.where(spread, hi - lo, 1),
+                    tf.constant(0.5, dtype))
+  return _like(x, scaled * (output_max - output_min) + output_min)
+
+
+def scale_to_0_1_per_key(x, key, elementwise=False, key_vocabulary_filename=None, name=None):
+  return scale_by_min_max_per_key(x, key, 0.0, 1.0, elementwise, key_vocabulary_filename,
+                                  name or "scale_to_0_1_per_key")

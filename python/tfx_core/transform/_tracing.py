@@ -1,0 +1,183 @@
+"""How preprocessing_fn is traced (DESIGN.md, "Transform: how preprocessing_fn is traced").
+
+preprocessing_fn is traced more than once. In a trace, every analyzer call gets a key from its
+position in the trace (calls on the same tensor with the same parameters share one). An
+analyzer whose value is known returns constants; a pending one records a Request (its input
+tensors and parameters) and returns placeholders. A pass over the data computes the requests
+whose inputs do not depend on another pending analyzer; the loop repeats until nothing is
+pending, and the last trace (all constants) is the TransformGraph.
+"""
+
+import contextlib
+import dataclasses
+import threading
+from typing import Any, Callable, Dict, List, Optional
+
+import tensorflow as tf
+
+_local = threading.local()
+
+
+@dataclasses.dataclass
+class Request:
+  """A pending analyzer: what a pass over the data must compute."""
+  key: str
+  kind: str                 # moments | quantiles | vocabulary | keyed_moments
+  label: str                # For messages: the analyzer and the features it reads.
+  inputs: List[tf.Tensor]   # Flat value tensors (a SparseTensor contributes its values).
+  params: Dict[str, Any]
+  source: Optional[str]     # The raw feature read as is (no TensorFlow needed), if any.
+
+
+@dataclasses.dataclass
+class Output:
+  """One output of an analyzer: its dtype, shape, and how to make it from the known value."""
+  dtype: tf.DType
+  shape: List[Optional[int]]
+  from_value: Callable[[Any], Any]
+
+
+class Trace:
+  """State of one tracing pass of preprocessing_fn."""
+
+  def __init__(self, known, raw_inputs, file_tensor):
+    self.known = known            # key -> value, from earlier passes.
+    self.pending: List[Request] = []
+    self._file_tensor = file_tensor  # File name -> tensor (an asset's path when saving).
+    self._columns = {}            # Value tensor ref -> the raw feature whose column it is.
+    self._sources = {}            # Any component tensor ref -> its raw feature.
+    for name, tensor in raw_inputs.items():
+      self._columns[_values_of(tensor).ref()] = name
+      components = [tensor.indices, tensor.values, tensor.dense_shape] if isinstance(
+          tensor, tf.SparseTensor) else [tensor]
+      for component in components:
+        self._sources[component.ref()] = name
+    self._placeholder_ops = set()
+    self._keys = {}
+    self._count = 0
+
+  def flat_values(self, x, analyzer):
+    """(1-D values of x, the raw feature it is, if it is one as is)."""
+    if not isinstance(x, (tf.Tensor, tf.SparseTensor, tf.RaggedTensor, tf.Variable)):
+      try:
+        x = tf.convert_to_tensor(x)
+      except (TypeError, ValueError):
+        raise TypeError("%s expects a Tensor, SparseTensor or RaggedTensor; got %r" % (
+            analyzer, x)) from None
+    values = _values_of(x)
+    source = self._columns.get(values.ref())
+    if values.shape.rank != 1:
+      values = tf.reshape(values, [-1])
+    return values, source
+
+  def features_of(self, tensors):
+    """Names of the raw features `tensors` are computed from (for error messages)."""
+    names, seen = set(), set()
+    stack = [t.op for t in tensors]
+    while stack:
+      op = stack.pop()
+      if op.name in seen:
+        continue
+      seen.add(op.name)
+      for out in op.outputs:
+        if out.ref() in self._sources:
+          names.add(self._sources[out.ref()])
+      stack.extend(i.op for i in op.inputs)
+    return sorted(names)
+
+  def analyze(self, kind, name, inputs, params, sources, outputs):
+    """Registers one analyzer call; returns its outputs (constants or placeholders)."""
+    signature = (kind, tuple(t.ref() for t in inputs), tuple(sorted(params.items())))
+    key = self._keys.get(signature)
+    if key is None:
+      key = "%s_%d" % (name, self._count)
+      self._count += 1
+      self._keys[signature] = key
+      if key not in self.known:
+        features = self.features_of(inputs)
+        label = "%s(%s)" % (name, ", ".join(features) or "constants")
+        self.pending.append(Request(key, kind, label, list(inputs), dict(params),
+                                    sources[0] if len(inputs) == 1 else None))
+    if key in self.known:
+      value = self.known[key]
+      return {k: o.from_value(value) for k, o in outputs.items()}
+    placeholders = {}
+    for k, o in outputs.items():
+      p = tf.compat.v1.placeholder(o.dtype, o.shape, name="%s_%s" % (key, k))
+      self._placeholder_ops.add(p.op.name)
+      placeholders[k] = p
+    return placeholders
+
+  def ready(self):
+    """Pending requests whose inputs do not depend on another pending analyzer."""
+    ready = []
+    for request in self.pending:
+      stack, seen, blocked = [t.op for t in request.inputs], set(), False
+      while stack and not blocked:
+        op = stack.pop()
+        if op.name in seen:
+          continue
+        seen.add(op.name)
+        blocked = op.name in self._placeholder_ops
+        stack.extend(i.op for i in op.inputs)
+        stack.extend(op.control_inputs)
+      if not blocked:
+        ready.append(request)
+    return ready
+
+  def file(self, name):
+    """A file an analyzer wrote (a vocabulary): its path as a tensor, an asset when saving."""
+    return self._file_tensor(name)
+
+
+def _values_of(x):
+  if isinstance(x, tf.SparseTensor):
+    return x.values
+  if isinstance(x, tf.RaggedTensor):
+    return x.flat_values
+  return x
+
+
+def current(analyzer):
+  trace = getattr(_local, "trace", None)
+  if trace is None:
+    raise RuntimeError(
+        "tfx_core.transform.%s is an analyzer: call it inside a preprocessing_fn run by "
+        "tfx_core.transform.analyze_and_transform or the Transform component" % analyzer)
+  return trace
+
+
+@contextlib.contextmanager
+def tracing(trace):
+  previous = getattr(_local, "trace", None)
+  _local.trace = trace
+  try:
+    yield trace
+  finally:
+    _local.trace = previous
+
+
+class _Inputs(dict):
+  """The raw features; a missing name is an error that lists the ones there are."""
+
+  def __missing__(self, name):
+    raise KeyError("feature '%s' is not in the raw features (the schema's): %s" % (
+        name, ", ".join(sorted(self))))
+
+
+def call_preprocessing_fn(preprocessing_fn, inputs):
+  """Runs preprocessing_fn on a copy of `inputs` and checks what it returns."""
+  try:
+    outputs = preprocessing_fn(_Inputs(inputs))
+  except Exception as e:  # Name the user's function: the traceback points into it.
+    raise ValueError("preprocessing_fn raised %s: %s" % (type(e).__name__, e)) from e
+  if not isinstance(outputs, dict) or not outputs:
+    raise ValueError("preprocessing_fn must return a non-empty dict of feature name -> tensor; "
+                     "got %r" % (type(outputs).__name__,))
+  for name, value in outputs.items():
+    if not isinstance(name, str):
+      raise ValueError("preprocessing_fn returned a non-string key %r" % (name,))
+    if not isinstance(value, (tf.Tensor, tf.SparseTensor, tf.RaggedTensor)):
+      raise ValueError("preprocessing_fn returned %r for '%s'; expected a Tensor, SparseTensor "
+                       "or RaggedTensor" % (type(value).__name__, name))
+  return outputs
