@@ -123,7 +123,7 @@ def _extreme(value, dtype):
 
 # ---- Analyzers ----
 
-def _moments(x, name):
+def moments(x, name):
   trace, values, source = _numeric_values(x, name)
   dtype, out = values.dtype, _float_dtype(values.dtype)
   outputs = {
@@ -138,7 +138,7 @@ def _moments(x, name):
   return trace.analyze("moments", name, [values], {}, [source], outputs)
 
 
-def _check_reduce(analyzer, reduce_instance_dims):
+def check_reduce(analyzer, reduce_instance_dims):
   if not reduce_instance_dims:
     raise NotImplementedError("%s: reduce_instance_dims=False (elementwise statistics) is not "
                               "supported by tfx_core yet" % analyzer)
@@ -146,42 +146,42 @@ def _check_reduce(analyzer, reduce_instance_dims):
 
 def mean(x, reduce_instance_dims=True, name=None, output_dtype=None):
   """The mean of x's values (float32, or float64 for float64 input)."""
-  _check_reduce("mean", reduce_instance_dims)
-  result = _moments(x, name or "mean")["mean"]
+  check_reduce("mean", reduce_instance_dims)
+  result = moments(x, name or "mean")["mean"]
   return tf.cast(result, output_dtype) if output_dtype else result
 
 
 def var(x, reduce_instance_dims=True, name=None, output_dtype=None):
   """The population variance of x's values (tensorflow_transform's `var`)."""
-  _check_reduce("var", reduce_instance_dims)
-  result = _moments(x, name or "var")["var"]
+  check_reduce("var", reduce_instance_dims)
+  result = moments(x, name or "var")["var"]
   return tf.cast(result, output_dtype) if output_dtype else result
 
 
 def min(x, reduce_instance_dims=True, name=None):  # pylint: disable=redefined-builtin
   """The smallest of x's values, in x's dtype."""
-  _check_reduce("min", reduce_instance_dims)
-  return _moments(x, name or "min")["min"]
+  check_reduce("min", reduce_instance_dims)
+  return moments(x, name or "min")["min"]
 
 
 def max(x, reduce_instance_dims=True, name=None):  # pylint: disable=redefined-builtin
   """The largest of x's values, in x's dtype."""
-  _check_reduce("max", reduce_instance_dims)
-  return _moments(x, name or "max")["max"]
+  check_reduce("max", reduce_instance_dims)
+  return moments(x, name or "max")["max"]
 
 
 def sum(x, reduce_instance_dims=True, name=None):  # pylint: disable=redefined-builtin
   """The sum of x's values, in x's dtype (int64 sums are exact)."""
-  _check_reduce("sum", reduce_instance_dims)
-  return _moments(x, name or "sum")["sum"]
+  check_reduce("sum", reduce_instance_dims)
+  return moments(x, name or "sum")["sum"]
 
 
 def size(x, reduce_instance_dims=True, name=None):
   """The number of x's values (int64), NaN included, missing values not."""
-  _check_reduce("size", reduce_instance_dims)
+  check_reduce("size", reduce_instance_dims)
   trace = _tracing.current("size")
   values, _ = trace.flat_values(x, "size")
-  return _moments(tf.ones_like(values, tf.int64), name or "size")["count"]
+  return moments(tf.ones_like(values, tf.int64), name or "size")["count"]
 
 
 def quantiles(x, num_buckets, epsilon=None, weights=None, reduce_instance_dims=True,
@@ -190,15 +190,20 @@ def quantiles(x, num_buckets, epsilon=None, weights=None, reduce_instance_dims=T
   - 1]. A KLL sketch (rank error within 2.2%) stands in for TFT's epsilon; boundaries that
   coincide (ties in the data) are merged."""
   del epsilon, always_return_num_quantiles  # The sketch's own bound applies.
-  _check_reduce("quantiles", reduce_instance_dims)
-  _unsupported("quantiles", weights=weights is not None)
+  return quantiles_outputs(x, num_buckets, weights, reduce_instance_dims,
+                           name or "quantiles")["boundaries"]
+
+
+def quantiles_outputs(x, num_buckets, weights, reduce_instance_dims, name):
+  check_reduce(name, reduce_instance_dims)
+  _unsupported(name, weights=weights is not None)
   if not isinstance(num_buckets, int) or num_buckets < 1:
-    raise ValueError("quantiles: num_buckets must be a positive int, got %r" % (num_buckets,))
-  trace, values, source = _numeric_values(x, name or "quantiles")
+    raise ValueError("%s: num_buckets must be a positive int, got %r" % (name, num_buckets))
+  trace, values, source = _numeric_values(x, name)
   outputs = {"boundaries": Output(tf.float32, [1, None], lambda v: tf.reshape(
       tf.constant(v["boundaries"], tf.float32), [1, -1]))}
-  return trace.analyze("quantiles", name or "quantiles", [values],
-                       {"num_buckets": num_buckets}, [source], outputs)["boundaries"]
+  return trace.analyze("quantiles", name, [values], {"num_buckets": num_buckets}, [source],
+                       outputs)
 
 
 def vocabulary(x, top_k=None, frequency_threshold=None, vocab_filename=None,
@@ -211,17 +216,28 @@ def vocabulary(x, top_k=None, frequency_threshold=None, vocab_filename=None,
   weights: count weighted occurrences instead of occurrences (frequency_threshold and top_k
   then apply to the weight sums). store_frequency: lines are "<frequency> <token>".
   """
+  check_vocabulary_arguments(
+      labels=labels, use_adjusted_mutual_info=use_adjusted_mutual_info,
+      min_diff_from_avg=min_diff_from_avg, coverage_top_k=coverage_top_k,
+      coverage_frequency_threshold=coverage_frequency_threshold, key_fn=key_fn,
+      fingerprint_shuffle=fingerprint_shuffle, file_format=file_format)
+  return vocabulary_outputs(x, name or "vocabulary", top_k=top_k,
+                            frequency_threshold=frequency_threshold,
+                            vocab_filename=vocab_filename, store_frequency=store_frequency,
+                            weights=weights)["file"]
+
+
+def check_vocabulary_arguments(labels, use_adjusted_mutual_info, min_diff_from_avg,
+                               coverage_top_k, coverage_frequency_threshold, key_fn,
+                               fingerprint_shuffle, file_format):
   _unsupported("vocabulary", labels=labels is not None,
                use_adjusted_mutual_info=use_adjusted_mutual_info,
                min_diff_from_avg=min_diff_from_avg, coverage_top_k=coverage_top_k,
                coverage_frequency_threshold=coverage_frequency_threshold, key_fn=key_fn,
                fingerprint_shuffle=fingerprint_shuffle, file_format=file_format != "text")
-  return _vocabulary(x, name or "vocabulary", top_k=top_k, frequency_threshold=frequency_threshold,
-                     vocab_filename=vocab_filename, store_frequency=store_frequency,
-                     weights=weights)["file"]
 
 
-def _vocabulary(x, name, top_k=None, frequency_threshold=None, vocab_filename=None,
+def vocabulary_outputs(x, name, top_k=None, frequency_threshold=None, vocab_filename=None,
                 store_frequency=False, weights=None, with_entries=False):
   trace, values, source = _string_values(x, name)
   inputs = [values]
@@ -251,9 +267,9 @@ def count_per_key(key, key_vocabulary_filename=None, name=None):
   """(keys, counts) of key's distinct values, or with key_vocabulary_filename the path of a
   "<count> <key>" file, as tensorflow_transform returns them."""
   if key_vocabulary_filename is not None:
-    return _vocabulary(key, name or "count_per_key", vocab_filename=key_vocabulary_filename,
+    return vocabulary_outputs(key, name or "count_per_key", vocab_filename=key_vocabulary_filename,
                        store_frequency=True)["file"]
-  result = _vocabulary(key, name or "count_per_key", with_entries=True)
+  result = vocabulary_outputs(key, name or "count_per_key", with_entries=True)
   return result["keys"], result["counts"]
 
 

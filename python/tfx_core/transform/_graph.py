@@ -16,6 +16,9 @@ import shutil
 
 import tensorflow as tf
 
+import pyarrow as pa
+
+from tfx_core import mappers
 from tfx_core import ops  # pylint: disable=unused-import  (registers the TfxCore* ops)
 from tfx_core.proto import schema_pb2
 from tfx_core.transform import _inputs, _tracing
@@ -49,6 +52,7 @@ class _TransformModule(tf.Module):
       if trace.pending:
         raise RuntimeError("analyzers %s are still pending in the final trace" % (
             [r.label for r in trace.pending],))
+      self.direct = trace.direct_plan(outputs)
       result = {}
       for name, value in outputs.items():
         if isinstance(value, tf.RaggedTensor):
@@ -95,7 +99,8 @@ def save_transform_graph(preprocessing_fn, spec, known, files_dir, output_dir):
     write_schema(_inputs.schema_from_feature_spec(feature_spec),
                  os.path.join(tmp, directory, SCHEMA_FILE))
   with open(os.path.join(tmp, METADATA_FILE), "w") as f:
-    json.dump({"analyzers": known, "depends_on": module.depends_on}, f, indent=1, sort_keys=True)
+    json.dump({"analyzers": known, "depends_on": module.depends_on, "direct": module.direct}, f,
+              indent=1, sort_keys=True)
   if os.path.exists(output_dir):
     shutil.rmtree(output_dir)
   os.rename(tmp, output_dir)
@@ -113,7 +118,9 @@ class TransformOutput:
     with open(os.path.join(transform_output_dir, METADATA_FILE)) as f:
       metadata = json.load(f)
     self._analyzers, self._depends_on = metadata["analyzers"], metadata["depends_on"]
+    self._direct = metadata["direct"]
     self._loaded = None
+    self._vocabularies = {}
 
   @property
   def transform_savedmodel_dir(self):
@@ -171,13 +178,43 @@ class TransformOutput:
 
   def transform_arrow(self, batch):
     """The batch path: a pyarrow Table of transformed features for a RecordBatch or Table of
-    raw ones, computed by the same saved graph that serving runs."""
-    spec = self.raw_feature_spec()
-    outputs = self.transform_raw_features(_inputs.to_tensors(batch, spec))
-    return _inputs.to_arrow({k: _numpy(v) for k, v in outputs.items()}, batch.num_rows)
+    raw ones. Outputs that are a C++ mapper applied to a raw column run that kernel on the
+    Arrow column (the functor the TF op runs); the rest run the saved graph serving runs."""
+    spec, transformed = self.raw_feature_spec(), self.transformed_feature_spec()
+    columns = {}
+    if set(transformed) - set(self._direct):
+      outputs = self.transform_raw_features(_inputs.to_tensors(batch, spec))
+      graph_outputs = {k: _numpy(v) for k, v in outputs.items() if k not in self._direct}
+      table = _inputs.to_arrow(graph_outputs, batch.num_rows)
+      columns.update(zip(table.column_names, table.columns))
+    for name, entry in self._direct.items():
+      feature = entry["feature"]
+      values = _direct_mapper(entry, _inputs.flat_column(batch, feature, spec[feature]),
+                              self._vocabulary_file)
+      columns[name] = _inputs.with_structure(values, batch, feature, spec[feature])
+    return pa.table({name: columns[name] for name in sorted(columns)})
+
+  def _vocabulary_file(self, name):
+    if name not in self._vocabularies:
+      self._vocabularies[name] = mappers.Vocabulary.from_file(self.vocabulary_file_by_name(name))
+    return self._vocabularies[name]
 
   def transform_features_layer(self):
     return TransformFeaturesLayer(self)
+
+
+def _direct_mapper(entry, values, vocabulary):
+  mapper = entry["mapper"]
+  if mapper == "scale_to_z_score":
+    return pa.array(mappers.scale_to_z_score(values, entry["mean"], entry["stddev"]))
+  if mapper == "scale_to_0_1":
+    return pa.array(mappers.scale_to_0_1(values, entry["min"], entry["max"]))
+  if mapper == "bucketize":
+    return pa.array(mappers.bucketize(values, entry["boundaries"]))
+  if mapper == "apply_vocabulary":
+    return pa.array(mappers.apply_vocabulary(values, vocabulary(entry["file"]),
+                                             entry["num_oov_buckets"], entry["default_value"]))
+  raise ValueError("unknown mapper %r in the transform metadata" % mapper)
 
 
 def _numpy(value):

@@ -67,20 +67,25 @@ def _column(batch, name, where):
 
 def _values(array, dtype, name, where):
   """Arrow values cast to the tensor dtype, as numpy (strings: an object array of str/bytes)."""
+  _check_type(array, dtype, name, where)
+  if dtype == tf.string:
+    return array.to_numpy(zero_copy_only=False)
+  return array.cast(_ARROW_TYPES[dtype]).to_numpy(zero_copy_only=False)
+
+
+def _check_type(array, dtype, name, where):
   if dtype == tf.string:
     if not (pa.types.is_string(array.type) or pa.types.is_binary(array.type)
             or pa.types.is_large_string(array.type) or pa.types.is_null(array.type)):
       raise ValueError("%s: feature '%s' should hold strings (schema BYTES) but holds %s" % (
           where, name, array.type))
-    return array.to_numpy(zero_copy_only=False)
-  if not (pa.types.is_integer(array.type) or pa.types.is_floating(array.type)
+  elif not (pa.types.is_integer(array.type) or pa.types.is_floating(array.type)
           or pa.types.is_null(array.type)):
     raise ValueError("%s: feature '%s' should be numeric (%s) but holds %s" % (
         where, name, dtype.name, array.type))
-  if dtype == tf.int64 and pa.types.is_floating(array.type):
+  elif dtype == tf.int64 and pa.types.is_floating(array.type):
     raise ValueError("%s: feature '%s' should hold integers (schema INT) but holds %s" % (
         where, name, array.type))
-  return array.cast(_ARROW_TYPES[dtype]).to_numpy(zero_copy_only=False)
 
 
 def flat_column(batch, name, feature, where="input"):
@@ -93,6 +98,9 @@ def flat_column(batch, name, feature, where="input"):
     raise _missing_error(array, name, where)
   if pa.types.is_list(array.type) or pa.types.is_large_list(array.type):
     array = array.flatten()
+  elif array.null_count:
+    array = array.drop_null()  # A VarLen feature's missing values are absent, not null.
+  _check_type(array, feature.dtype, name, where)
   if feature.dtype == tf.string:
     return array
   return array.cast(_ARROW_TYPES[feature.dtype])
@@ -135,16 +143,8 @@ def to_numpy(batch, spec, where="input"):
                             np.prod(shape)))
       tensors[name] = values.reshape(shape)
       continue
-    if is_list:
-      offsets = array.offsets.to_numpy()
-      lengths = np.diff(offsets)
-      if array.null_count:
-        lengths = np.where(array.is_null().to_numpy(zero_copy_only=False), 0, lengths)
-      values = array.flatten()
-    else:
-      present = array.is_valid().to_numpy(zero_copy_only=False)
-      lengths = present.astype(np.int64)
-      values = array.drop_null()
+    lengths = _lengths(array)
+    values = array.flatten() if is_list else array.drop_null()
     rows = np.repeat(np.arange(num_rows, dtype=np.int64), lengths)
     starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
     columns = np.arange(len(rows), dtype=np.int64) - starts
@@ -154,6 +154,29 @@ def to_numpy(batch, spec, where="input"):
         indices.reshape(-1, 2), _values(values, feature.dtype, name, where),
         np.array([num_rows, width], np.int64))
   return tensors
+
+
+def _lengths(array):
+  """Values per row of a VarLen feature's column (a list column, or a nullable scalar one)."""
+  if pa.types.is_list(array.type) or pa.types.is_large_list(array.type):
+    lengths = np.diff(array.offsets.to_numpy())
+    if array.null_count:
+      lengths = np.where(array.is_null().to_numpy(zero_copy_only=False), 0, lengths)
+    return lengths
+  return array.is_valid().to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def with_structure(values, batch, name, feature):
+  """Mapped flat values (from flat_column) in the shape to_arrow gives the same output."""
+  if isinstance(feature, tf.io.FixedLenFeature):
+    width = int(np.prod(feature.shape))
+    return values if not feature.shape else pa.FixedSizeListArray.from_arrays(values, width)
+  lengths = _lengths(_column(batch, name, "input"))
+  return pa.ListArray.from_arrays(_offsets(lengths), values)
+
+
+def _offsets(lengths):
+  return np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
 
 
 def to_arrow(outputs, num_rows):
@@ -166,8 +189,8 @@ def to_arrow(outputs, num_rows):
       indices = np.asarray(value.indices)
       counts = np.bincount(indices[:, 0], minlength=num_rows) if len(indices) else \
           np.zeros(num_rows, np.int64)
-      offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-      columns[name] = pa.ListArray.from_arrays(offsets, _arrow_values(np.asarray(value.values)))
+      columns[name] = pa.ListArray.from_arrays(_offsets(counts),
+                                               _arrow_values(np.asarray(value.values)))
       continue
     value = np.asarray(value)
     if value.ndim == 0 or value.shape[0] != num_rows:

@@ -6,10 +6,11 @@ mappers (ngrams, bag_of_words, hash_strings) and the per-key arithmetic use Tens
 kernels; since the batch path runs the saved graph too, every path computes the same bits.
 """
 
+import numpy as np
 import tensorflow as tf
 
 from tfx_core import ops
-from tfx_core.transform import _analyzers
+from tfx_core.transform import _analyzers, _tracing
 
 
 def _map_values(fn, x):
@@ -22,10 +23,16 @@ def _map_values(fn, x):
 
 def scale_to_z_score(x, elementwise=False, name=None, output_dtype=None):
   """(x - mean(x)) / stddev(x); where the stddev is 0, x - mean(x) (as in TFT)."""
-  _analyzers._check_reduce("scale_to_z_score", not elementwise)  # pylint: disable=protected-access
-  moments = _analyzers._moments(x, name or "scale_to_z_score")  # pylint: disable=protected-access
+  _analyzers.check_reduce("scale_to_z_score", not elementwise)
+  moments = _analyzers.moments(x, name or "scale_to_z_score")
   stddev = tf.where(moments["var"] > 0, tf.sqrt(moments["var"]), tf.ones_like(moments["var"]))
   result = ops.scale_to_z_score(x, moments["mean"], stddev)
+  if moments.value is not None and moments.source is not None:
+    dtype = moments["mean"].dtype.as_numpy_dtype
+    variance = dtype(moments.value["var"])
+    _tracing.current("scale_to_z_score").record_direct(
+        result, moments.source, "scale_to_z_score", mean=float(dtype(moments.value["mean"])),
+        stddev=float(np.sqrt(variance)) if variance > 0 else 1.0)
   return _cast(result, output_dtype)
 
 
@@ -43,8 +50,8 @@ def scale_by_min_max(x, output_min=0.0, output_max=1.0, elementwise=False, name=
   if not output_min < output_max:
     raise ValueError("scale_by_min_max: output_min (%r) must be < output_max (%r)" % (
         output_min, output_max))
-  _analyzers._check_reduce("scale_by_min_max", not elementwise)  # pylint: disable=protected-access
-  moments = _analyzers._moments(x, name or "scale_by_min_max")  # pylint: disable=protected-access
+  _analyzers.check_reduce("scale_by_min_max", not elementwise)
+  moments = _analyzers.moments(x, name or "scale_by_min_max")
 
   def fn(values):
     dtype = tf.float64 if values.dtype == tf.float64 else tf.float32
@@ -56,7 +63,15 @@ def scale_by_min_max(x, output_min=0.0, output_max=1.0, elementwise=False, name=
     if (output_min, output_max) == (0.0, 1.0):
       return scaled
     return scaled * tf.constant(output_max - output_min, dtype) + tf.constant(output_min, dtype)
-  return _map_values(fn, x)
+  result = _map_values(fn, x)
+  value = moments.value
+  if value is not None and moments.source is not None and (output_min, output_max) == (0, 1) \
+      and value["min"] < value["max"]:
+    dtype = np.float64 if moments["min"].dtype == tf.float64 else np.float32
+    _tracing.current("scale_by_min_max").record_direct(
+        result, moments.source, "scale_to_0_1", min=float(dtype(value["min"])),
+        max=float(dtype(value["max"])))
+  return result
 
 
 def apply_buckets(x, bucket_boundaries, name=None):
@@ -68,11 +83,16 @@ def apply_buckets(x, bucket_boundaries, name=None):
 def bucketize(x, num_buckets, epsilon=None, weights=None, elementwise=False,
               always_return_num_quantiles=True, name=None):
   """Quantile buckets of x: int64 ids in [0, num_buckets)."""
-  boundaries = _analyzers.quantiles(x, num_buckets, epsilon=epsilon, weights=weights,
-                                    reduce_instance_dims=not elementwise,
-                                    always_return_num_quantiles=always_return_num_quantiles,
-                                    name=name or "bucketize")
-  return apply_buckets(x, boundaries)
+  del epsilon, always_return_num_quantiles  # The sketch's own bound applies.
+  analyzer = _analyzers.quantiles_outputs(x, num_buckets, weights=weights,
+                                          reduce_instance_dims=not elementwise,
+                                          name=name or "bucketize")
+  result = apply_buckets(x, analyzer["boundaries"])
+  if analyzer.value is not None and analyzer.source is not None:
+    _tracing.current("bucketize").record_direct(
+        result, analyzer.source, "bucketize",
+        boundaries=[float(np.float32(b)) for b in analyzer.value["boundaries"]])
+  return result
 
 
 def apply_vocabulary(x, deferred_vocab_filename_tensor, default_value=-1, num_oov_buckets=0,
@@ -100,14 +120,21 @@ def compute_and_apply_vocabulary(x, default_value=-1, top_k=None, frequency_thre
                                  store_frequency=False, name=None):
   """vocabulary(x, ...) then apply_vocabulary: int64 ids, most frequent value = 0."""
   del store_frequency  # The applied file never stores frequencies.
-  path = _analyzers.vocabulary(
-      x, top_k=top_k, frequency_threshold=frequency_threshold, vocab_filename=vocab_filename,
-      weights=weights, labels=labels, use_adjusted_mutual_info=use_adjusted_mutual_info,
-      min_diff_from_avg=min_diff_from_avg or None, coverage_top_k=coverage_top_k,
+  _analyzers.check_vocabulary_arguments(
+      labels=labels, use_adjusted_mutual_info=use_adjusted_mutual_info,
+      min_diff_from_avg=min_diff_from_avg, coverage_top_k=coverage_top_k,
       coverage_frequency_threshold=coverage_frequency_threshold, key_fn=key_fn,
-      fingerprint_shuffle=fingerprint_shuffle, file_format=file_format,
-      name=name or "compute_and_apply_vocabulary")
-  return apply_vocabulary(x, path, default_value=default_value, num_oov_buckets=num_oov_buckets)
+      fingerprint_shuffle=fingerprint_shuffle, file_format=file_format)
+  analyzer = _analyzers.vocabulary_outputs(
+      x, name or "compute_and_apply_vocabulary", top_k=top_k,
+      frequency_threshold=frequency_threshold, vocab_filename=vocab_filename, weights=weights)
+  result = apply_vocabulary(x, analyzer["file"], default_value=default_value,
+                            num_oov_buckets=num_oov_buckets)
+  if analyzer.value is not None and analyzer.source is not None:
+    _tracing.current("compute_and_apply_vocabulary").record_direct(
+        result, analyzer.source, "apply_vocabulary", file=analyzer.value["file"],
+        num_oov_buckets=num_oov_buckets, default_value=default_value)
+  return result
 
 
 def hash_strings(strings, hash_buckets, key=None, name=None):
@@ -216,7 +243,7 @@ def _like(x, values):
 def scale_to_z_score_per_key(x, key, elementwise=False, key_vocabulary_filename=None,
                              output_dtype=None, name=None):
   """z-scores with each key's own mean and stddev; unseen keys keep x - 0 (stddev 1)."""
-  _analyzers._check_reduce("scale_to_z_score_per_key", not elementwise)  # pylint: disable=protected-access
+  _analyzers.check_reduce("scale_to_z_score_per_key", not elementwise)
   values, ids, m = _per_key(x, key, name or "scale_to_z_score_per_key", key_vocabulary_filename)
   dtype = m["mean"].dtype
   stddev = tf.where(m["var"] > 0, tf.sqrt(m["var"]), tf.ones_like(m["var"]))
@@ -228,7 +255,7 @@ def scale_by_min_max_per_key(x, key, output_min=0.0, output_max=1.0, elementwise
                              key_vocabulary_filename=None, name=None):
   """x scaled from its key's [min, max] to [output_min, output_max]; 0.5 of the range where the
   key's min == max or the key is unseen."""
-  _analyzers._check_reduce("scale_by_min_max_per_key", not elementwise)  # pylint: disable=protected-access
+  _analyzers.check_reduce("scale_by_min_max_per_key", not elementwise)
   values, ids, m = _per_key(x, key, name or "scale_by_min_max_per_key", key_vocabulary_filename)
   dtype = m["mean"].dtype
   lo, hi = _gather(m["min"], ids, 0), _gather(m["max"], ids, 0)

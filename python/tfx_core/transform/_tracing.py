@@ -37,6 +37,15 @@ class Output:
   from_value: Callable[[Any], Any]
 
 
+class AnalyzerOutputs(dict):
+  """An analyzer's output tensors; `value` is its known value (None while pending) and `source`
+  the raw feature it reads as is (None if computed)."""
+
+  def __init__(self, outputs, value, source):
+    super().__init__(outputs)
+    self.value, self.source = value, source
+
+
 class Trace:
   """State of one tracing pass of preprocessing_fn."""
 
@@ -55,6 +64,7 @@ class Trace:
     self._placeholder_ops = set()
     self._keys = {}
     self._count = 0
+    self._direct = {}             # Output value tensor ref -> how the batch path computes it.
 
   def flat_values(self, x, analyzer):
     """(1-D values of x, the raw feature it is, if it is one as is)."""
@@ -98,15 +108,32 @@ class Trace:
         label = "%s(%s)" % (name, ", ".join(features) or "constants")
         self.pending.append(Request(key, kind, label, list(inputs), dict(params),
                                     sources[0] if len(inputs) == 1 else None))
+    source = sources[0] if len(inputs) == 1 else None
     if key in self.known:
       value = self.known[key]
-      return {k: o.from_value(value) for k, o in outputs.items()}
+      return AnalyzerOutputs({k: o.from_value(value) for k, o in outputs.items()}, value, source)
     placeholders = {}
     for k, o in outputs.items():
       p = tf.compat.v1.placeholder(o.dtype, o.shape, name="%s_%s" % (key, k))
       self._placeholder_ops.add(p.op.name)
       placeholders[k] = p
-    return placeholders
+    return AnalyzerOutputs(placeholders, None, source)
+
+  def record_direct(self, result, source, mapper, **params):
+    """Notes that `result` is a C++ mapper applied to the raw column `source` with known
+    parameters, so the batch path can run that kernel on the Arrow column without TensorFlow
+    (the same functor the TF op runs: same bits)."""
+    values = _values_of(result)
+    self._direct[values.ref()] = dict(params, mapper=mapper, feature=source)
+
+  def direct_plan(self, outputs):
+    """{output name: direct mapper} for outputs that are a recorded mapper's result as is."""
+    plan = {}
+    for name, value in outputs.items():
+      entry = self._direct.get(_values_of(value).ref())
+      if entry is not None and isinstance(value, (tf.Tensor, tf.SparseTensor)):
+        plan[name] = entry
+    return plan
 
   def ready(self):
     """Pending requests whose inputs do not depend on another pending analyzer."""
