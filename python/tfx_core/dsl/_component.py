@@ -98,13 +98,14 @@ class ExecutorContext:
   """What the runner tells an executor besides its inputs: Beam args, ids, a temp folder."""
 
   def __init__(self, beam_pipeline_args=(), pipeline_name="", run_id="", node_id="",
-               execution_id=0, tmp_dir=None):
+               execution_id=0, tmp_dir=None, node_dir=None):
     self.beam_pipeline_args = list(beam_pipeline_args)
     self.pipeline_name = pipeline_name
     self.run_id = run_id
     self.node_id = node_id
     self.execution_id = execution_id
     self.tmp_dir = tmp_dir
+    self.node_dir = node_dir  # This node's folder, kept across executions (for caches).
 
 
 class BaseNode:

@@ -5,6 +5,7 @@ and a shifted copy of it checked for training/serving skew.
     tfx-core-run --pipeline_module=tfx_core.examples.penguin_pipeline --pipeline_root=...
 
 ExampleGen -> StatisticsGen -> SchemaGen -> ExampleValidator
+          \-----------------------------> Transform (penguin_transform.preprocessing_fn)
 ExampleGen(serving) -> StatisticsGen(serving) ----------> ExampleValidator(skew)
 
 Outputs land under the pipeline root, recorded in the metadata store; a second run is served
@@ -13,10 +14,11 @@ from the cache. The binary prints where the HTML reports are.
 
 import os
 
-from tfx_core.components import ExampleGen, ExampleValidator, SchemaGen, StatisticsGen
+from tfx_core.components import ExampleGen, ExampleValidator, SchemaGen, StatisticsGen, Transform
 from tfx_core.dsl import Pipeline
 
-DATA_ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA_ROOT = os.path.join(HERE, "data")
 # Thresholds for features the inferred schema has no comparator for.
 SKEW_THRESHOLDS = {"infinity_norm": 0.01, "jensen_shannon_divergence": 0.01}
 
@@ -29,6 +31,8 @@ def create_pipeline(pipeline_root, data_root=None, enable_cache=True, metadata_u
   schema = SchemaGen(statistics=statistics.outputs["statistics"])
   validator = ExampleValidator(statistics=statistics.outputs["statistics"],
                                schema=schema.outputs["schema"])
+  transform = Transform(examples=examples.outputs["examples"], schema=schema.outputs["schema"],
+                        module_file=os.path.join(HERE, "penguin_transform.py"))
   serving = ExampleGen(input_base=os.path.join(data_root, "penguin_skewed"),
                        output_splits={"serving": 1}).with_id("ServingExampleGen")
   serving_statistics = StatisticsGen(
@@ -39,5 +43,6 @@ def create_pipeline(pipeline_root, data_root=None, enable_cache=True, metadata_u
                           exclude_splits=["eval"],
                           default_thresholds=SKEW_THRESHOLDS).with_id("SkewValidator")
   return Pipeline("penguin", pipeline_root,
-                  [examples, statistics, schema, validator, serving, serving_statistics, skew],
+                  [examples, statistics, schema, validator, transform, serving, serving_statistics,
+                   skew],
                   enable_cache=enable_cache, metadata_url=metadata_url)

@@ -333,7 +333,8 @@ class _Run:
         os.makedirs(artifact.uri)
         output_dict[key] = [artifact]
       context = ExecutorContext(self.beam_args, self.ir.name, self.run_id, node.id,
-                                execution_id, tmp_dir=os.path.join(staging, ".tmp"))
+                                execution_id, tmp_dir=os.path.join(staging, ".tmp"),
+                                node_dir=os.path.join(self.root, node.id))
       os.makedirs(context.tmp_dir)
       # Copies: sibling threads read the same input records.
       input_dict = {k: [artifact_class(a.type)(md.Artifact.FromString(a.SerializeToString()))

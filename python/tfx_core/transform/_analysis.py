@@ -90,20 +90,22 @@ def trace_in_graph(preprocessing_fn, spec, known, files_dir):
 class AnalysisPass:
   """One pass over the data computing the analyzers `keys` (picklable; traces lazily)."""
 
-  def __init__(self, preprocessing_fn, spec, known, keys, files_dir):
+  def __init__(self, preprocessing_fn, spec, known, keys, files_dir, traced=None):
     self._fn, self._spec, self._known = preprocessing_fn, spec, known
     self.keys, self._files_dir = list(keys), files_dir
+    self._traced = traced  # (graph, raw, trace) when the caller has traced already.
     self._state = None
 
   def __getstate__(self):
     state = dict(self.__dict__)
-    state["_state"] = None
+    state["_state"] = state["_traced"] = None
     return state
 
   def _setup(self):
     if self._state is not None:
       return self._state
-    graph, raw, trace = trace_in_graph(self._fn.load(), self._spec, self._known, self._files_dir)
+    graph, raw, trace = self._traced or trace_in_graph(
+        self._fn.load(), self._spec, self._known, self._files_dir)
     requests = {r.key: r for r in trace.ready()}
     missing = [k for k in self.keys if k not in requests]
     if missing:
@@ -179,21 +181,38 @@ class AnalysisCombineFn(beam.CombineFn):
     return self._pass.finalize(accumulators)
 
 
-def analyze(preprocessing_fn, spec, run_pass, files_dir, known=None):
+def analyze(preprocessing_fn, spec, run_pass, files_dir, known=None, cache=None):
   """Runs passes until no analyzer is pending; returns {key: value} for every analyzer.
 
-  run_pass(AnalysisPass) -> {key: value} runs one full pass (in process or in Beam).
+  run_pass(AnalysisPass) -> {key: value} runs one full pass (in process or in Beam). cache (an
+  AnalyzerCache) supplies the values of analyzers already computed on the same data.
   """
   known = dict(known or {})
   fn = preprocessing_fn.load()
   for number in range(1, MAX_PASSES + 1):
-    _, _, trace = trace_in_graph(fn, spec, known, files_dir)
+    traced = trace_in_graph(fn, spec, known, files_dir)
+    trace = traced[2]
     if not trace.pending:
       return known
-    ready = trace.ready()
-    log.info("analysis pass %d: %s", number, ", ".join(r.label for r in ready))
-    known.update(run_pass(AnalysisPass(preprocessing_fn, spec, known, [r.key for r in ready],
-                                       files_dir)))
+    ready, todo = trace.ready(), []
+    for request in ready:
+      value = cache.get(request, files_dir) if cache else None
+      if value is None:
+        todo.append(request)
+      else:
+        known[request.key] = value
+    if len(todo) < len(ready):
+      log.info("analyzer cache: reused %d of %d analyzers", len(ready) - len(todo), len(ready))
+    if todo:
+      log.info("analysis pass %d: %s", number, ", ".join(r.label for r in todo))
+      values = run_pass(AnalysisPass(preprocessing_fn, spec, known, [r.key for r in todo],
+                                     files_dir, traced))
+      known.update(values)
+      for request in todo:
+        if cache:
+          cache.put(request, values[request.key], files_dir)
+    if len(ready) == len(trace.pending):
+      return known  # Nothing was waiting on these: the next trace would be all constants.
   raise RuntimeError("preprocessing_fn still has pending analyzers after %d passes" % MAX_PASSES)
 
 

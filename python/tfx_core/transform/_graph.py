@@ -63,7 +63,9 @@ class _TransformModule(tf.Module):
         result[name] = value
       return result
 
-    self.transform_features = tf.function(transform_features, input_signature=[signature])
+    # No autograph: preprocessing_fn is traced as written (as in the analysis passes).
+    self.transform_features = tf.function(transform_features, input_signature=[signature],
+                                          autograph=False)
     self.concrete = self.transform_features.get_concrete_function()
 
 

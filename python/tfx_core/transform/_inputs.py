@@ -46,6 +46,18 @@ def schema_from_feature_spec(spec):
   return schema
 
 
+def arrow_schema(spec):
+  """The Arrow schema of to_arrow's tables for outputs described by `spec`."""
+  fields = []
+  for name in sorted(spec):
+    feature = spec[name]
+    value_type = pa.string() if feature.dtype == tf.string else _ARROW_TYPES[feature.dtype]
+    if isinstance(feature, tf.io.VarLenFeature) or feature.shape:
+      value_type = pa.list_(value_type)
+    fields.append(pa.field(name, value_type))
+  return pa.schema(fields)
+
+
 def type_spec(feature):
   """The tf.TypeSpec of a batch of `feature`."""
   if isinstance(feature, tf.io.FixedLenFeature):
@@ -169,10 +181,16 @@ def _lengths(array):
 def with_structure(values, batch, name, feature):
   """Mapped flat values (from flat_column) in the shape to_arrow gives the same output."""
   if isinstance(feature, tf.io.FixedLenFeature):
-    width = int(np.prod(feature.shape))
-    return values if not feature.shape else pa.FixedSizeListArray.from_arrays(values, width)
+    return values if not feature.shape else _fixed_lists(values, len(batch), feature.shape)
   lengths = _lengths(_column(batch, name, "input"))
   return pa.ListArray.from_arrays(_offsets(lengths), values)
+
+
+def _fixed_lists(values, num_rows, shape):
+  """Rows of prod(shape) values as a list column (lists of one length: every reader takes
+  them, and they round-trip through Parquet as TFT's dense features do)."""
+  width = int(np.prod(shape))
+  return pa.ListArray.from_arrays(np.arange(num_rows + 1, dtype=np.int32) * width, values)
 
 
 def _offsets(lengths):
@@ -181,7 +199,7 @@ def _offsets(lengths):
 
 def to_arrow(outputs, num_rows):
   """A pyarrow Table of evaluated outputs (numpy arrays or tf.compat.v1.SparseTensorValue):
-  dense [n] -> a scalar column, dense [n, k] -> fixed-size lists, sparse -> lists."""
+  dense [n] -> a scalar column, dense [n, k] -> lists of k values, sparse -> lists."""
   columns = {}
   for name in sorted(outputs):
     value = outputs[name]
@@ -197,11 +215,7 @@ def to_arrow(outputs, num_rows):
       raise ValueError("output '%s' has shape %s; outputs must have one row per input row (%d)"
                        % (name, list(value.shape), num_rows))
     flat = _arrow_values(value.reshape(-1))
-    if value.ndim == 1:
-      columns[name] = flat
-    else:
-      width = int(np.prod(value.shape[1:]))
-      columns[name] = pa.FixedSizeListArray.from_arrays(flat, width)
+    columns[name] = flat if value.ndim == 1 else _fixed_lists(flat, num_rows, value.shape[1:])
   return pa.table(columns)
 
 
