@@ -23,6 +23,21 @@ _SMOKE = textwrap.dedent("""
     schema = schema_pb2.Schema()
     schema.feature.add(name="fare", type=schema_pb2.FLOAT)
     assert schema_pb2.Schema.FromString(schema.SerializeToString()) == schema
+    # A TransformGraph written here loads in another fresh process, from the wheel alone.
+    import subprocess, tempfile
+    import tfx_core.transform as tft
+    out = os.path.join(tempfile.mkdtemp(), "tg")
+    table = pa.table({"x": [1.0, 2.0, 3.0], "s": ["a", "b", "a"]})
+    spec = {"x": tf.io.FixedLenFeature([], tf.float32), "s": tf.io.FixedLenFeature([], tf.string)}
+    tft.analyze_and_transform(table, lambda inputs: {
+        "z": tft.scale_to_z_score(inputs["x"]),
+        "id": tft.compute_and_apply_vocabulary(inputs["s"])}, spec, out)
+    subprocess.run([sys.executable, "-c", (
+        "import sys, tensorflow as tf, tfx_core.transform as tft;"
+        "layer = tft.TransformOutput(sys.argv[1]).transform_features_layer();"
+        "r = layer({'x': tf.constant([2.0]), 's': tf.constant(['a'])});"
+        "assert r['z'].numpy().tolist() == [0.0] and r['id'].numpy().tolist() == [0], r"),
+        out], check=True)
     print("wheel ok", tfx_core.__version__)
 """)
 

@@ -5,7 +5,7 @@ and a shifted copy of it checked for training/serving skew.
     tfx-core-run --pipeline_module=tfx_core.examples.penguin_pipeline --pipeline_root=...
 
 ExampleGen -> StatisticsGen -> SchemaGen -> ExampleValidator
-          \-----------------------------> Transform (penguin_transform.preprocessing_fn)
+ExampleGen + SchemaGen -> Transform (penguin_transform.preprocessing_fn)
 ExampleGen(serving) -> StatisticsGen(serving) ----------> ExampleValidator(skew)
 
 Outputs land under the pipeline root, recorded in the metadata store; a second run is served

@@ -7,6 +7,7 @@ run per batch. AnalysisPass is what Beam ships to workers (it re-traces preproce
 AnalysisCombineFn runs it as a CombineFn, and analyze() drives the passes with any runner.
 """
 
+import hashlib
 import importlib.util
 import logging
 import os
@@ -44,10 +45,13 @@ class PreprocessingFn:
 
 
 def load_from_module_file(path, name):
-  """`name` from a Python file, imported under a name derived from its path."""
+  """`name` from a Python file, imported under a name derived from its path and content (an
+  edited file is imported afresh)."""
   if not os.path.isfile(path):
     raise ValueError("module_file %s does not exist" % path)
-  module_name = "tfx_core_user_module_%x" % (hash(os.path.abspath(path)) & 0xFFFFFFFF)
+  with open(path, "rb") as f:
+    digest = hashlib.sha256(os.path.abspath(path).encode() + b"\0" + f.read()).hexdigest()
+  module_name = "tfx_core_user_module_" + digest[:16]
   module = sys.modules.get(module_name)
   if module is None:
     spec = importlib.util.spec_from_file_location(module_name, path)

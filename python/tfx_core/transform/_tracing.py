@@ -196,6 +196,8 @@ def call_preprocessing_fn(preprocessing_fn, inputs):
   """Runs preprocessing_fn on a copy of `inputs` and checks what it returns."""
   try:
     outputs = preprocessing_fn(_Inputs(inputs))
+  except NotImplementedError:
+    raise
   except Exception as e:  # Name the user's function: the traceback points into it.
     raise ValueError("preprocessing_fn raised %s: %s" % (type(e).__name__, e)) from e
   if not isinstance(outputs, dict) or not outputs:

@@ -1,0 +1,260 @@
+"""tfx_core.transform's analyzers and mappers against numpy / pure-Python references, and the
+batch path against the saved TransformGraph (bit for bit)."""
+
+import collections
+import math
+
+import numpy as np
+import pyarrow as pa
+import pytest
+import tensorflow as tf
+
+import tfx_core.transform as tft
+from tfx_core.transform import _inputs
+
+RNG = np.random.default_rng(11)
+N = 5000
+FLOAT = tf.io.FixedLenFeature([], tf.float32)
+VARFLOAT = tf.io.VarLenFeature(tf.float32)
+INT = tf.io.FixedLenFeature([], tf.int64)
+STRING = tf.io.FixedLenFeature([], tf.string)
+VARSTRING = tf.io.VarLenFeature(tf.string)
+
+
+def _data():
+  x = RNG.normal(3, 2, N)
+  x[::101] = np.nan                       # NaN values: skipped by analyzers, NaN out.
+  missing = np.arange(N) % 17 == 0         # Missing values: absent from the SparseTensor.
+  words = np.array(["apple", "kiwi", "fig", "plum", "date"])[RNG.zipf(1.5, N) % 5]
+  return pa.table({
+      "x": pa.array(x, mask=missing), "y": RNG.uniform(-1, 1, N), "k": RNG.integers(0, 9, N),
+      "s": pa.array(words), "key": pa.array(np.array(["a", "b", "c"])[RNG.integers(0, 3, N)]),
+  })
+
+
+TABLE = _data()
+SPEC = {"x": VARFLOAT, "y": FLOAT, "k": INT, "s": STRING, "key": STRING}
+
+
+def _present(name, dtype=np.float32):
+  """The values analyzers see: present, cast to the tensor dtype, NaN dropped."""
+  values = TABLE[name].drop_null().to_numpy().astype(dtype)
+  return values[~np.isnan(values)] if values.dtype.kind == "f" else values
+
+
+def _run(preprocessing_fn, tmp_path, table=TABLE, spec=SPEC, batch_size=1024):
+  return tft.analyze_and_transform(table, preprocessing_fn, spec, str(tmp_path / "tg"),
+                                   batch_size=batch_size)
+
+
+def _graph_outputs(output, table, spec=SPEC):
+  """What the saved TransformGraph computes on the same raw rows (the serving path)."""
+  return output.transform_raw_features(_inputs.to_tensors(table, spec))
+
+
+def test_numeric_analyzers_match_numpy(tmp_path):
+  def preprocessing_fn(inputs):
+    x, k = inputs["x"], inputs["k"]
+    ones = tf.ones_like(inputs["y"])
+    return {"mean": tf.fill(tf.shape(ones), tft.mean(x)), "var": tf.fill(tf.shape(ones), tft.var(x)),
+            "min": tf.fill(tf.shape(ones), tft.min(x)), "max": tf.fill(tf.shape(ones), tft.max(x)),
+            "sum_k": tf.fill(tf.shape(ones), tft.sum(k)), "size": tf.fill(tf.shape(ones), tft.size(x)),
+            "max_k": tf.fill(tf.shape(ones), tft.max(k))}
+  out, _ = _run(preprocessing_fn, tmp_path)
+  x = _present("x").astype(np.float64)
+  assert out["mean"][0].as_py() == pytest.approx(x.mean(), rel=1e-6)
+  assert out["var"][0].as_py() == pytest.approx(x.var(), rel=1e-5)
+  assert out["min"][0].as_py() == x.min() and out["max"][0].as_py() == x.max()
+  k = TABLE["k"].to_numpy()
+  assert out["sum_k"][0].as_py() == k.sum() and out["max_k"][0].as_py() == k.max()
+  assert out["max_k"].type == pa.int64()
+  assert out["size"][0].as_py() == TABLE["x"].drop_null().__len__()  # NaN counted, missing not.
+
+
+def test_z_score_and_0_1_match_numpy_including_nan_and_missing(tmp_path):
+  def preprocessing_fn(inputs):
+    return {"x_z": tft.scale_to_z_score(inputs["x"]), "y_01": tft.scale_to_0_1(inputs["y"]),
+            "k_mm": tft.scale_by_min_max(inputs["k"], -1.0, 1.0)}
+  out, output = _run(preprocessing_fn, tmp_path)
+  x = _present("x")
+  mean, std = np.float32(x.astype(np.float64).mean()), np.sqrt(np.float32(x.astype(np.float64).var()))
+  raw = TABLE["x"].drop_null().to_numpy().astype(np.float32)
+  got = out["x_z"].combine_chunks().flatten().to_numpy()
+  np.testing.assert_allclose(got, (raw - mean) / std, rtol=2e-6, atol=1e-6)
+  assert np.isnan(got).sum() == np.isnan(raw).sum()
+  assert out["x_z"].combine_chunks().value_lengths().to_numpy().sum() == len(raw)
+  assert out["x_z"].combine_chunks().value_lengths()[0].as_py() == 0  # Row 0 is missing.
+  y = TABLE["y"].to_numpy().astype(np.float32)
+  np.testing.assert_allclose(out["y_01"].to_numpy(), (y - y.min()) / (y.max() - y.min()), atol=1e-6)
+  k = TABLE["k"].to_numpy().astype(np.float32)
+  np.testing.assert_allclose(out["k_mm"].to_numpy(), (k - k.min()) / (k.max() - k.min()) * 2 - 1,
+                             atol=1e-6)
+  assert set(output.analyzer_values()) == {"scale_to_z_score_0", "scale_to_0_1_1",
+                                           "scale_by_min_max_2"}
+
+
+def test_constant_feature_follows_tft(tmp_path):
+  table = pa.table({"c": np.full(10, 4.0)})
+  def preprocessing_fn(inputs):
+    return {"z": tft.scale_to_z_score(inputs["c"]), "u": tft.scale_to_0_1(inputs["c"])}
+  out, _ = _run(preprocessing_fn, tmp_path, table, {"c": FLOAT})
+  assert out["z"].to_pylist() == [0.0] * 10   # stddev 0: x - mean.
+  assert out["u"].to_pylist() == [0.5] * 10   # min == max: the middle of the range.
+
+
+def test_quantile_buckets_within_the_sketch_bound_and_ties_go_up(tmp_path):
+  def preprocessing_fn(inputs):
+    return {"b": tft.bucketize(inputs["y"], 10),
+            "fixed": tft.apply_buckets(inputs["y"], tf.constant([[-0.5, 0.0, 0.5]]))}
+  table = TABLE.set_column(1, "y", pa.array(np.concatenate(
+      [[-0.5, 0.0, 0.5], TABLE["y"].to_numpy()[3:]])))
+  out, output = _run(preprocessing_fn, tmp_path, table)
+  y = table["y"].to_numpy().astype(np.float32)
+  boundaries = np.asarray(output.analyzer_values()["bucketize_0"]["boundaries"])
+  assert len(boundaries) == 9
+  ranks = np.searchsorted(np.sort(y), boundaries, side="right") / len(y)
+  np.testing.assert_allclose(ranks, np.arange(1, 10) / 10, atol=0.022)
+  np.testing.assert_array_equal(out["b"].to_numpy(),
+                                np.searchsorted(boundaries.astype(np.float32), y, side="right"))
+  assert out["fixed"].to_pylist()[:3] == [1, 2, 3]  # A value on a boundary is in the upper bucket.
+
+
+def test_vocabulary_order_threshold_top_k_oov_and_weights(tmp_path):
+  def preprocessing_fn(inputs):
+    s = inputs["s"]
+    return {"id": tft.compute_and_apply_vocabulary(s, vocab_filename="all"),
+            "top2": tft.compute_and_apply_vocabulary(s, top_k=2, num_oov_buckets=3,
+                                                      vocab_filename="top2"),
+            "frequent": tft.compute_and_apply_vocabulary(s, frequency_threshold=500,
+                                                          default_value=-7,
+                                                          vocab_filename="frequent"),
+            "weighted": tft.compute_and_apply_vocabulary(s, weights=inputs["y"] + 1.0,
+                                                          vocab_filename="weighted"),
+            "int_id": tft.compute_and_apply_vocabulary(inputs["k"], vocab_filename="ints")}
+  out, output = _run(preprocessing_fn, tmp_path)
+  words = TABLE["s"].to_pylist()
+  counts = collections.Counter(words)
+  expected = [w for w, _ in sorted(counts.items(), key=lambda wc: (wc[1], wc[0]), reverse=True)]
+  assert output.vocabulary_by_name("all") == [w.encode() for w in expected]
+  assert out["id"].to_pylist() == [expected.index(w) for w in words]
+  top2 = out["top2"].to_numpy()
+  assert set(top2[[w in expected[:2] for w in words]]) <= {0, 1}
+  assert set(top2[[w not in expected[:2] for w in words]]) <= {2, 3, 4}  # 3 OOV buckets.
+  frequent = [w for w in expected if counts[w] >= 500]
+  assert output.vocabulary_size_by_name("frequent") == len(frequent)
+  assert out["frequent"].to_pylist() == [frequent.index(w) if w in frequent else -7 for w in words]
+  weight = collections.defaultdict(float)
+  for w, y in zip(words, TABLE["y"].to_numpy().astype(np.float32)):
+    weight[w] += float(y) + 1.0
+  by_weight = sorted(weight, key=lambda w: (weight[w], w), reverse=True)
+  assert output.vocabulary_by_name("weighted") == [w.encode() for w in by_weight]
+  ints = collections.Counter(str(k) for k in TABLE["k"].to_pylist())
+  assert output.vocabulary_by_name("ints")[0] == max(ints, key=lambda k: (ints[k], k)).encode()
+
+
+def test_count_per_key_and_per_key_scaling(tmp_path):
+  def preprocessing_fn(inputs):
+    keys, counts = tft.count_per_key(inputs["key"])
+    ones = tf.ones_like(inputs["y"], tf.int64)
+    return {"n_keys": ones * tf.size(keys, out_type=tf.int64), "top_count": ones * counts[0],
+            "z": tft.scale_to_z_score_per_key(inputs["y"], inputs["key"]),
+            "u": tft.scale_to_0_1_per_key(inputs["y"], inputs["key"])}
+  out, _ = _run(preprocessing_fn, tmp_path)
+  keys, y = np.array(TABLE["key"].to_pylist()), TABLE["y"].to_numpy().astype(np.float32)
+  counts = collections.Counter(keys)
+  assert out["n_keys"][0].as_py() == 3 and out["top_count"][0].as_py() == max(counts.values())
+  for key in "abc":
+    v = y[keys == key].astype(np.float64)
+    np.testing.assert_allclose(out["z"].to_numpy()[keys == key], (v - v.mean()) / v.std(),
+                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(out["u"].to_numpy()[keys == key],
+                               (v - v.min()) / (v.max() - v.min()), atol=1e-5)
+
+
+def test_text_mappers(tmp_path):
+  table = pa.table({"doc": pa.array([["a", "b", "a"], ["b", "c"], [], ["a"]])})
+  def preprocessing_fn(inputs):
+    doc = inputs["doc"]
+    ids = tft.compute_and_apply_vocabulary(doc, vocab_filename="terms")
+    tfidf_ids, tfidf_weights = tft.tfidf(ids, vocab_size=3)
+    return {"bigrams": tft.ngrams(doc, (1, 2), " "), "bag": tft.bag_of_words(doc, (1, 1), " "),
+            "hashed": tft.hash_strings(doc, 7), "tfidf_ids": tfidf_ids, "tfidf": tfidf_weights}
+  out, output = _run(preprocessing_fn, tmp_path, table, {"doc": VARSTRING})
+  assert out["bigrams"].to_pylist() == [["a", "b", "a", "a b", "b a"], ["b", "c", "b c"], [], ["a"]]
+  assert out["bag"].to_pylist() == [["a", "b"], ["b", "c"], [], ["a"]]
+  assert out["hashed"].to_pylist()[0] == tf.strings.to_hash_bucket_fast(["a", "b", "a"], 7).numpy().tolist()
+  vocab = [t.decode() for t in output.vocabulary_by_name("terms")]   # a:3 b:2 c:1
+  assert vocab == ["a", "b", "c"]
+  df = {"a": 2, "b": 2, "c": 1}
+  def weight(term, count, length):
+    return count / length * (math.log((4 + 1) / (df[term] + 1)) + 1)
+  assert out["tfidf_ids"].to_pylist() == [[0, 1], [1, 2], [], [0]]
+  np.testing.assert_allclose(out["tfidf"].to_pylist()[0], [weight("a", 2, 3), weight("b", 1, 3)],
+                             rtol=1e-6)
+  np.testing.assert_allclose(out["tfidf"].to_pylist()[1], [weight("b", 1, 2), weight("c", 1, 2)],
+                             rtol=1e-6)
+
+
+def test_analyzer_of_an_analyzer_takes_a_second_pass(tmp_path):
+  def preprocessing_fn(inputs):
+    z = tft.scale_to_z_score(inputs["y"])
+    return {"zz": tft.scale_to_z_score(z * 3.0 + tft.mean(inputs["y"]))}
+  out, _ = _run(preprocessing_fn, tmp_path)
+  y = TABLE["y"].to_numpy().astype(np.float32)
+  np.testing.assert_allclose(out["zz"].to_numpy(), (y - y.mean()) / y.std(), atol=2e-4)
+
+
+def test_empty_split_gives_tensorflow_empty_reductions(tmp_path):
+  def preprocessing_fn(inputs):
+    return {"z": tft.scale_to_z_score(inputs["y"]), "b": tft.bucketize(inputs["y"], 4),
+            "id": tft.compute_and_apply_vocabulary(inputs["s"], num_oov_buckets=2)}
+  empty = TABLE.slice(0, 0)
+  _, output = _run(preprocessing_fn, tmp_path, empty)
+  values = output.analyzer_values()
+  assert values["scale_to_z_score_0"]["count"] == 0
+  assert values["bucketize_1"]["boundaries"] == []
+  # Applied to rows later, an empty vocabulary sends everything to the OOV buckets.
+  result = output.transform_arrow(TABLE.slice(0, 50))
+  assert set(result["id"].to_pylist()) <= {0, 1}
+  assert set(result["b"].to_pylist()) == {0}
+
+
+def test_batch_path_equals_the_transform_graph_bit_for_bit(tmp_path):
+  def preprocessing_fn(inputs):
+    y, s = inputs["y"], inputs["s"]
+    return {"x_z": tft.scale_to_z_score(inputs["x"]), "y_b": tft.bucketize(y, 7),
+            "s_id": tft.compute_and_apply_vocabulary(s, top_k=3, num_oov_buckets=2),
+            "k_01": tft.scale_to_0_1(inputs["k"]), "mixed": tft.scale_to_z_score(y * y),
+            "pk": tft.scale_to_z_score_per_key(y, inputs["key"])}
+  out, output = _run(preprocessing_fn, tmp_path)
+  graph = _graph_outputs(output, TABLE)
+  assert set(output._direct) == {"x_z", "y_b", "s_id", "k_01"}  # pylint: disable=protected-access
+  for name, value in graph.items():
+    want = value.values.numpy() if isinstance(value, tf.SparseTensor) else value.numpy()
+    column = out[name].combine_chunks()
+    got = column.flatten().to_numpy() if pa.types.is_list(column.type) else column.to_numpy()
+    assert got.dtype == want.dtype, name
+    assert got.tobytes() == want.tobytes(), name
+
+
+def test_wrong_inputs_name_the_feature_and_analyzer(tmp_path):
+  def strings_to_mean(inputs):
+    return {"m": tft.scale_to_z_score(inputs["s"])}
+  with pytest.raises(ValueError, match=r"scale_to_z_score of feature 's': expects a numeric"):
+    _run(strings_to_mean, tmp_path)
+  with pytest.raises(ValueError, match=r"feature 'nope' is not in the raw features"):
+    _run(lambda inputs: {"m": tft.mean(inputs["nope"])}, tmp_path)
+  with pytest.raises(ValueError, match=r"returned 'ndarray' for 'a'|returned .* for 'a'"):
+    _run(lambda inputs: {"a": np.zeros(3)}, tmp_path)
+  def raises(inputs):
+    raise RuntimeError("user bug")
+  with pytest.raises(ValueError, match=r"preprocessing_fn raised RuntimeError: user bug"):
+    _run(raises, tmp_path)
+  with pytest.raises(RuntimeError, match="inside a preprocessing_fn"):
+    tft.mean(tf.constant([1.0]))
+  with pytest.raises(ValueError, match=r"feature 'x' is missing in row 0"):
+    _run(lambda inputs: {"z": tft.scale_to_z_score(inputs["x"])}, tmp_path,
+         spec=dict(SPEC, x=FLOAT))
+  with pytest.raises(NotImplementedError, match="reduce_instance_dims=False"):
+    _run(lambda inputs: {"m": tft.mean(inputs["y"], reduce_instance_dims=False) + inputs["y"]},
+         tmp_path)
