@@ -51,5 +51,16 @@ def test_penguin_pipeline_validates_data_and_flags_skew(tmp_path):
     report = f.read()
   assert "culmen_length_mm: ERROR" in report and "species: ERROR" not in report
 
+  # Transform: z-scores centred on the train split, quartiles of body mass, the label kept.
+  transformed = pq.read_table(os.path.join(_only(result, "Transform", "transformed_examples").uri,
+                                           "Split-train"))
+  assert transformed.num_rows == counts["train"]
+  z = transformed["body_mass_g_z"].combine_chunks().flatten().to_numpy()
+  assert abs(z.mean()) < 1e-5 and abs(z.std() - 1) < 1e-5
+  quartiles = transformed["body_mass_quartile"].combine_chunks().flatten().to_numpy()
+  assert sorted(set(quartiles)) == [0, 1, 2, 3]
+  assert transformed["species"].combine_chunks().flatten().to_pylist() == \
+      train["species"].to_pylist()
+
   again = LocalDagRunner().run(penguin_pipeline.create_pipeline(root))
   assert set(again.node_states.values()) == {"CACHED"}
