@@ -1,8 +1,6 @@
 """The penguin pipeline's preprocessing_fn: z-scored measurements, body mass in quartiles, a
 derived culmen ratio scaled to [0, 1], and the species label."""
 
-import tensorflow as tf
-
 import tfx_core.transform as tft
 
 FEATURE_KEYS = ["culmen_length_mm", "culmen_depth_mm", "flipper_length_mm", "body_mass_g"]

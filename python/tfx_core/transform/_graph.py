@@ -19,7 +19,7 @@ import tensorflow as tf
 import pyarrow as pa
 
 from tfx_core import mappers
-from tfx_core import ops  # pylint: disable=unused-import  (registers the TfxCore* ops)
+from tfx_core import ops  # noqa: F401  (registers the TfxCore* ops for loading)
 from tfx_core.proto import schema_pb2
 from tfx_core.transform import _inputs, _tracing
 from tfx_core.validation import load_schema, write_schema
