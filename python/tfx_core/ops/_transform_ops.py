@@ -31,6 +31,8 @@ def _map_values(fn, x):
 
 def _param(value, dtype):
   """Python numbers become float64 first, so they round to `dtype` exactly as in C++."""
+  if isinstance(value, (int, float)):
+    return tf.constant(value, dtype)  # One constant, rounded from the double as C++ does.
   return tf.cast(tf.convert_to_tensor(value, dtype_hint=tf.float64), dtype)
 
 

@@ -10,9 +10,11 @@ Layout of a transform output directory (tensorflow_transform's, plus one JSON fi
   transform_metadata.json          analyzer values and which raw features each output reads
 """
 
+import concurrent.futures
 import json
 import os
 import shutil
+import threading
 
 import tensorflow as tf
 
@@ -123,6 +125,8 @@ class TransformOutput:
     self._direct = metadata["direct"]
     self._loaded = None
     self._vocabularies = {}
+    self._lock = threading.Lock()
+    self._spec_cache = None
 
   @property
   def transform_savedmodel_dir(self):
@@ -182,27 +186,41 @@ class TransformOutput:
     """The batch path: a pyarrow Table of transformed features for a RecordBatch or Table of
     raw ones. Outputs that are a C++ mapper applied to a raw column run that kernel on the
     Arrow column (the functor the TF op runs); the rest run the saved graph serving runs."""
-    spec, transformed = self.raw_feature_spec(), self.transformed_feature_spec()
+    spec, transformed = self._specs()
     columns = {}
     if set(transformed) - set(self._direct):
       outputs = self.transform_raw_features(_inputs.to_tensors(batch, spec))
       graph_outputs = {k: _numpy(v) for k, v in outputs.items() if k not in self._direct}
       table = _inputs.to_arrow(graph_outputs, batch.num_rows)
       columns.update(zip(table.column_names, table.columns))
-    for name, entry in self._direct.items():
+    def direct(name):
+      entry = self._direct[name]
       feature = entry["feature"]
+      vocabulary = self._vocabulary_file(entry["file"]) if "file" in entry else None
       values = _direct_mapper(entry, _inputs.flat_column(batch, feature, spec[feature]),
-                              self._vocabulary_file)
-      columns[name] = _inputs.with_structure(values, batch, feature, spec[feature])
+                              vocabulary)
+      return _inputs.with_structure(values, batch, feature, spec[feature])
+    # The kernels release the GIL: outputs are mapped on all cores.
+    columns.update(zip(self._direct, _POOL.map(direct, list(self._direct))))
     return pa.table({name: columns[name] for name in sorted(columns)})
 
+  def _specs(self):
+    if self._spec_cache is None:
+      self._spec_cache = (self.raw_feature_spec(), self.transformed_feature_spec())
+    return self._spec_cache
+
   def _vocabulary_file(self, name):
-    if name not in self._vocabularies:
-      self._vocabularies[name] = mappers.Vocabulary.from_file(self.vocabulary_file_by_name(name))
-    return self._vocabularies[name]
+    with self._lock:
+      if name not in self._vocabularies:
+        self._vocabularies[name] = mappers.Vocabulary.from_file(
+            self.vocabulary_file_by_name(name))
+      return self._vocabularies[name]
 
   def transform_features_layer(self):
     return TransformFeaturesLayer(self)
+
+
+_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
 
 
 def _direct_mapper(entry, values, vocabulary):
@@ -214,7 +232,7 @@ def _direct_mapper(entry, values, vocabulary):
   if mapper == "bucketize":
     return pa.array(mappers.bucketize(values, entry["boundaries"]))
   if mapper == "apply_vocabulary":
-    return pa.array(mappers.apply_vocabulary(values, vocabulary(entry["file"]),
+    return pa.array(mappers.apply_vocabulary(values, vocabulary,
                                              entry["num_oov_buckets"], entry["default_value"]))
   raise ValueError("unknown mapper %r in the transform metadata" % mapper)
 
