@@ -20,7 +20,7 @@ if tf.__version__ != _build_info.TF_VERSION:
 _ops = tf.load_op_library(_LIBRARY)
 
 
-def _map_values(fn, x):
+def map_values(fn, x):
   """Applies an element-wise fn to a Tensor, or to the values of a Sparse/RaggedTensor."""
   if isinstance(x, tf.SparseTensor):
     return tf.SparseTensor(x.indices, fn(x.values), x.dense_shape)
@@ -46,7 +46,7 @@ def scale_to_z_score(x, mean, stddev, name=None):
     dtype = _scaled_dtype(v)
     return _ops.tfx_core_scale_to_z_score(
         v, _param(mean, dtype), _param(stddev, dtype), name=name)
-  return _map_values(fn, x)
+  return map_values(fn, x)
 
 
 def scale_to_0_1(x, min_value, max_value, name=None):
@@ -55,14 +55,14 @@ def scale_to_0_1(x, min_value, max_value, name=None):
     dtype = _scaled_dtype(v)
     return _ops.tfx_core_scale_to01(
         v, _param(min_value, dtype), _param(max_value, dtype), name=name)
-  return _map_values(fn, x)
+  return map_values(fn, x)
 
 
 def bucketize(x, boundaries, name=None):
   """int64 bucket ids: the number of boundaries <= x; NaN -> -1."""
   def fn(v):
     return _ops.tfx_core_bucketize(v, _param(boundaries, tf.float64), name=name)
-  return _map_values(fn, x)
+  return map_values(fn, x)
 
 
 def apply_vocabulary(x, vocabulary_file, num_oov_buckets=0, default_value=-1, name=None):
@@ -75,4 +75,4 @@ def apply_vocabulary(x, vocabulary_file, num_oov_buckets=0, default_value=-1, na
     return _ops.tfx_core_apply_vocabulary(
         v, vocabulary_file, num_oov_buckets=num_oov_buckets, default_value=default_value,
         name=name)
-  return _map_values(fn, x)
+  return map_values(fn, x)

@@ -95,8 +95,9 @@ def save_transform_graph(preprocessing_fn, spec, known, files_dir, output_dir):
   shutil.rmtree(tmp, ignore_errors=True)
   module = _TransformModule(preprocessing_fn, spec, known, files_dir)
   transformed = output_spec(module.concrete)
-  tf.saved_model.save(module, os.path.join(tmp, TRANSFORM_FN_DIR),
-                      signatures={"transform_features": module.concrete})
+  # No signatures: they would wrap (and trace) the function again; loaders call
+  # `transform_features` on the restored object.
+  tf.saved_model.save(module, os.path.join(tmp, TRANSFORM_FN_DIR), signatures={})
   for directory, feature_spec in ((TRANSFORMED_METADATA_DIR, transformed),
                                   (RAW_METADATA_DIR, spec)):
     os.makedirs(os.path.join(tmp, directory))
@@ -200,8 +201,9 @@ class TransformOutput:
       values = _direct_mapper(entry, _inputs.flat_column(batch, feature, spec[feature]),
                               vocabulary)
       return _inputs.with_structure(values, batch, feature, spec[feature])
-    # The kernels release the GIL: outputs are mapped on all cores.
-    columns.update(zip(self._direct, _POOL.map(direct, list(self._direct))))
+    # The kernels release the GIL: large batches are mapped on all cores.
+    run = _POOL.map if batch.num_rows >= _PARALLEL_ROWS else map
+    columns.update(zip(self._direct, run(direct, list(self._direct))))
     return pa.table({name: columns[name] for name in sorted(columns)})
 
   def _specs(self):
@@ -221,6 +223,7 @@ class TransformOutput:
 
 
 _POOL = concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+_PARALLEL_ROWS = 16384  # Below this, handing outputs to threads costs more than it saves.
 
 
 def _direct_mapper(entry, values, vocabulary):

@@ -10,15 +10,8 @@ import numpy as np
 import tensorflow as tf
 
 from tfx_core import ops
+from tfx_core.ops._transform_ops import map_values as _map_values
 from tfx_core.transform import _analyzers, _tracing
-
-
-def _map_values(fn, x):
-  if isinstance(x, tf.SparseTensor):
-    return tf.SparseTensor(x.indices, fn(x.values), x.dense_shape)
-  if isinstance(x, tf.RaggedTensor):
-    return x.with_flat_values(fn(x.flat_values))
-  return fn(tf.convert_to_tensor(x))
 
 
 def scale_to_z_score(x, elementwise=False, name=None, output_dtype=None):
