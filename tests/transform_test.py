@@ -3,6 +3,7 @@ batch path against the saved TransformGraph (bit for bit)."""
 
 import collections
 import math
+import os
 
 import numpy as np
 import pyarrow as pa
@@ -258,3 +259,19 @@ def test_wrong_inputs_name_the_feature_and_analyzer(tmp_path):
   with pytest.raises(NotImplementedError, match="reduce_instance_dims=False"):
     _run(lambda inputs: {"m": tft.mean(inputs["y"], reduce_instance_dims=False) + inputs["y"]},
          tmp_path)
+
+
+def test_a_vocabulary_of_a_million_tokens_is_an_asset_not_a_constant(tmp_path):
+  tokens = np.char.add("token_", np.arange(1_200_000).astype(str)).astype(object)
+  table = pa.table({"s": pa.array(np.concatenate([tokens, tokens[:10]]))})
+  def preprocessing_fn(inputs):
+    return {"id": tft.compute_and_apply_vocabulary(inputs["s"], vocab_filename="big")}
+  out, output = _run(preprocessing_fn, tmp_path, table, {"s": STRING}, batch_size=65536)
+  assert output.vocabulary_size_by_name("big") == 1_200_000
+  vocabulary = output.vocabulary_by_name("big")
+  ids = out["id"].to_numpy()
+  assert [vocabulary[i] for i in ids[:3]] == [t.encode() for t in tokens[:3]]
+  assert ids[:10].tolist() == ids[-10:].tolist() and set(ids[:10]) == set(range(10))  # Seen twice.
+  graph_bytes = os.path.getsize(os.path.join(output.transform_savedmodel_dir, "saved_model.pb"))
+  vocab_bytes = os.path.getsize(output.vocabulary_file_by_name("big"))
+  assert vocab_bytes > 14_000_000 and graph_bytes < 200_000

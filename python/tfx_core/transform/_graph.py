@@ -95,9 +95,11 @@ def save_transform_graph(preprocessing_fn, spec, known, files_dir, output_dir):
   shutil.rmtree(tmp, ignore_errors=True)
   module = _TransformModule(preprocessing_fn, spec, known, files_dir)
   transformed = output_spec(module.concrete)
-  # No signatures: they would wrap (and trace) the function again; loaders call
-  # `transform_features` on the restored object.
-  tf.saved_model.save(module, os.path.join(tmp, TRANSFORM_FN_DIR), signatures={})
+  # No signatures (they would wrap and trace the function again; loaders call
+  # `transform_features` on the restored object) and no saver functions (no variables).
+  tf.saved_model.save(module, os.path.join(tmp, TRANSFORM_FN_DIR), signatures={},
+                      options=tf.saved_model.SaveOptions(experimental_skip_saver=True,
+                                                         experimental_custom_gradients=False))
   for directory, feature_spec in ((TRANSFORMED_METADATA_DIR, transformed),
                                   (RAW_METADATA_DIR, spec)):
     os.makedirs(os.path.join(tmp, directory))
