@@ -210,7 +210,8 @@ def test_empty_split_gives_tensorflow_empty_reductions(tmp_path):
     return {"z": tft.scale_to_z_score(inputs["y"]), "b": tft.bucketize(inputs["y"], 4),
             "id": tft.compute_and_apply_vocabulary(inputs["s"], num_oov_buckets=2)}
   empty = TABLE.slice(0, 0)
-  _, output = _run(preprocessing_fn, tmp_path, empty)
+  transformed, output = _run(preprocessing_fn, tmp_path, empty)
+  assert transformed.num_rows == 0 and set(transformed.column_names) == {"z", "b", "id"}
   values = output.analyzer_values()
   assert values["scale_to_z_score_0"]["count"] == 0
   assert values["bucketize_1"]["boundaries"] == []

@@ -19,6 +19,8 @@ import os
 import shutil
 import tempfile
 
+import pyarrow as pa
+
 from tfx_core.transform._analysis import PreprocessingFn, analyze, run_pass_in_process
 from tfx_core.transform._analyzers import (count_per_key, max, mean, min, quantiles, size, sum,
                                            var, vocabulary)
@@ -61,11 +63,11 @@ def analyze_dataset(table, preprocessing_fn, schema_or_spec, output_dir,
 
 def analyze_and_transform(table, preprocessing_fn, schema_or_spec, output_dir,
                           batch_size=DEFAULT_BATCH_SIZE):
-  """analyze_dataset, then the transformed Table (the saved graph run over every batch)."""
-  import pyarrow as pa  # pylint: disable=import-outside-toplevel
+  """analyze_dataset, then (the transformed Table, the TransformOutput): the batch path,
+  TransformOutput.transform_arrow, over every batch."""
   output = analyze_dataset(table, preprocessing_fn, schema_or_spec, output_dir, batch_size)
-  parts = [output.transform_arrow(b) for b in table.to_batches(max_chunksize=batch_size)]
-  return pa.concat_tables(parts) if parts else None, output
+  batches = table.to_batches(max_chunksize=batch_size) or [table]  # An empty table: no batches.
+  return pa.concat_tables([output.transform_arrow(b) for b in batches]), output
 
 
 __all__ = [
