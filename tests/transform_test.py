@@ -183,6 +183,7 @@ def test_text_mappers(tmp_path):
   out, output = _run(preprocessing_fn, tmp_path, table, {"doc": VARSTRING})
   assert out["bigrams"].to_pylist() == [["a", "b", "a", "a b", "b a"], ["b", "c", "b c"], [], ["a"]]
   assert out["bag"].to_pylist() == [["a", "b"], ["b", "c"], [], ["a"]]
+  assert output.transform_arrow(table.slice(2, 1))["bag"].to_pylist() == [[]]  # No tokens at all.
   assert out["hashed"].to_pylist()[0] == tf.strings.to_hash_bucket_fast(["a", "b", "a"], 7).numpy().tolist()
   vocab = [t.decode() for t in output.vocabulary_by_name("terms")]   # a:3 b:2 c:1
   assert vocab == ["a", "b", "c"]

@@ -157,9 +157,9 @@ def bag_of_words(tokens, ngram_range, separator, name=None):
   grams = ngrams(tokens, ngram_range, separator, name)
   rows = grams.indices[:, 0]
   keyed = tf.strings.join([tf.strings.as_string(rows), grams.values], separator="\x00")
-  _, index = tf.unique(keyed)
+  unique, index = tf.unique(keyed)
   positions = tf.range(tf.shape(keyed, out_type=tf.int64)[0])
-  first = tf.sort(tf.math.unsorted_segment_min(positions, index, tf.reduce_max(index) + 1))
+  first = tf.sort(tf.math.unsorted_segment_min(positions, index, tf.size(unique)))
   return tf.RaggedTensor.from_value_rowids(
       tf.gather(grams.values, first), tf.gather(rows, first), nrows=grams.dense_shape[0]
   ).to_sparse()
@@ -182,14 +182,14 @@ def tfidf(x, vocab_size, smooth=True, name=None):
     raise TypeError("tfidf expects a SparseTensor of term ids, got %s" % type(x).__name__)
   rows, ids = x.indices[:, 0], tf.cast(x.values, tf.int64)
   num_docs = x.dense_shape[0]
-  keys, index, counts = tf.unique_with_counts(rows * vocab_size + ids)
-  del index
+  keys, _, counts = tf.unique_with_counts(rows * vocab_size + ids)
   doc_rows, doc_ids = keys // vocab_size, keys % vocab_size
   lengths = tf.math.unsorted_segment_sum(tf.ones_like(rows), rows, num_docs)
   term_freq = tf.cast(counts, tf.float32) / tf.cast(tf.gather(lengths, doc_rows), tf.float32)
   # Document frequencies: one count per (document, id); the corpus size: one per row.
   count_name = name or "tfidf"
-  df_keys, df_counts = count_per_key_dense(doc_ids, count_name)
+  df_keys, df_counts = _analyzers.count_per_key(doc_ids, name=count_name)
+  df_keys = tf.strings.to_number(df_keys, tf.int64)  # Integer keys are counted as strings.
   corpus = _analyzers.size(tf.ones(tf.reshape(num_docs, [1]), tf.int64), name=count_name + "_docs")
   df = tf.scatter_nd(tf.reshape(df_keys, [-1, 1]), tf.cast(df_counts, tf.float32), [vocab_size])
   n, d = tf.cast(corpus, tf.float32), tf.gather(df, doc_ids)
@@ -202,12 +202,6 @@ def tfidf(x, vocab_size, smooth=True, name=None):
   shape = tf.stack([num_docs, tf.reduce_max(tf.concat([columns + 1, [0]], 0))])
   return (tf.SparseTensor(indices, doc_ids, shape),
           tf.SparseTensor(indices, term_freq * idf, shape))
-
-
-def count_per_key_dense(ids, name):
-  """(int64 ids, counts) of the distinct values of int64 `ids`."""
-  keys, counts = _analyzers.count_per_key(ids, name=name)
-  return tf.strings.to_number(keys, tf.int64), counts
 
 
 def _per_key(x, key, name, key_vocabulary_filename):
