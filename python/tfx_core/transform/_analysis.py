@@ -11,6 +11,7 @@ import hashlib
 import importlib.util
 import logging
 import os
+import re
 import sys
 
 import apache_beam as beam
@@ -74,10 +75,16 @@ def raw_placeholders(spec):
   for name, feature in sorted(spec.items()):
     type_spec = _inputs.type_spec(feature)
     if isinstance(type_spec, tf.SparseTensorSpec):
-      inputs[name] = tf.compat.v1.sparse_placeholder(feature.dtype, [None, None], name=name)
+      inputs[name] = tf.compat.v1.sparse_placeholder(feature.dtype, [None, None],
+                                                     name=_op_name(name))
     else:
-      inputs[name] = tf.compat.v1.placeholder(feature.dtype, type_spec.shape, name=name)
+      inputs[name] = tf.compat.v1.placeholder(feature.dtype, type_spec.shape, name=_op_name(name))
   return inputs
+
+
+def _op_name(feature):
+  """A valid TensorFlow op name for a feature name (which may hold any characters)."""
+  return re.sub(r"[^A-Za-z0-9_.\-/]", "_", feature).lstrip("_-/") or "feature"
 
 
 def trace_in_graph(preprocessing_fn, spec, known, files_dir):
