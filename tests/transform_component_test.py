@@ -28,19 +28,21 @@ TAXI_MODULE = os.path.join(penguin_pipeline.HERE, "taxi_preprocessing.py")
 TFT_MODULE = os.path.join(HERE, "testdata", "tft_taxi_utils.py")
 
 
-def _run(root, module_file, enable_cache=False):
+def _run(root, module_file, enable_cache=False, beam_pipeline_args=()):
   examples = ExampleGen(input_base=TAXI)
   schema = ImportSchemaGen(schema_file=TAXI_SCHEMA)
   transform = Transform(examples=examples.outputs["examples"], schema=schema.outputs["schema"],
                         module_file=module_file)
   pipeline = Pipeline("taxi", str(root), [examples, schema, transform], enable_cache=enable_cache)
-  return LocalDagRunner().run(pipeline)
+  return LocalDagRunner(beam_pipeline_args=list(beam_pipeline_args)).run(pipeline)
 
 
 @pytest.fixture(scope="module")
 def taxi_run(tmp_path_factory):
   root = tmp_path_factory.mktemp("taxi")
-  result = _run(root, TAXI_MODULE)
+  # Two Beam worker processes: each re-traces preprocessing_fn from the module file.
+  result = _run(root, TAXI_MODULE, beam_pipeline_args=[
+      "--direct_num_workers=2", "--direct_running_mode=multi_processing"])
   outputs = result.outputs["Transform"]
   return root, result, {key: outputs[key][0] for key in outputs}
 
