@@ -37,11 +37,12 @@ def _file_names(known):
   return sorted({v["file"] for v in known.values() if isinstance(v, dict) and "file" in v})
 
 
-class _TransformModule(tf.Module):
+class TransformModule(tf.Module):
   """Holds the vocabulary assets and the traced transform_features function."""
 
   def __init__(self, preprocessing_fn, spec, known, files_dir):
     super().__init__()
+    self.raw_spec, self.known = spec, known
     self.assets = {name: tf.saved_model.Asset(os.path.join(files_dir, name))
                    for name in _file_names(known)}
     self.depends_on = {}
@@ -90,10 +91,15 @@ def output_spec(concrete):
 
 
 def save_transform_graph(preprocessing_fn, spec, known, files_dir, output_dir):
-  """Writes the transform output directory (into a temporary sibling, then renamed)."""
+  """Traces the final preprocessing_fn and writes the transform output directory."""
+  write_transform_graph(TransformModule(preprocessing_fn, spec, known, files_dir), output_dir)
+
+
+def write_transform_graph(module, output_dir):
+  """Writes a traced TransformModule (into a temporary sibling, then renamed)."""
   tmp = output_dir.rstrip("/") + ".tmp"
   shutil.rmtree(tmp, ignore_errors=True)
-  module = _TransformModule(preprocessing_fn, spec, known, files_dir)
+  spec, known = module.raw_spec, module.known
   transformed = output_spec(module.concrete)
   # No signatures (they would wrap and trace the function again; loaders call
   # `transform_features` on the restored object) and no saver functions (no variables).
@@ -127,9 +133,8 @@ class TransformOutput:
     self._analyzers, self._depends_on = metadata["analyzers"], metadata["depends_on"]
     self._direct = metadata["direct"]
     self._loaded = None
-    self._vocabularies = {}
-    self._lock = threading.Lock()
     self._spec_cache = None
+    self._mappers = None
 
   @property
   def transform_savedmodel_dir(self):
@@ -196,32 +201,48 @@ class TransformOutput:
       graph_outputs = {k: _numpy(v) for k, v in outputs.items() if k not in self._direct}
       table = _inputs.to_arrow(graph_outputs, batch.num_rows)
       columns.update(zip(table.column_names, table.columns))
-    def direct(name):
-      entry = self._direct[name]
-      feature = entry["feature"]
-      vocabulary = self._vocabulary_file(entry["file"]) if "file" in entry else None
-      values = _direct_mapper(entry, _inputs.flat_column(batch, feature, spec[feature]),
-                              vocabulary)
-      return _inputs.with_structure(values, batch, feature, spec[feature])
-    # The kernels release the GIL: large batches are mapped on all cores.
-    run = _POOL.map if batch.num_rows >= _PARALLEL_ROWS else map
-    columns.update(zip(self._direct, run(direct, list(self._direct))))
+    columns.update(self._mappers.apply(batch))
     return pa.table({name: columns[name] for name in sorted(columns)})
 
   def _specs(self):
     if self._spec_cache is None:
-      self._spec_cache = (self.raw_feature_spec(), self.transformed_feature_spec())
+      raw = self.raw_feature_spec()
+      self._mappers = DirectMappers(self._direct, raw,
+                                    os.path.join(self.transform_savedmodel_dir, "assets"))
+      self._spec_cache = (raw, self.transformed_feature_spec())
     return self._spec_cache
-
-  def _vocabulary_file(self, name):
-    with self._lock:
-      if name not in self._vocabularies:
-        self._vocabularies[name] = mappers.Vocabulary.from_file(
-            self.vocabulary_file_by_name(name))
-      return self._vocabularies[name]
 
   def transform_features_layer(self):
     return TransformFeaturesLayer(self)
+
+
+class DirectMappers:
+  """The outputs that are a C++ mapper of a raw column, computed by that kernel on the Arrow
+  column (the functor the TF op calls): the batch path's way around TensorFlow."""
+
+  def __init__(self, plan, raw_spec, vocabulary_dir):
+    self._plan, self._spec, self._vocabulary_dir = plan, raw_spec, vocabulary_dir
+    self._vocabularies = {}
+    self._lock = threading.Lock()
+
+  def _vocabulary(self, name):
+    with self._lock:
+      if name not in self._vocabularies:
+        self._vocabularies[name] = mappers.Vocabulary.from_file(
+            os.path.join(self._vocabulary_dir, name))
+      return self._vocabularies[name]
+
+  def apply(self, batch):
+    """{output name: Arrow array} for a RecordBatch or Table of raw features."""
+    def one(name):
+      entry = self._plan[name]
+      feature, spec = entry["feature"], self._spec[entry["feature"]]
+      vocabulary = self._vocabulary(entry["file"]) if "file" in entry else None
+      values = _direct_mapper(entry, _inputs.flat_column(batch, feature, spec), vocabulary)
+      return _inputs.with_structure(values, batch, feature, spec)
+    # The kernels release the GIL: large batches are mapped on all cores.
+    run = _POOL.map if batch.num_rows >= _PARALLEL_ROWS else map
+    return dict(zip(self._plan, run(one, list(self._plan))))
 
 
 _POOL = concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
