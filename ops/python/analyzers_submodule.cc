@@ -149,12 +149,15 @@ void DefineAnalyzersSubmodule(py::module_& parent) {
           "write_file",
           [](const VocabularyAnalyzer& self, const std::string& path, bool weighted, int64_t top_k,
              double frequency_threshold, bool store_frequency) {
-            py::gil_scoped_release release;
-            ThrowIfError(self.WriteFile(path, weighted, top_k, frequency_threshold, store_frequency));
+            StatusOr<int64_t> written = [&] {
+              py::gil_scoped_release release;
+              return self.WriteFile(path, weighted, top_k, frequency_threshold, store_frequency);
+            }();
+            return ValueOrThrow(std::move(written));
           },
           py::arg("path"), py::arg("weighted") = false, py::arg("top_k") = -1,
           py::arg("frequency_threshold") = 0.0, py::arg("store_frequency") = false,
-          "Writes the sorted vocabulary, one token per line, atomically.");
+          "Writes the sorted vocabulary, one token per line, atomically; returns its size.");
   Picklable<VocabularyAnalyzer>(vocabulary);
 
   py::class_<KeyedMomentsAnalyzer, Analyzer> keyed(m, "KeyedMomentsAnalyzer",

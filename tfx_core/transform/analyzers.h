@@ -118,9 +118,10 @@ class VocabularyAnalyzer : public Analyzer {
   // then the first top_k (< 0: all) are kept. Views point into this analyzer.
   std::vector<Entry> Sorted(bool weighted, int64_t top_k, double frequency_threshold) const;
   // Writes Sorted(...) as a vocabulary file, one token per line, or "frequency token" lines if
-  // store_frequency. Writes to path + ".tmp" and renames, so a failure leaves no partial file.
-  Status WriteFile(const std::string& path, bool weighted, int64_t top_k,
-                   double frequency_threshold, bool store_frequency) const;
+  // store_frequency; returns the number of tokens written. Writes to path + ".tmp" and
+  // renames, so a failure leaves no partial file.
+  StatusOr<int64_t> WriteFile(const std::string& path, bool weighted, int64_t top_k,
+                              double frequency_threshold, bool store_frequency) const;
   int64_t size() const { return table_.size(); }
 
  private:

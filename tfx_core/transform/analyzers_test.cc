@@ -64,6 +64,23 @@ TEST(MomentsAnalyzerTest, SkipsNullsAndNaNAndMergesExactly) {
   EXPECT_NEAR(left.moments().variance(), m2 / n, 1e-11);
 }
 
+TEST(MomentsAnalyzerTest, DenseValuesWithAndWithoutNaN) {
+  auto dense = Doubles({1, 2, 3, 4, 5, 6, 7});  // No validity bitmap: the four-lane pass.
+  MomentsAnalyzer a;
+  ASSERT_TRUE(a.Add({dense->view.get()}).ok());
+  EXPECT_EQ(a.moments().count, 7);
+  EXPECT_DOUBLE_EQ(a.moments().mean, 4.0);
+  EXPECT_DOUBLE_EQ(a.moments().variance(), 4.0);
+  EXPECT_EQ(a.moments().min, 1);
+  EXPECT_EQ(a.moments().max, 7);
+  auto with_nan = Doubles({1, std::nan(""), 3, 5, 7});  // Falls back to the careful loop.
+  MomentsAnalyzer b;
+  ASSERT_TRUE(b.Add({with_nan->view.get()}).ok());
+  EXPECT_EQ(b.moments().count, 4);
+  EXPECT_DOUBLE_EQ(b.moments().mean, 4.0);
+  EXPECT_DOUBLE_EQ(b.moments().variance(), 5.0);
+}
+
 TEST(MomentsAnalyzerTest, ListValuesAndExactIntegerSum) {
   auto lists = IntLists({{1, 2}, {}, {}, {3, 1000000000000}}, {true, true, false, true});
   MomentsAnalyzer analyzer;
@@ -148,7 +165,9 @@ TEST(VocabularyAnalyzerTest, MergeSerializeAndWriteFile) {
   ASSERT_TRUE(restored.ok());
   ASSERT_TRUE(left.Merge(**restored).ok());
   const std::string path = ::testing::TempDir() + "/vocab.txt";
-  ASSERT_TRUE(left.WriteFile(path, false, -1, 0, true).ok());
+  const StatusOr<int64_t> written = left.WriteFile(path, false, -1, 0, true);
+  ASSERT_TRUE(written.ok());
+  EXPECT_EQ(*written, 3);
   std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();

@@ -38,12 +38,13 @@ def finalize(request, accumulator, files_dir):
     return {"boundaries": accumulator.boundaries(params["num_buckets"]).tolist()}
   if request.kind == "vocabulary":
     filename = params["filename"] or request.key
-    accumulator.write_file(os.path.join(files_dir, filename), params["weighted"], params["top_k"],
-                           params["frequency_threshold"], params["store_frequency"])
-    tokens, counts, weights = accumulator.sorted(params["weighted"], params["top_k"],
-                                                 params["frequency_threshold"])
-    value = {"file": filename, "size": len(tokens)}
+    size = accumulator.write_file(os.path.join(files_dir, filename), params["weighted"],
+                                  params["top_k"], params["frequency_threshold"],
+                                  params["store_frequency"])
+    value = {"file": filename, "size": size}
     if params.get("with_entries"):
+      tokens, counts, weights = accumulator.sorted(params["weighted"], params["top_k"],
+                                                   params["frequency_threshold"])
       value["keys"] = [_text(t) for t in tokens]
       value["counts"] = (weights if params["weighted"] else counts).tolist()
     return value

@@ -37,12 +37,11 @@ def _file_names(known):
   return sorted({v["file"] for v in known.values() if isinstance(v, dict) and "file" in v})
 
 
-class TransformModule(tf.Module):
+class _TransformModule(tf.Module):
   """Holds the vocabulary assets and the traced transform_features function."""
 
   def __init__(self, preprocessing_fn, spec, known, files_dir):
     super().__init__()
-    self.raw_spec, self.known = spec, known
     self.assets = {name: tf.saved_model.Asset(os.path.join(files_dir, name))
                    for name in _file_names(known)}
     self.depends_on = {}
@@ -91,15 +90,11 @@ def output_spec(concrete):
 
 
 def save_transform_graph(preprocessing_fn, spec, known, files_dir, output_dir):
-  """Traces the final preprocessing_fn and writes the transform output directory."""
-  write_transform_graph(TransformModule(preprocessing_fn, spec, known, files_dir), output_dir)
-
-
-def write_transform_graph(module, output_dir):
-  """Writes a traced TransformModule (into a temporary sibling, then renamed)."""
+  """Traces the final preprocessing_fn and writes the transform output directory (into a
+  temporary sibling, then renamed)."""
   tmp = output_dir.rstrip("/") + ".tmp"
   shutil.rmtree(tmp, ignore_errors=True)
-  spec, known = module.raw_spec, module.known
+  module = _TransformModule(preprocessing_fn, spec, known, files_dir)
   transformed = output_spec(module.concrete)
   # No signatures (they would wrap and trace the function again; loaders call
   # `transform_features` on the restored object) and no saver functions (no variables).
