@@ -15,10 +15,10 @@ import json
 import os
 import shutil
 import threading
-
-import tensorflow as tf
+import types
 
 import pyarrow as pa
+import tensorflow as tf
 
 from tfx_core import mappers
 from tfx_core import ops  # noqa: F401  (registers the TfxCore* ops for loading)
@@ -44,7 +44,8 @@ class _TransformModule(tf.Module):
     super().__init__()
     self.assets = {name: tf.saved_model.Asset(os.path.join(files_dir, name))
                    for name in _file_names(known)}
-    self.depends_on = {}
+    # What the trace found out; a plain namespace, so the SavedModel does not track it.
+    self.traced = types.SimpleNamespace(depends_on={}, direct={})
     signature = {name: _inputs.type_spec(f) for name, f in sorted(spec.items())}
 
     def transform_features(inputs):
@@ -54,14 +55,14 @@ class _TransformModule(tf.Module):
       if trace.pending:
         raise RuntimeError("analyzers %s are still pending in the final trace" % (
             [r.label for r in trace.pending],))
-      self.direct = trace.direct_plan(outputs)
+      self.traced.direct = trace.direct_plan(outputs)
       result = {}
       for name, value in outputs.items():
         if isinstance(value, tf.RaggedTensor):
           value = value.to_sparse()
         components = [value.indices, value.values, value.dense_shape] if isinstance(
             value, tf.SparseTensor) else [value]
-        self.depends_on[name] = trace.features_of(components)
+        self.traced.depends_on[name] = trace.features_of(components)
         result[name] = value
       return result
 
@@ -107,8 +108,8 @@ def save_transform_graph(preprocessing_fn, spec, known, files_dir, output_dir):
     write_schema(_inputs.schema_from_feature_spec(feature_spec),
                  os.path.join(tmp, directory, SCHEMA_FILE))
   with open(os.path.join(tmp, METADATA_FILE), "w") as f:
-    json.dump({"analyzers": known, "depends_on": module.depends_on, "direct": module.direct}, f,
-              indent=1, sort_keys=True)
+    json.dump({"analyzers": known, "depends_on": module.traced.depends_on,
+               "direct": module.traced.direct}, f, indent=1, sort_keys=True)
   if os.path.exists(output_dir):
     shutil.rmtree(output_dir)
   os.rename(tmp, output_dir)
