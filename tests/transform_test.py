@@ -181,8 +181,12 @@ def test_text_mappers(tmp_path):
     return {"bigrams": tft.ngrams(doc, (1, 2), " "), "bag": tft.bag_of_words(doc, (1, 1), " "),
             "hashed": tft.hash_strings(doc, 7), "tfidf_ids": tfidf_ids, "tfidf": tfidf_weights}
   out, output = _run(preprocessing_fn, tmp_path, table, {"doc": VARSTRING})
-  assert out["bigrams"].to_pylist() == [["a", "b", "a", "a b", "b a"], ["b", "c", "b c"], [], ["a"]]
-  assert out["bag"].to_pylist() == [["a", "b"], ["b", "c"], [], ["a"]]
+  assert out.schema.field("bag").type == pa.list_(pa.binary())  # TensorFlow strings are bytes.
+  text = out.select(["bigrams", "bag"]).cast(pa.schema([("bigrams", pa.list_(pa.string())),
+                                                        ("bag", pa.list_(pa.string()))]))
+  assert text["bigrams"].to_pylist() == [["a", "b", "a", "a b", "b a"], ["b", "c", "b c"], [],
+                                         ["a"]]
+  assert text["bag"].to_pylist() == [["a", "b"], ["b", "c"], [], ["a"]]
   assert output.transform_arrow(table.slice(2, 1))["bag"].to_pylist() == [[]]  # No tokens at all.
   assert out["hashed"].to_pylist()[0] == tf.strings.to_hash_bucket_fast(["a", "b", "a"], 7).numpy().tolist()
   vocab = [t.decode() for t in output.vocabulary_by_name("terms")]   # a:3 b:2 c:1

@@ -143,7 +143,7 @@ class AnalysisPass:
     items = []
     for r in requests:
       if r.source is not None:
-        arrays = [_inputs.flat_column(batch, r.source, self._spec[r.source])]
+        arrays = [_inputs.column_values(batch, r.source, self._spec[r.source])[0]]
       else:
         arrays = [_to_arrow(next(evaluated)) for _ in r.inputs]
         if len({len(a) for a in arrays}) > 1:

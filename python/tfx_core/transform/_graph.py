@@ -233,9 +233,14 @@ class DirectMappers:
     def one(name):
       entry = self._plan[name]
       feature, spec = entry["feature"], self._spec[entry["feature"]]
-      vocabulary = self._vocabulary(entry["file"]) if "file" in entry else None
-      values = _direct_mapper(entry, _inputs.flat_column(batch, feature, spec), vocabulary)
-      return _inputs.with_structure(values, batch, feature, spec)
+      values, lengths = _inputs.column_values(batch, feature, spec)
+      try:
+        vocabulary = self._vocabulary(entry["file"]) if "file" in entry else None
+        mapped = _direct_mapper(entry, values, vocabulary)
+      except ValueError as e:
+        raise ValueError("output '%s' (%s of feature '%s'): %s" % (
+            name, entry["mapper"], feature, e)) from e
+      return _inputs.with_structure(mapped, lengths, spec)
     # The kernels release the GIL: large batches are mapped on all cores.
     run = _POOL.map if batch.num_rows >= _PARALLEL_ROWS else map
     return dict(zip(self._plan, run(one, list(self._plan))))

@@ -51,7 +51,7 @@ def arrow_schema(spec):
   fields = []
   for name in sorted(spec):
     feature = spec[name]
-    value_type = pa.string() if feature.dtype == tf.string else _ARROW_TYPES[feature.dtype]
+    value_type = pa.binary() if feature.dtype == tf.string else _ARROW_TYPES[feature.dtype]
     if isinstance(feature, tf.io.VarLenFeature) or feature.shape:
       value_type = pa.list_(value_type)
     fields.append(pa.field(name, value_type))
@@ -77,22 +77,19 @@ def _column(batch, name, where):
   return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
 
 
-def _values(array, dtype, name, where):
-  """Arrow values cast to the tensor dtype, as numpy (strings: an object array of str/bytes)."""
-  _check_type(array, dtype, name, where)
-  if dtype == tf.string:
-    return array.to_numpy(zero_copy_only=False)
-  return array.cast(_ARROW_TYPES[dtype]).to_numpy(zero_copy_only=False)
+def _is_list(array):
+  return pa.types.is_list(array.type) or pa.types.is_large_list(array.type)
 
 
 def _check_type(array, dtype, name, where):
   if dtype == tf.string:
     if not (pa.types.is_string(array.type) or pa.types.is_binary(array.type)
-            or pa.types.is_large_string(array.type) or pa.types.is_null(array.type)):
+            or pa.types.is_large_string(array.type) or pa.types.is_large_binary(array.type)
+            or pa.types.is_null(array.type)):
       raise ValueError("%s: feature '%s' should hold strings (schema BYTES) but holds %s" % (
           where, name, array.type))
   elif not (pa.types.is_integer(array.type) or pa.types.is_floating(array.type)
-          or pa.types.is_null(array.type)):
+            or pa.types.is_null(array.type)):
     raise ValueError("%s: feature '%s' should be numeric (%s) but holds %s" % (
         where, name, dtype.name, array.type))
   elif dtype == tf.int64 and pa.types.is_floating(array.type):
@@ -100,29 +97,47 @@ def _check_type(array, dtype, name, where):
         where, name, array.type))
 
 
-def flat_column(batch, name, feature, where="input"):
-  """The values a feature contributes to analyzers, as an Arrow array typed as its tensor is.
+def _first(mask):
+  return pc.index(mask, True).as_py()
 
-  Analyzers fed straight from a raw column read this instead of running TensorFlow.
+
+def column_values(batch, name, feature, where="input"):
+  """(values, lengths): a feature's values, flat, typed as its tensor is (an Arrow array, no
+  nulls), and the number of values in each row (None for a dense feature of shape []).
+
+  The one place raw columns are checked: a missing value of a FixedLenFeature, a null inside a
+  list, a list of the wrong length for the shape, or the wrong type is an error naming the
+  feature and the row.
   """
   array = _column(batch, name, where)
-  if isinstance(feature, tf.io.FixedLenFeature) and array.null_count:
-    raise _missing_error(array, name, where)
-  if pa.types.is_list(array.type) or pa.types.is_large_list(array.type):
-    array = array.flatten()
-  elif array.null_count:
-    array = array.drop_null()  # A VarLen feature's missing values are absent, not null.
-  _check_type(array, feature.dtype, name, where)
-  if feature.dtype == tf.string:
-    return array
-  return array.cast(_ARROW_TYPES[feature.dtype])
-
-
-def _missing_error(array, name, where):
-  row = pc.index(array.is_null(), True).as_py()
-  return ValueError("%s: feature '%s' is missing in row %d, but the schema gives it a shape "
-                    "(FixedLenFeature: a value in every row); drop the shape to make it a "
-                    "VarLenFeature (SparseTensor)" % (where, name, row))
+  fixed = isinstance(feature, tf.io.FixedLenFeature)
+  if fixed and array.null_count:
+    raise ValueError("%s: feature '%s' is missing in row %d, but the schema gives it a shape "
+                     "(FixedLenFeature: a value in every row); drop the shape to make it a "
+                     "VarLenFeature (SparseTensor)" % (where, name, _first(array.is_null())))
+  if _is_list(array):
+    lengths = array.value_lengths().fill_null(0).to_numpy().astype(np.int64)
+    values = array.flatten()
+    if values.null_count:
+      row = pc.list_parent_indices(array)[_first(values.is_null())].as_py()
+      raise ValueError("%s: feature '%s' has a missing value inside the list of row %d; lists "
+                       "must hold values only" % (where, name, row))
+  elif fixed:
+    lengths, values = np.ones(len(array), np.int64), array
+  else:
+    lengths = array.is_valid().to_numpy(zero_copy_only=False).astype(np.int64)
+    values = array.drop_null()  # A VarLen feature's missing values are absent, not null.
+  if fixed:
+    width = int(np.prod(feature.shape))
+    if len(lengths) and (lengths != width).any():
+      row = int(np.argmax(lengths != width))
+      raise ValueError("%s: feature '%s' has %d values in row %d, but its shape %s needs %d" % (
+          where, name, lengths[row], row, list(feature.shape), width))
+    lengths = lengths if feature.shape else None
+  _check_type(values, feature.dtype, name, where)
+  target = pa.string() if feature.dtype == tf.string and pa.types.is_null(values.type) else \
+      _ARROW_TYPES.get(feature.dtype)
+  return (values.cast(target) if target is not None else values), lengths
 
 
 def to_tensors(batch, spec, where="input"):
@@ -142,47 +157,27 @@ def to_numpy(batch, spec, where="input"):
   num_rows = batch.num_rows
   tensors = {}
   for name, feature in spec.items():
-    array = _column(batch, name, where)
-    is_list = pa.types.is_list(array.type) or pa.types.is_large_list(array.type)
+    values, lengths = column_values(batch, name, feature, where)
+    values = values.to_numpy(zero_copy_only=False)
     if isinstance(feature, tf.io.FixedLenFeature):
-      if array.null_count:
-        raise _missing_error(array, name, where)
-      values = _values(array.flatten() if is_list else array, feature.dtype, name, where)
-      shape = [num_rows] + list(feature.shape)
-      if values.size != np.prod(shape):
-        raise ValueError("%s: feature '%s' has %d values for %d rows, but its shape %s needs %d"
-                         % (where, name, values.size, num_rows, list(feature.shape),
-                            np.prod(shape)))
-      tensors[name] = values.reshape(shape)
+      tensors[name] = values.reshape([num_rows] + list(feature.shape))
       continue
-    lengths = _lengths(array)
-    values = array.flatten() if is_list else array.drop_null()
     rows = np.repeat(np.arange(num_rows, dtype=np.int64), lengths)
     starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
     columns = np.arange(len(rows), dtype=np.int64) - starts
-    indices = np.stack([rows, columns], axis=1)
     width = int(lengths.max()) if num_rows else 0
     tensors[name] = tf.compat.v1.SparseTensorValue(
-        indices.reshape(-1, 2), _values(values, feature.dtype, name, where),
+        np.stack([rows, columns], axis=1).reshape(-1, 2), values,
         np.array([num_rows, width], np.int64))
   return tensors
 
 
-def _lengths(array):
-  """Values per row of a VarLen feature's column (a list column, or a nullable scalar one)."""
-  if pa.types.is_list(array.type) or pa.types.is_large_list(array.type):
-    lengths = np.diff(array.offsets.to_numpy())
-    if array.null_count:
-      lengths = np.where(array.is_null().to_numpy(zero_copy_only=False), 0, lengths)
-    return lengths
-  return array.is_valid().to_numpy(zero_copy_only=False).astype(np.int64)
-
-
-def with_structure(values, batch, name, feature):
-  """Mapped flat values (from flat_column) in the shape to_arrow gives the same output."""
+def with_structure(values, lengths, feature):
+  """Mapped flat values (of column_values) shaped as to_arrow gives the same output."""
+  if lengths is None:
+    return values
   if isinstance(feature, tf.io.FixedLenFeature):
-    return values if not feature.shape else _fixed_lists(values, len(batch), feature.shape)
-  lengths = _lengths(_column(batch, name, "input"))
+    return _fixed_lists(values, len(lengths), feature.shape)
   return pa.ListArray.from_arrays(_offsets(lengths), values)
 
 
@@ -220,9 +215,6 @@ def to_arrow(outputs, num_rows):
 
 
 def _arrow_values(values):
-  if values.dtype == object:
-    try:
-      return pa.array(values, pa.binary()).cast(pa.string())
-    except pa.ArrowInvalid:  # Not UTF-8: keep the bytes.
-      return pa.array(values, pa.binary())
+  if values.dtype == object:  # TensorFlow strings are bytes, UTF-8 or not.
+    return pa.array(values, pa.binary())
   return pa.array(values)
