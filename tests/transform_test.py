@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 
 import tfx_core.transform as tft
-from tfx_core.transform import _inputs
+from tfx_core.transform import _analysis, _cache, _inputs
 
 RNG = np.random.default_rng(11)
 N = 5000
@@ -100,7 +100,7 @@ def test_constant_feature_follows_tft(tmp_path):
     return {"z": tft.scale_to_z_score(inputs["c"]), "u": tft.scale_to_0_1(inputs["c"])}
   out, _ = _run(preprocessing_fn, tmp_path, table, {"c": FLOAT})
   assert out["z"].to_pylist() == [0.0] * 10   # stddev 0: x - mean.
-  assert out["u"].to_pylist() == [0.5] * 10   # min == max: the middle of the range.
+  np.testing.assert_allclose(out["u"].to_numpy(), 1 / (1 + np.exp(-4.0)), rtol=1e-6)  # sigmoid.
 
 
 def test_quantile_buckets_within_the_sketch_bound_and_ties_go_up(tmp_path):
@@ -281,3 +281,57 @@ def test_a_vocabulary_of_a_million_tokens_is_an_asset_not_a_constant(tmp_path):
   graph_bytes = os.path.getsize(os.path.join(output.transform_savedmodel_dir, "saved_model.pb"))
   vocab_bytes = os.path.getsize(output.vocabulary_file_by_name("big"))
   assert vocab_bytes > 14_000_000 and graph_bytes < 200_000
+
+
+def test_cache_hands_each_analyzer_its_own_vocabulary(tmp_path):
+  table = pa.table({"a": ["x", "y", "y"], "b": ["p", "q", "q"]})
+  spec = {"a": STRING, "b": STRING}
+  cache = _cache.AnalyzerCache(str(tmp_path / "cache"), "span-1")
+  def run(preprocessing_fn, name):
+    files = tmp_path / ("files-" + name)
+    files.mkdir()
+    fn = tft.PreprocessingFn(preprocessing_fn)
+    known = _analysis.analyze(fn, spec, _analysis.run_pass_in_process(table.to_batches),
+                              str(files), cache=cache)
+    tft.save_transform_graph(preprocessing_fn, spec, known, str(files), str(tmp_path / name))
+    return tft.TransformOutput(str(tmp_path / name)).transform_arrow(table)
+  first = run(lambda i: {"ia": tft.compute_and_apply_vocabulary(i["a"])}, "first")
+  # Now a's analyzer is second in the trace (another key), and b's takes a's old key.
+  second = run(lambda i: {"ib": tft.compute_and_apply_vocabulary(i["b"]),
+                          "ia": tft.compute_and_apply_vocabulary(i["a"])}, "second")
+  assert cache.hits == 1
+  assert first["ia"].to_pylist() == second["ia"].to_pylist() == [1, 0, 0]
+  assert second["ib"].to_pylist() == [1, 0, 0]
+
+
+def test_bad_values_and_clashes_are_errors_naming_the_feature(tmp_path):
+  lists = pa.table({"v": pa.array([[1.0, 2.0], [3.0, None]])})
+  with pytest.raises(ValueError, match=r"feature 'v' has a missing value inside the list of row 1"):
+    _run(lambda i: {"z": tft.scale_to_z_score(i["v"])}, tmp_path, lists, {"v": VARFLOAT})
+  short = pa.table({"v": pa.array([[1.0, 2.0], [3.0]])})
+  with pytest.raises(ValueError, match=r"feature 'v' has 1 values in row 1, but its shape \[2\]"):
+    _run(lambda i: {"z": tft.scale_to_z_score(i["v"])}, tmp_path, short,
+         {"v": tf.io.FixedLenFeature([2], tf.float32)})
+  with pytest.raises(ValueError, match=r"both write the file 'v'"):
+    _run(lambda i: {"a": tft.compute_and_apply_vocabulary(i["s"], vocab_filename="v"),
+                    "b": tft.compute_and_apply_vocabulary(i["key"], vocab_filename="v")}, tmp_path)
+  with pytest.raises(ValueError, match=r"output 'd' has dtype float64"):
+    _run(lambda i: {"d": tf.cast(i["y"], tf.float64)}, tmp_path)
+
+
+def test_large_integers_and_line_breaks_in_keys(tmp_path):
+  big = 16_777_216  # 2^24: neighbours collapse to one float32 boundary.
+  table = pa.table({"i": pa.array([big, big + 1, big + 2, big + 3] * 5),
+                    "key": pa.array(["a\nb", "c", "c", "d"] * 5), "y": np.arange(20.0)})
+  spec = {"i": INT, "key": STRING, "y": FLOAT}
+  def preprocessing_fn(inputs):
+    return {"b": tft.bucketize(inputs["i"], 4), "u": tft.scale_to_0_1(inputs["i"]),
+            "z": tft.scale_to_z_score_per_key(inputs["y"], inputs["key"])}
+  out, output = _run(preprocessing_fn, tmp_path, table, spec)
+  graph = _graph_outputs(output, table, spec)
+  for name in ("b", "u", "z"):
+    assert out[name].to_numpy().tobytes() == graph[name].numpy().tobytes(), name
+  y, keys = table["y"].to_numpy(), np.array(table["key"].to_pylist())
+  c = y[keys == "c"]
+  np.testing.assert_allclose(out["z"].to_numpy()[keys == "c"], (c - c.mean()) / c.std(), rtol=1e-5)
+  np.testing.assert_array_equal(out["z"].to_numpy()[keys == "a\nb"], y[keys == "a\nb"])  # Unseen.

@@ -1,5 +1,6 @@
 // _tfx_core_ext.analyzers: the Transform's full-pass analyzers over Arrow arrays.
 #include <memory>
+#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -29,6 +30,13 @@ using transform::VocabularyAnalyzer;
 // Feeds one batch to many analyzers: arrays are imported with the GIL held, then the analyzers
 // run in parallel without it. items: (name, analyzer, [arrays]); errors name the analyzer.
 void AddBatch(const std::vector<std::tuple<std::string, Analyzer*, py::list>>& items) {
+  std::set<const Analyzer*> distinct;  // They run in parallel: each may appear once.
+  for (const auto& item : items) {
+    if (!distinct.insert(std::get<1>(item)).second) {
+      throw py::value_error(StrCat("analyzer '", std::get<0>(item),
+                                   "' appears twice in one add_batch call"));
+    }
+  }
   std::vector<std::vector<std::unique_ptr<arrow::ImportedArray>>> imported(items.size());
   std::vector<std::vector<const arrow::ArrayView*>> views(items.size());
   for (size_t i = 0; i < items.size(); ++i) {

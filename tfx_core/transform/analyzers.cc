@@ -167,6 +167,13 @@ bool GetMoments(const std::string& in, size_t* pos, Moments* m) {
          GetBytes(in, pos, &m->int_sum);
 }
 
+template <typename V>
+Status CheckInsert(const StringTable<V>& table, std::string_view key, const char* what) {
+  if (table.CanInsert(key)) return Status::OK();
+  return InvalidArgument(what, ": more than ", StringTable<V>::kMaxKeys,
+                         " distinct values or a value of ", key.size(), " bytes (4 GiB or more)");
+}
+
 // Magic headers of the byte formats (host byte order, like the sketches').
 constexpr char kMomentsMagic[4] = {'T', 'M', 'O', '1'};
 constexpr char kQuantilesMagic[4] = {'T', 'Q', 'U', '1'};
@@ -322,6 +329,7 @@ Status VocabularyAnalyzer::Add(const std::vector<const ArrayView*>& inputs) {
   const ArrayView& leaf = *r.leaf;
   for (int64_t i = 0; i < r.count; ++i) {
     if (!leaf.IsValid(r.begin + i)) continue;
+    TFX_RETURN_IF_ERROR(CheckInsert(table_, leaf.String(r.begin + i), "vocabulary"));
     Counts& c = table_[leaf.String(r.begin + i)];
     ++c.count;
     if (!weights.empty() && !std::isnan(weights[i])) c.weight += weights[i];
@@ -333,6 +341,7 @@ Status VocabularyAnalyzer::Merge(const Analyzer& other) {
   const auto* o = dynamic_cast<const VocabularyAnalyzer*>(&other);
   if (o == nullptr) return InvalidArgument("cannot merge a different analyzer into a vocabulary analyzer");
   for (int64_t i = 0; i < o->table_.size(); ++i) {
+    TFX_RETURN_IF_ERROR(CheckInsert(table_, o->table_.key(i), "vocabulary"));
     Counts& c = table_[o->table_.key(i)];
     c.count += o->table_.value(i).count;
     c.weight += o->table_.value(i).weight;
@@ -422,6 +431,7 @@ Status KeyedMomentsAnalyzer::Add(const std::vector<const ArrayView*>& inputs) {
   const ArrayView& leaf = *keys.leaf;
   for (int64_t i = 0; i < keys.count; ++i) {
     if (!leaf.IsValid(keys.begin + i) || std::isnan(v[i])) continue;
+    TFX_RETURN_IF_ERROR(CheckInsert(table_, leaf.String(keys.begin + i), "per-key analyzer"));
     table_[leaf.String(keys.begin + i)].Add(v[i]);
   }
   return Status::OK();
@@ -430,7 +440,10 @@ Status KeyedMomentsAnalyzer::Add(const std::vector<const ArrayView*>& inputs) {
 Status KeyedMomentsAnalyzer::Merge(const Analyzer& other) {
   const auto* o = dynamic_cast<const KeyedMomentsAnalyzer*>(&other);
   if (o == nullptr) return InvalidArgument("cannot merge a different analyzer into a per-key analyzer");
-  for (int64_t i = 0; i < o->table_.size(); ++i) table_[o->table_.key(i)].Merge(o->table_.value(i));
+  for (int64_t i = 0; i < o->table_.size(); ++i) {
+    TFX_RETURN_IF_ERROR(CheckInsert(table_, o->table_.key(i), "per-key analyzer"));
+    table_[o->table_.key(i)].Merge(o->table_.value(i));
+  }
   return Status::OK();
 }
 

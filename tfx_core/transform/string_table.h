@@ -3,11 +3,13 @@
 // Keys live back to back in one buffer and entries in insertion order, indexed by an
 // open-addressing table of int32 slots (load <= 1/2): a table of N keys costs their bytes plus
 // about 24 + sizeof(V) bytes per key, so a 1M-token vocabulary stays in tens of MB.
-// Not thread-safe; one table per analyzer per worker, merged afterwards.
+// Limits: fewer than 2^31 keys (int32 slots), each shorter than 4 GiB; callers check with
+// CanInsert. Not thread-safe; one table per analyzer per worker, merged afterwards.
 #ifndef TFX_CORE_TRANSFORM_STRING_TABLE_H_
 #define TFX_CORE_TRANSFORM_STRING_TABLE_H_
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +40,11 @@ class StringTable {
   }
 
   int64_t size() const { return static_cast<int64_t>(entries_.size()); }
+  static constexpr int64_t kMaxKeys = (int64_t{1} << 31) - 1;
+  // Whether `key` fits the table's limits (a new key: room left and a 32-bit length).
+  bool CanInsert(std::string_view key) const {
+    return size() < kMaxKeys && key.size() <= UINT32_MAX;
+  }
   std::string_view key(int64_t i) const {
     return std::string_view(bytes_.data() + entries_[i].offset, entries_[i].length);
   }

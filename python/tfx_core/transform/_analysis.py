@@ -120,8 +120,8 @@ class AnalysisPass:
     requests = {r.key: r for r in trace.ready()}
     missing = [k for k in self.keys if k not in requests]
     if missing:
-      raise RuntimeError("analyzers %s were not pending when preprocessing_fn was traced again: "
-                         "is preprocessing_fn deterministic?" % missing)
+      raise RuntimeError("analyzers %s were not pending when preprocessing_fn was traced again "
+                         "(in a Beam worker?): is preprocessing_fn deterministic?" % missing)
     requests = [requests[k] for k in self.keys]
     fetches = [t for r in requests if r.source is None for t in r.inputs]
     needed = set(trace.features_of(fetches))
@@ -145,7 +145,7 @@ class AnalysisPass:
       if r.source is not None:
         arrays = [_inputs.column_values(batch, r.source, self._spec[r.source])[0]]
       else:
-        arrays = [_to_arrow(next(evaluated)) for _ in r.inputs]
+        arrays = [_to_arrow(next(evaluated), r.label) for _ in r.inputs]
         if len({len(a) for a in arrays}) > 1:
           raise ValueError("%s: its inputs have different numbers of values (%s)" % (
               r.label, ", ".join(str(len(a)) for a in arrays)))
@@ -166,11 +166,13 @@ class AnalysisPass:
     return {r.key: _analyzers.finalize(r, accumulators[r.key], self._files_dir) for r in requests}
 
 
-def _to_arrow(value):
+def _to_arrow(value, label):
   value = np.asarray(value).reshape(-1)
-  if value.dtype == object:
-    return pa.array(value, pa.binary())
-  return pa.array(value)
+  try:
+    return pa.array(value, pa.binary()) if value.dtype == object else pa.array(value)
+  except (pa.ArrowException, TypeError) as e:
+    raise ValueError("%s: its input values (%s) are not an array Arrow takes: %s" % (
+        label, value.dtype, e)) from e
 
 
 class AnalysisCombineFn(beam.CombineFn):
@@ -224,7 +226,8 @@ def analyze(preprocessing_fn, spec, run_pass, files_dir, known=None, cache=None)
           cache.put(request, values[request.key], files_dir)
     if len(ready) == len(trace.pending):
       return known  # Nothing was waiting on these: the next trace would be all constants.
-  raise RuntimeError("preprocessing_fn still has pending analyzers after %d passes" % MAX_PASSES)
+  raise RuntimeError("preprocessing_fn still has pending analyzers after %d passes: %s" % (
+      MAX_PASSES, ", ".join(r.label for r in trace.pending)))
 
 
 def run_pass_in_process(batches):

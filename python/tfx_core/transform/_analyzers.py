@@ -35,9 +35,11 @@ def finalize(request, accumulator, files_dir):
   if request.kind == "moments":
     return accumulator.result()
   if request.kind == "quantiles":
-    return {"boundaries": accumulator.boundaries(params["num_buckets"]).tolist()}
+    # Boundaries are float32 in the graph (as in TFT): ones that round together become one.
+    boundaries = np.unique(accumulator.boundaries(params["num_buckets"]).astype(np.float32))
+    return {"boundaries": boundaries.astype(np.float64).tolist()}
   if request.kind == "vocabulary":
-    filename = params["filename"] or request.key
+    filename = _tracing.file_name(request)
     size = accumulator.write_file(os.path.join(files_dir, filename), params["weighted"],
                                   params["top_k"], params["frequency_threshold"],
                                   params["store_frequency"])
@@ -50,10 +52,14 @@ def finalize(request, accumulator, files_dir):
     return value
   if request.kind == "keyed_moments":
     result = accumulator.result()
-    order = sorted(range(len(result["keys"])), key=lambda i: result["keys"][i])
-    filename = params["filename"] or request.key
-    with open(os.path.join(files_dir, filename), "wb") as f:
+    # Keys holding a line break cannot be lines of the keys file: they stay unseen keys.
+    order = sorted((i for i, k in enumerate(result["keys"]) if b"\n" not in k and b"\r" not in k),
+                   key=lambda i: result["keys"][i])
+    filename = _tracing.file_name(request)
+    path = os.path.join(files_dir, filename)
+    with open(path + ".tmp", "wb") as f:
       f.write(b"".join(result["keys"][i] + b"\n" for i in order))
+    os.replace(path + ".tmp", path)
     value = {"file": filename, "size": len(order)}
     for field in ("count", "mean", "var", "min", "max"):
       value[field] = np.asarray(result[field])[order].tolist()

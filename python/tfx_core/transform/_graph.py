@@ -14,6 +14,7 @@ import concurrent.futures
 import json
 import os
 import shutil
+import tempfile
 import threading
 import types
 
@@ -76,9 +77,9 @@ def output_spec(concrete):
   """The transformed feature spec, from the traced function's outputs."""
   spec = {}
   for name, ts in concrete.structured_outputs.items():
-    if ts.dtype not in (tf.int64, tf.float32, tf.float64, tf.string):
+    if ts.dtype not in (tf.int64, tf.float32, tf.string):
       raise ValueError("preprocessing_fn output '%s' has dtype %s; outputs must be int64, "
-                       "float32, float64 or string (cast it)" % (name, ts.dtype.name))
+                       "float32 or string, as in tf.Example (cast it)" % (name, ts.dtype.name))
     if isinstance(ts, tf.SparseTensor):
       spec[name] = tf.io.VarLenFeature(ts.dtype)
     else:
@@ -91,10 +92,25 @@ def output_spec(concrete):
 
 
 def save_transform_graph(preprocessing_fn, spec, known, files_dir, output_dir):
-  """Traces the final preprocessing_fn and writes the transform output directory (into a
-  temporary sibling, then renamed)."""
-  tmp = output_dir.rstrip("/") + ".tmp"
-  shutil.rmtree(tmp, ignore_errors=True)
+  """Traces the final preprocessing_fn and writes the transform output directory: into a
+  temporary sibling, renamed into place only when complete (an older one is replaced whole)."""
+  parent = os.path.dirname(os.path.abspath(output_dir))
+  os.makedirs(parent, exist_ok=True)
+  tmp = tempfile.mkdtemp(prefix=".transform_graph-", dir=parent)
+  try:
+    _write(preprocessing_fn, spec, known, files_dir, tmp)
+    if os.path.exists(output_dir):
+      old = tempfile.mkdtemp(prefix=".replaced-", dir=parent)
+      os.rename(output_dir, os.path.join(old, "old"))
+      os.rename(tmp, output_dir)
+      shutil.rmtree(old, ignore_errors=True)
+    else:
+      os.rename(tmp, output_dir)
+  finally:
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write(preprocessing_fn, spec, known, files_dir, tmp):
   module = _TransformModule(preprocessing_fn, spec, known, files_dir)
   transformed = output_spec(module.concrete)
   # No signatures (they would wrap and trace the function again; loaders call
@@ -110,9 +126,6 @@ def save_transform_graph(preprocessing_fn, spec, known, files_dir, output_dir):
   with open(os.path.join(tmp, METADATA_FILE), "w") as f:
     json.dump({"analyzers": known, "depends_on": module.traced.depends_on,
                "direct": module.traced.direct}, f, indent=1, sort_keys=True)
-  if os.path.exists(output_dir):
-    shutil.rmtree(output_dir)
-  os.rename(tmp, output_dir)
 
 
 class TransformOutput:

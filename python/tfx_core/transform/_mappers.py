@@ -22,10 +22,11 @@ def scale_to_z_score(x, elementwise=False, name=None, output_dtype=None):
   result = ops.scale_to_z_score(x, moments["mean"], stddev)
   if moments.value is not None and moments.source is not None:
     dtype = moments["mean"].dtype.as_numpy_dtype
-    variance = dtype(moments.value["var"])
-    _tracing.current("scale_to_z_score").record_direct(
-        result, moments.source, "scale_to_z_score", mean=float(dtype(moments.value["mean"])),
-        stddev=float(np.sqrt(variance)) if variance > 0 else 1.0)
+    mean, variance = dtype(moments.value["mean"]), dtype(moments.value["var"])
+    stddev = np.sqrt(variance) if variance > 0 else dtype(1)
+    if np.isfinite(mean) and np.isfinite(stddev):  # Else the kernel refuses: the graph decides.
+      _tracing.current("scale_to_z_score").record_direct(
+          result, moments.source, "scale_to_z_score", mean=float(mean), stddev=float(stddev))
   return _cast(result, output_dtype)
 
 
@@ -34,12 +35,13 @@ def _cast(x, dtype):
 
 
 def scale_to_0_1(x, elementwise=False, name=None):
-  """(x - min(x)) / (max(x) - min(x)); 0.5 everywhere if min == max (as in TFT)."""
+  """(x - min(x)) / (max(x) - min(x)); sigmoid(x) if min == max (as in TFT)."""
   return scale_by_min_max(x, 0.0, 1.0, elementwise=elementwise, name=name or "scale_to_0_1")
 
 
 def scale_by_min_max(x, output_min=0.0, output_max=1.0, elementwise=False, name=None):
-  """x scaled linearly from [min(x), max(x)] to [output_min, output_max]."""
+  """x scaled linearly from [min(x), max(x)] to [output_min, output_max]; where the analyzed
+  values were empty or all equal, sigmoid(x) scaled the same way (as in TFT)."""
   if not output_min < output_max:
     raise ValueError("scale_by_min_max: output_min (%r) must be < output_max (%r)" % (
         output_min, output_max))
@@ -52,18 +54,18 @@ def scale_by_min_max(x, output_min=0.0, output_max=1.0, elementwise=False, name=
     spread = lo < hi
     scaled = ops.scale_to_0_1(values, tf.where(spread, lo, tf.zeros_like(lo)),
                               tf.where(spread, hi, tf.ones_like(hi)))
-    scaled = tf.where(spread, scaled, tf.fill(tf.shape(scaled), tf.constant(0.5, dtype)))
+    scaled = tf.where(spread, scaled, tf.math.sigmoid(tf.cast(values, dtype)))
     if (output_min, output_max) == (0.0, 1.0):
       return scaled
     return scaled * tf.constant(output_max - output_min, dtype) + tf.constant(output_min, dtype)
   result = _map_values(fn, x)
   value = moments.value
-  if value is not None and moments.source is not None and (output_min, output_max) == (0, 1) \
-      and value["min"] < value["max"]:
+  if value is not None and moments.source is not None and (output_min, output_max) == (0, 1):
     dtype = np.float64 if moments["min"].dtype == tf.float64 else np.float32
-    _tracing.current("scale_by_min_max").record_direct(
-        result, moments.source, "scale_to_0_1", min=float(dtype(value["min"])),
-        max=float(dtype(value["max"])))
+    lo, hi = dtype(value["min"]), dtype(value["max"])  # As the graph rounds them.
+    if np.isfinite(lo) and np.isfinite(hi) and lo < hi:
+      _tracing.current("scale_by_min_max").record_direct(
+          result, moments.source, "scale_to_0_1", min=float(lo), max=float(hi))
   return result
 
 
@@ -240,15 +242,15 @@ def scale_to_z_score_per_key(x, key, elementwise=False, key_vocabulary_filename=
 
 def scale_by_min_max_per_key(x, key, output_min=0.0, output_max=1.0, elementwise=False,
                              key_vocabulary_filename=None, name=None):
-  """x scaled from its key's [min, max] to [output_min, output_max]; 0.5 of the range where the
-  key's min == max or the key is unseen."""
+  """x scaled from its key's [min, max] to [output_min, output_max]; sigmoid(x) scaled the same
+  way where the key's min == max or the key is unseen (as in TFT)."""
   _analyzers.check_reduce("scale_by_min_max_per_key", not elementwise)
   values, ids, m = _per_key(x, key, name or "scale_by_min_max_per_key", key_vocabulary_filename)
   dtype = m["mean"].dtype
   lo, hi = _gather(m["min"], ids, 0), _gather(m["max"], ids, 0)
   spread = lo < hi
-  scaled = tf.where(spread, (tf.cast(values, dtype) - lo) / tf.where(spread, hi - lo, 1),
-                    tf.constant(0.5, dtype))
+  x = tf.cast(values, dtype)
+  scaled = tf.where(spread, (x - lo) / tf.where(spread, hi - lo, 1), tf.math.sigmoid(x))
   return _like(x, scaled * (output_max - output_min) + output_min)
 
 

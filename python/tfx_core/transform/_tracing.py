@@ -65,6 +65,7 @@ class Trace:
     self._keys = {}
     self._count = 0
     self._direct = {}             # Output value tensor ref -> how the batch path computes it.
+    self._files = {}              # File name -> the analyzer key writing it.
 
   def flat_values(self, x, analyzer):
     """(1-D values of x, the raw feature it is, if it is one as is)."""
@@ -82,18 +83,8 @@ class Trace:
 
   def features_of(self, tensors):
     """Names of the raw features `tensors` are computed from (for error messages)."""
-    names, seen = set(), set()
-    stack = [t.op for t in tensors]
-    while stack:
-      op = stack.pop()
-      if op.name in seen:
-        continue
-      seen.add(op.name)
-      for out in op.outputs:
-        if out.ref() in self._sources:
-          names.add(self._sources[out.ref()])
-      stack.extend(i.op for i in op.inputs)
-    return sorted(names)
+    return sorted({self._sources[out.ref()] for op in ops_behind(tensors) for out in op.outputs
+                   if out.ref() in self._sources})
 
   def analyze(self, kind, name, inputs, params, sources, outputs):
     """Registers one analyzer call; returns its outputs (constants or placeholders)."""
@@ -103,6 +94,13 @@ class Trace:
       key = "%s_%d" % (name, self._count)
       self._count += 1
       self._keys[signature] = key
+      if kind in FILE_KINDS:  # Two analyzers writing one file would overwrite each other.
+        filename = params.get("filename") or key
+        if filename in self._files:
+          raise ValueError("analyzers %s and %s both write the file %r; give them distinct "
+                           "vocab_filename / key_vocabulary_filename" % (
+                               self._files[filename], key, filename))
+        self._files[filename] = key
       if key not in self.known:
         features = self.features_of(inputs)
         label = "%s(%s)" % (name, ", ".join(features) or "constants")
@@ -137,24 +135,34 @@ class Trace:
 
   def ready(self):
     """Pending requests whose inputs do not depend on another pending analyzer."""
-    ready = []
-    for request in self.pending:
-      stack, seen, blocked = [t.op for t in request.inputs], set(), False
-      while stack and not blocked:
-        op = stack.pop()
-        if op.name in seen:
-          continue
-        seen.add(op.name)
-        blocked = op.name in self._placeholder_ops
-        stack.extend(i.op for i in op.inputs)
-        stack.extend(op.control_inputs)
-      if not blocked:
-        ready.append(request)
-    return ready
+    return [r for r in self.pending
+            if not any(op.name in self._placeholder_ops for op in ops_behind(r.inputs))]
 
   def file(self, name):
     """A file an analyzer wrote (a vocabulary): its path as a tensor, an asset when saving."""
     return self._file_tensor(name)
+
+
+FILE_KINDS = ("vocabulary", "keyed_moments")  # Analyzers whose value is a file.
+
+
+def file_name(request):
+  """The file an analyzer of FILE_KINDS writes: its given name, or its key."""
+  return request.params.get("filename") or request.key
+
+
+def ops_behind(tensors):
+  """Every op `tensors` depend on (through inputs and control inputs), each once."""
+  seen, stack, ops = set(), [t.op for t in tensors], []
+  while stack:
+    op = stack.pop()
+    if op.name in seen:
+      continue
+    seen.add(op.name)
+    ops.append(op)
+    stack.extend(i.op for i in op.inputs)
+    stack.extend(op.control_inputs)
+  return ops
 
 
 def _values_of(x):
