@@ -160,16 +160,18 @@ def test_analyzer_cache_reuses_unchanged_analyzers(tmp_path):
   module.write_text(source)
   first = _run(tmp_path / "root", str(module))
   assert TransformGraph(first.outputs["Transform"]["transform_graph"][0]).get("analyzers_from_cache") == 0
-  # A new output with a new analyzer: the other nine come from the cache.
+  # Two new outputs: one needs a new analyzer (5 quantile buckets); the other's (the moments of
+  # trip_miles, which its z-score already needed) is the same computation, so it is reused.
   module.write_text(source.replace(
       "  return outputs\n",
+      "  outputs['miles_b5'] = tft.bucketize(_fill_in_missing(inputs['trip_miles']), 5)\n"
       "  outputs['miles_01'] = tft.scale_to_0_1(_fill_in_missing(inputs['trip_miles']))\n"
       "  return outputs\n"))
   second = _run(tmp_path / "root", str(module))
   graph = TransformGraph(second.outputs["Transform"]["transform_graph"][0])
-  assert graph.get("analyzers") == 10 and graph.get("analyzers_from_cache") == 9
+  assert graph.get("analyzers") == 11 and graph.get("analyzers_from_cache") == 10
   output = tft.TransformOutput(graph.uri)
-  assert "miles_01" in output.transformed_feature_spec()
+  assert {"miles_b5", "miles_01"} <= set(output.transformed_feature_spec())
 
 
 def test_a_bad_preprocessing_fn_fails_and_publishes_nothing(tmp_path):
