@@ -162,8 +162,13 @@ class AnalysisPass:
     return merged
 
   def finalize(self, accumulators):
-    requests, _, _, _ = self._setup()
-    return {r.key: _analyzers.finalize(r, accumulators[r.key], self._files_dir) for r in requests}
+    requests, _, _, session = self._setup()
+    values = {r.key: _analyzers.finalize(r, accumulators[r.key], self._files_dir)
+              for r in requests}
+    if session is not None:
+      session.close()
+    self._state = None
+    return values
 
 
 def _to_arrow(value, label):

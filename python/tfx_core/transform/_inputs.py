@@ -123,17 +123,23 @@ def column_values(batch, name, feature, where="input"):
       raise ValueError("%s: feature '%s' has a missing value inside the list of row %d; lists "
                        "must hold values only" % (where, name, row))
   elif fixed:
-    lengths, values = np.ones(len(array), np.int64), array
+    lengths, values = None, array  # One value per row, checked against the shape below.
   else:
     lengths = array.is_valid().to_numpy(zero_copy_only=False).astype(np.int64)
     values = array.drop_null()  # A VarLen feature's missing values are absent, not null.
   if fixed:
     width = int(np.prod(feature.shape))
-    if len(lengths) and (lengths != width).any():
+    if lengths is None and width != 1:
+      raise ValueError("%s: feature '%s' has one value per row, but its shape %s needs %d" % (
+          where, name, list(feature.shape), width))
+    if lengths is not None and len(lengths) and (lengths != width).any():
       row = int(np.argmax(lengths != width))
       raise ValueError("%s: feature '%s' has %d values in row %d, but its shape %s needs %d" % (
           where, name, lengths[row], row, list(feature.shape), width))
-    lengths = lengths if feature.shape else None
+    if not feature.shape:
+      lengths = None
+    elif lengths is None:
+      lengths = np.ones(len(array), np.int64)
   _check_type(values, feature.dtype, name, where)
   target = pa.string() if feature.dtype == tf.string and pa.types.is_null(values.type) else \
       _ARROW_TYPES.get(feature.dtype)

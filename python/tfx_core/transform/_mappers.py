@@ -18,8 +18,7 @@ def scale_to_z_score(x, elementwise=False, name=None, output_dtype=None):
   """(x - mean(x)) / stddev(x); where the stddev is 0, x - mean(x) (as in TFT)."""
   _analyzers.check_reduce("scale_to_z_score", not elementwise)
   moments = _analyzers.moments(x, name or "scale_to_z_score")
-  stddev = tf.where(moments["var"] > 0, tf.sqrt(moments["var"]), tf.ones_like(moments["var"]))
-  result = ops.scale_to_z_score(x, moments["mean"], stddev)
+  result = ops.scale_to_z_score(x, moments["mean"], _stddev(moments["var"]))
   if moments.value is not None and moments.source is not None:
     dtype = moments["mean"].dtype.as_numpy_dtype
     mean, variance = dtype(moments.value["mean"]), dtype(moments.value["var"])
@@ -28,6 +27,11 @@ def scale_to_z_score(x, elementwise=False, name=None, output_dtype=None):
       _tracing.current("scale_to_z_score").record_direct(
           result, moments.source, "scale_to_z_score", mean=float(mean), stddev=float(stddev))
   return _cast(result, output_dtype)
+
+
+def _stddev(variance):
+  """sqrt(variance), or 1 where it is 0: no spread, so x - mean is left unscaled (as in TFT)."""
+  return tf.where(variance > 0, tf.sqrt(variance), tf.ones_like(variance))
 
 
 def _cast(x, dtype):
@@ -235,8 +239,7 @@ def scale_to_z_score_per_key(x, key, elementwise=False, key_vocabulary_filename=
   _analyzers.check_reduce("scale_to_z_score_per_key", not elementwise)
   values, ids, m = _per_key(x, key, name or "scale_to_z_score_per_key", key_vocabulary_filename)
   dtype = m["mean"].dtype
-  stddev = tf.where(m["var"] > 0, tf.sqrt(m["var"]), tf.ones_like(m["var"]))
-  result = (tf.cast(values, dtype) - _gather(m["mean"], ids, 0)) / _gather(stddev, ids, 1)
+  result = (tf.cast(values, dtype) - _gather(m["mean"], ids, 0)) / _gather(_stddev(m["var"]), ids, 1)
   return _cast(_like(x, result), output_dtype)
 
 
