@@ -5,7 +5,8 @@
 Data: stats_bench.generate()'s Parquet file, cached in --data_dir (shared with stats_bench).
 The preprocessing_fn is tft_transform.py's: scale_to_z_score of f0..f9 (f0, f1 VarLen), bucketize
 (10 buckets) of f2, f3 and compute_and_apply_vocabulary of s0..s4, over float32 values.
-Every measurement runs in a fresh process, so peak memory (ru_maxrss) is its own:
+Every measurement runs in a fresh process, so peak memory (ru_maxrss) is its own (tfx_core's
+in-process one --repeats times, reported as the median):
   tfx_core in-process    read the 15 columns, analyze_and_transform, write the TransformGraph
                          and the transformed Parquet file (also: analyze+transform alone)
   tfx_core DirectRunner  the Transform component's executor (Beam analysis passes, transform
@@ -41,6 +42,9 @@ _DATA_DIR = flags.DEFINE_string("data_dir", None, "The cached data, shared with 
                                 "(default: .bench/stats in the workspace).")
 _TFT_VENV = flags.DEFINE_string("tft_venv", None, "The TFT venv (created if missing). "
                                 "Default: .bench/tft_venv in the workspace.")
+_REPEATS = flags.DEFINE_integer("repeats", 3, "Fresh processes for tfx_core's in-process "
+                                "measurement; the table shows the median (one run is noisy at "
+                                "half a second).", lower_bound=1)
 _MODE = flags.DEFINE_string("mode", None, "Internal: run one tfx_core measurement.")
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -306,7 +310,8 @@ def main(argv):
   for d in (ours_dir, beam_dir):
     shutil.rmtree(d, ignore_errors=True)
   print("measuring tfx_core in-process ...", flush=True)
-  ours = _ours("in_process", parquet, ours_dir)
+  runs = [_ours("in_process", parquet, ours_dir) for _ in range(_REPEATS.value)]
+  ours = {key: float(np.median([r[key] for r in runs])) for key in runs[0]}
   print("measuring tfx_core DirectRunner ...", flush=True)
   beam = _ours("beam", examples, beam_dir)
   print("measuring TFT DirectRunner (and its fixed cost on 1,000 rows) ...", flush=True)
@@ -325,11 +330,14 @@ def main(argv):
 
   print("\n$ transform_bench %s\n%d rows, 15 raw -> 17 transformed features, TFT %s (%s cores)\n"
         % (" ".join(sys.argv[1:]), rows, tft["tft_version"], os.cpu_count()))
+  median = ", median of %d" % len(runs) if len(runs) > 1 else ""
   print("| path | seconds | rows/s | peak RSS (MiB) | speedup vs TFT |")
   print("|---|---:|---:|---:|---:|")
   for label, seconds, peak in (
-      ("tfx_core in-process (read+analyze+transform+write)", ours["seconds"], ours["peak_mb"]),
-      ("tfx_core in-process, analyze+transform alone", ours["analyze_transform_seconds"], None),
+      ("tfx_core in-process (read+analyze+transform+write)%s" % median, ours["seconds"],
+       ours["peak_mb"]),
+      ("tfx_core in-process, analyze+transform alone%s" % median,
+       ours["analyze_transform_seconds"], None),
       ("tfx_core DirectRunner (Transform executor)", beam["seconds"], beam["peak_mb"]),
       ("TFT DirectRunner (AnalyzeAndTransformDataset)", tft["seconds"], tft["peak_mb"])):
     print("| %s | %.2f | %s | %s | %.1fx |" % (
