@@ -189,3 +189,21 @@ def test_a_bad_preprocessing_fn_fails_and_publishes_nothing(tmp_path):
   error = md.from_value(failed.custom_properties["error"])
   assert "scale_to_z_score of feature 'company'" in error and "numeric" in error
   assert not os.path.exists(tmp_path / "root" / "Transform" / "transform_graph")
+
+
+def test_preprocessing_fn_by_name_without_materializing(tmp_path):
+  examples = ExampleGen(input_base=TAXI)
+  schema = ImportSchemaGen(schema_file=TAXI_SCHEMA)
+  transform = Transform(examples=examples.outputs["examples"], schema=schema.outputs["schema"],
+                        preprocessing_fn="tfx_core.examples.taxi_preprocessing.preprocessing_fn",
+                        analyze_splits=["eval"], materialize=False, disable_statistics=True)
+  result = LocalDagRunner().run(Pipeline("taxi", str(tmp_path), [examples, schema, transform]))
+  outputs = {key: value[0] for key, value in result.outputs["Transform"].items()}
+  assert md.from_value(outputs["transformed_examples"].properties["split_names"]) == "[]"
+  assert os.listdir(outputs["transformed_examples"].uri) == []
+  assert os.listdir(outputs["pre_transform_stats"].uri) == []
+  # Analyzed on eval only: its z-scores, not train's, are centred.
+  output = tft.TransformOutput(outputs["transform_graph"].uri)
+  [raw] = result.outputs["ExampleGen"]["examples"]
+  evaluation = output.transform_arrow(pq.read_table(os.path.join(raw.uri, "Split-eval")))
+  assert abs(np.mean(evaluation["fare_xf"].to_numpy())) < 1e-4
