@@ -27,12 +27,24 @@ std::vector<double> TestValues() {
   std::vector<double> x(100003);
   for (double& v : x) v = normal(rng);
   x[7] = NAN;
+  x[10] = -std::nan("0x123");  // A NaN with a sign and a payload: it must come out as itself.
   x[8] = INFINITY;
   x[9] = -INFINITY;
   return x;
 }
 
-bool SameBits(const void* a, const void* b, size_t bytes) { return std::memcmp(a, b, bytes) == 0; }
+// Success if cpu and gpu hold the same bits; else the first differing element, in hexfloat.
+template <typename T>
+::testing::AssertionResult SameBits(const std::vector<T>& cpu, const std::vector<T>& gpu,
+                                    const std::vector<double>& x) {
+  for (size_t i = 0; i < cpu.size(); ++i) {
+    if (std::memcmp(&cpu[i], &gpu[i], sizeof(T)) != 0) {
+      return ::testing::AssertionFailure() << std::hexfloat << "element " << i << ": x = " << x[i]
+                                           << ", cpu " << cpu[i] << ", gpu " << gpu[i];
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
 
 TEST_F(MappersGpuTest, ZScoreMatchesCpuBitForBit) {
   const std::vector<double> x64 = TestValues();
@@ -41,11 +53,11 @@ TEST_F(MappersGpuTest, ZScoreMatchesCpuBitForBit) {
   std::vector<double> cpu64(x64.size()), gpu64(x64.size());
   transform::MapValues(params.Fn<double>(), x64.data(), x64.size(), cpu64.data());
   ASSERT_TRUE(ScaleToZScore(params, {DType::kFloat64, x64.data(), (int64_t)x64.size()}, gpu64.data()).ok());
-  EXPECT_TRUE(SameBits(cpu64.data(), gpu64.data(), cpu64.size() * sizeof(double)));
+  EXPECT_TRUE(SameBits(cpu64, gpu64, x64));
   std::vector<float> cpu32(x32.size()), gpu32(x32.size());
   transform::MapValues(params.Fn<float>(), x32.data(), x32.size(), cpu32.data());
   ASSERT_TRUE(ScaleToZScore(params, {DType::kFloat32, x32.data(), (int64_t)x32.size()}, gpu32.data()).ok());
-  EXPECT_TRUE(SameBits(cpu32.data(), gpu32.data(), cpu32.size() * sizeof(float)));
+  EXPECT_TRUE(SameBits(cpu32, gpu32, x64));
 }
 
 TEST_F(MappersGpuTest, ScaleTo01MatchesCpuBitForBit) {
@@ -54,7 +66,12 @@ TEST_F(MappersGpuTest, ScaleTo01MatchesCpuBitForBit) {
   std::vector<double> cpu(x.size()), gpu(x.size());
   transform::MapValues(params.Fn<double>(), x.data(), x.size(), cpu.data());
   ASSERT_TRUE(ScaleTo01(params, {DType::kFloat64, x.data(), (int64_t)x.size()}, gpu.data()).ok());
-  EXPECT_TRUE(SameBits(cpu.data(), gpu.data(), cpu.size() * sizeof(double)));
+  EXPECT_TRUE(SameBits(cpu, gpu, x));
+  const std::vector<float> x32(x.begin(), x.end());
+  std::vector<float> cpu32(x.size()), gpu32(x.size());
+  transform::MapValues(params.Fn<float>(), x32.data(), x32.size(), cpu32.data());
+  ASSERT_TRUE(ScaleTo01(params, {DType::kFloat32, x32.data(), (int64_t)x32.size()}, gpu32.data()).ok());
+  EXPECT_TRUE(SameBits(cpu32, gpu32, x));
 }
 
 TEST_F(MappersGpuTest, BucketizeMatchesCpu) {

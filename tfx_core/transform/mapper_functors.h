@@ -11,6 +11,20 @@
 namespace tfx_core {
 namespace transform {
 
+// A NaN input comes out as itself (finite parameters make NaN from other inputs impossible).
+// CPUs propagate the input NaN through arithmetic (IEEE 754's recommendation); NVIDIA GPUs
+// return their own canonical NaN instead, so device code passes the input on explicitly and
+// every path writes the same bits. Host code needs no select (it would slow the loop).
+template <typename Out>
+TFX_CORE_HOST_DEVICE Out KeepNaN(Out v, Out y) {
+#if defined(__CUDA_ARCH__)
+  return v != v ? v : y;
+#else
+  (void)v;
+  return y;
+#endif
+}
+
 // (x - mean) / stddev, computed in Out (float for int64/float input, double for double).
 template <typename Out>
 struct ZScoreFn {
@@ -18,7 +32,8 @@ struct ZScoreFn {
   Out stddev;
   template <typename In>
   TFX_CORE_HOST_DEVICE Out operator()(In x) const {
-    return (static_cast<Out>(x) - mean) / stddev;
+    const Out v = static_cast<Out>(x);
+    return KeepNaN(v, (v - mean) / stddev);
   }
 };
 
@@ -29,7 +44,8 @@ struct ZeroOneFn {
   Out range;  // max - min, computed in Out.
   template <typename In>
   TFX_CORE_HOST_DEVICE Out operator()(In x) const {
-    return (static_cast<Out>(x) - min) / range;
+    const Out v = static_cast<Out>(x);
+    return KeepNaN(v, (v - min) / range);
   }
 };
 
