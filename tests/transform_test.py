@@ -2,8 +2,12 @@
 batch path against the saved TransformGraph (bit for bit)."""
 
 import collections
+import json
 import math
 import os
+import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pyarrow as pa
@@ -335,3 +339,41 @@ def test_large_integers_and_line_breaks_in_keys(tmp_path):
   c = y[keys == "c"]
   np.testing.assert_allclose(out["z"].to_numpy()[keys == "c"], (c - c.mean()) / c.std(), rtol=1e-5)
   np.testing.assert_array_equal(out["z"].to_numpy()[keys == "a\nb"], y[keys == "a\nb"])  # Unseen.
+
+
+_LOAD_EXPORTED = """
+import json, sys
+import tensorflow as tf
+import tfx_core.ops  # The TfxCore* ops, before loading.
+model = tf.saved_model.load(sys.argv[1])
+out = model.serve({"x": tf.constant([3.0, 1.0]), "s": tf.constant(["b", "zzz"])})
+print(json.dumps([out["z"].numpy().tolist(), out["id"].numpy().tolist()]))
+"""
+
+
+def test_a_model_exported_with_the_layer_carries_the_vocabularies(tmp_path):
+  table = pa.table({"x": [1.0, 2.0, 3.0, 4.0], "s": ["a", "b", "b", "c"]})
+  spec = {"x": FLOAT, "s": STRING}
+  _, output = _run(lambda i: {"z": tft.scale_to_z_score(i["x"]),
+                              "id": tft.compute_and_apply_vocabulary(i["s"])},
+                   tmp_path, table, spec)
+
+  class Serving(tf.Module):
+    def __init__(self, layer):
+      super().__init__()
+      self.layer = layer
+
+    @tf.function(input_signature=[{"x": tf.TensorSpec([None], tf.float32),
+                                   "s": tf.TensorSpec([None], tf.string)}])
+    def serve(self, features):
+      return self.layer(features)
+
+  tf.saved_model.save(Serving(output.transform_features_layer()), str(tmp_path / "model"))
+  shutil.rmtree(tmp_path / "tg")  # The model must not need the TransformGraph's folder.
+  result = subprocess.run([sys.executable, "-c", _LOAD_EXPORTED, str(tmp_path / "model")],
+                          capture_output=True, text=True, check=False,
+                          env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+  assert result.returncode == 0, result.stderr[-2000:]
+  z, ids = json.loads(result.stdout.strip().splitlines()[-1])
+  np.testing.assert_allclose(z, (np.array([3.0, 1.0]) - 2.5) / np.sqrt(1.25), rtol=1e-6)
+  assert ids == [0, -1]  # b is the most frequent; zzz is out of the vocabulary.

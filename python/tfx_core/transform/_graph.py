@@ -292,7 +292,10 @@ class TransformFeaturesLayer(tf.keras.layers.Layer):
     super().__init__(trainable=False, **kwargs)
     self._output = transform_output
     self._spec = transform_output.raw_feature_spec()
-    self._fn = transform_output.load_transform_graph().transform_features
+    # A public attribute, so a model that holds this layer tracks the TransformGraph and
+    # exports its vocabularies with it (tf.saved_model.save copies the assets).
+    self.transform_graph = transform_output.load_transform_graph()
+    self._fn = self.transform_graph.transform_features
 
   def call(self, features):  # pylint: disable=arguments-differ
     missing = sorted(set(self._spec) - set(features))
