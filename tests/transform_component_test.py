@@ -66,6 +66,11 @@ def test_outputs_statistics_and_schema(taxi_run):
   assert spec["company_xf"].dtype == tf.int64 and spec["tips_xf"].dtype == tf.int64
   companies = output.vocabulary_by_name("company")
   assert len(companies) == output.vocabulary_size_by_name("company") > 50
+  # Categorical outputs carry their id range, for one-hot layers in the Trainer.
+  assert output.num_buckets_for_transformed_feature("company_xf") == len(companies) + 10
+  assert output.num_buckets_for_transformed_feature("pickup_latitude_xf") == 10
+  with pytest.raises(ValueError, match="no integer domain"):
+    output.num_buckets_for_transformed_feature("fare_xf")
   train = pq.read_table(os.path.join(out["transformed_examples"].uri, "Split-train"))
   evaluation = pq.read_table(os.path.join(out["transformed_examples"].uri, "Split-eval"))
   assert train.num_rows + evaluation.num_rows == 15002

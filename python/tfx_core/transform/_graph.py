@@ -46,7 +46,7 @@ class _TransformModule(tf.Module):
     self.assets = {name: tf.saved_model.Asset(os.path.join(files_dir, name))
                    for name in _file_names(known)}
     # What the trace found out; a plain namespace, so the SavedModel does not track it.
-    self.traced = types.SimpleNamespace(depends_on={}, direct={})
+    self.traced = types.SimpleNamespace(depends_on={}, direct={}, int_domains={})
     signature = {name: _inputs.type_spec(f) for name, f in sorted(spec.items())}
 
     def transform_features(inputs):
@@ -57,6 +57,7 @@ class _TransformModule(tf.Module):
         raise RuntimeError("analyzers %s are still pending in the final trace" % (
             [r.label for r in trace.pending],))
       self.traced.direct = trace.direct_plan(outputs)
+      self.traced.int_domains = trace.int_domains(outputs)
       result = {}
       for name, value in outputs.items():
         if isinstance(value, tf.RaggedTensor):
@@ -118,11 +119,12 @@ def _write(preprocessing_fn, spec, known, files_dir, tmp):
   tf.saved_model.save(module, os.path.join(tmp, TRANSFORM_FN_DIR), signatures={},
                       options=tf.saved_model.SaveOptions(experimental_skip_saver=True,
                                                          experimental_custom_gradients=False))
-  for directory, feature_spec in ((TRANSFORMED_METADATA_DIR, transformed),
-                                  (RAW_METADATA_DIR, spec)):
+  for directory, schema in (
+      (TRANSFORMED_METADATA_DIR,
+       _inputs.schema_from_feature_spec(transformed, module.traced.int_domains)),
+      (RAW_METADATA_DIR, _inputs.schema_from_feature_spec(spec))):
     os.makedirs(os.path.join(tmp, directory))
-    write_schema(_inputs.schema_from_feature_spec(feature_spec),
-                 os.path.join(tmp, directory, SCHEMA_FILE))
+    write_schema(schema, os.path.join(tmp, directory, SCHEMA_FILE))
   with open(os.path.join(tmp, METADATA_FILE), "w") as f:
     json.dump({"analyzers": known, "depends_on": module.traced.depends_on,
                "direct": module.traced.direct}, f, indent=1, sort_keys=True)
@@ -176,6 +178,17 @@ class TransformOutput:
         return value
     raise ValueError("no vocabulary named %r; there are: %s" % (name, ", ".join(
         sorted(v["file"] for v in self._analyzers.values() if "file" in v))))
+
+  def num_buckets_for_transformed_feature(self, name):
+    """How many ids a categorical output can take (vocabulary ids with OOV buckets, bucket ids,
+    hash buckets): its int_domain's max + 1, as TFT's TFTransformOutput gives it."""
+    for feature in self.transformed_metadata_schema().feature:
+      if feature.name == name:
+        if not feature.HasField("int_domain"):
+          raise ValueError("transformed feature %r has no integer domain: it is not the output "
+                           "of a vocabulary, bucketize or hash mapper" % name)
+        return feature.int_domain.max + 1
+    raise ValueError("no transformed feature %r" % name)
 
   def vocabulary_file_by_name(self, vocab_filename):
     self._vocabulary(vocab_filename)

@@ -34,8 +34,9 @@ def feature_spec_from_schema(schema):
   return spec
 
 
-def schema_from_feature_spec(spec):
-  """The schema that feature_spec_from_schema maps back to `spec`."""
+def schema_from_feature_spec(spec, int_domains=None):
+  """The schema that feature_spec_from_schema maps back to `spec`; int_domains ({name: (min,
+  max)}) marks integer features as categorical with that range, as TFT's schemas do."""
   schema = schema_pb2.Schema()
   for name in sorted(spec):
     feature = schema.feature.add(name=name, type=_SCHEMA_TYPES[spec[name].dtype])
@@ -43,6 +44,10 @@ def schema_from_feature_spec(spec):
       feature.shape.SetInParent()
       for size in spec[name].shape:
         feature.shape.dim.add(size=size)
+    if int_domains and name in int_domains:
+      low, high = int_domains[name]
+      feature.int_domain.min, feature.int_domain.max = int(low), int(high)
+      feature.int_domain.is_categorical = True
   return schema
 
 

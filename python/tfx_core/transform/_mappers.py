@@ -87,6 +87,8 @@ def bucketize(x, num_buckets, epsilon=None, weights=None, elementwise=False,
                                           reduce_instance_dims=not elementwise,
                                           name=name or "bucketize")
   result = apply_buckets(x, analyzer["boundaries"])
+  if analyzer.value is not None:
+    _tracing.current("bucketize").record_domain(result, 0, len(analyzer.value["boundaries"]))
   if analyzer.value is not None and analyzer.source is not None:
     _tracing.current("bucketize").record_direct(
         result, analyzer.source, "bucketize",
@@ -129,6 +131,11 @@ def compute_and_apply_vocabulary(x, default_value=-1, top_k=None, frequency_thre
       frequency_threshold=frequency_threshold, vocab_filename=vocab_filename, weights=weights)
   result = apply_vocabulary(x, analyzer["file"], default_value=default_value,
                             num_oov_buckets=num_oov_buckets)
+  if analyzer.value is not None:
+    size = analyzer.value["size"]
+    low = 0 if num_oov_buckets else min(0, default_value)
+    high = size + num_oov_buckets - 1 if num_oov_buckets else max(size - 1, default_value)
+    _tracing.current("compute_and_apply_vocabulary").record_domain(result, low, high)
   if analyzer.value is not None and analyzer.source is not None:
     _tracing.current("compute_and_apply_vocabulary").record_direct(
         result, analyzer.source, "apply_vocabulary", file=analyzer.value["file"],
@@ -142,7 +149,11 @@ def hash_strings(strings, hash_buckets, key=None, name=None):
     if key is None:
       return tf.strings.to_hash_bucket_fast(values, hash_buckets, name=name)
     return tf.strings.to_hash_bucket_strong(values, hash_buckets, key, name=name)
-  return _map_values(fn, strings)
+  result = _map_values(fn, strings)
+  trace = _tracing.active()
+  if trace is not None:  # Outside preprocessing_fn it is a plain TensorFlow mapper.
+    trace.record_domain(result, 0, hash_buckets - 1)
+  return result
 
 
 def ngrams(tokens, ngram_range, separator, name=None):

@@ -66,6 +66,7 @@ class Trace:
     self._count = 0
     self._direct = {}             # Output value tensor ref -> how the batch path computes it.
     self._files = {}              # File name -> the analyzer key writing it.
+    self._domains = {}            # Output value tensor ref -> (min, max) of its integer ids.
 
   def flat_values(self, x, analyzer):
     """(1-D values of x, the raw feature it is, if it is one as is)."""
@@ -124,6 +125,15 @@ class Trace:
     values = _values_of(result)
     self._direct[values.ref()] = dict(params, mapper=mapper, feature=source)
 
+  def record_domain(self, result, low, high):
+    """Notes that `result` holds category ids in [low, high] (vocabulary ids, bucket ids)."""
+    self._domains[_values_of(result).ref()] = (int(low), int(high))
+
+  def int_domains(self, outputs):
+    """{output name: (min, max)} for outputs that are a recorded mapper's result as is."""
+    return {name: self._domains[_values_of(value).ref()] for name, value in outputs.items()
+            if _values_of(value).ref() in self._domains}
+
   def direct_plan(self, outputs):
     """{output name: direct mapper} for outputs that are a recorded mapper's result as is."""
     plan = {}
@@ -171,6 +181,11 @@ def _values_of(x):
   if isinstance(x, tf.RaggedTensor):
     return x.flat_values
   return x
+
+
+def active():
+  """The trace in progress, or None outside preprocessing_fn."""
+  return getattr(_local, "trace", None)
 
 
 def current(analyzer):
