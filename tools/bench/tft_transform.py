@@ -51,17 +51,25 @@ SPARSE = ("f0", "f1")  # The float columns with nulls.
 STRINGS = ["s%d" % i for i in range(5)]
 
 
+def preprocessing_fn_for(tft):
+  """The benchmark's preprocessing_fn over `tft`: tensorflow_transform, or tfx_core.transform
+  (transform_bench runs this same code with that module)."""
+  def preprocessing_fn(inputs):
+    out = {}
+    for i in range(10):
+      out["f%d_z" % i] = tft.scale_to_z_score(inputs["f%d" % i])
+    for name in ("f2", "f3"):
+      out[name + "_bucket"] = tft.bucketize(inputs[name], num_buckets=10)
+    for i in range(5):
+      out["s%d_id" % i] = tft.compute_and_apply_vocabulary(inputs["s%d" % i],
+                                                            vocab_filename="s%d" % i)
+    return out
+  return preprocessing_fn
+
+
 def preprocessing_fn(inputs):
   import tensorflow_transform as tft  # pylint: disable=import-outside-toplevel
-  out = {}
-  for i in range(10):
-    out["f%d_z" % i] = tft.scale_to_z_score(inputs["f%d" % i])
-  for name in ("f2", "f3"):
-    out[name + "_bucket"] = tft.bucketize(inputs[name], num_buckets=10)
-  for i in range(5):
-    out["s%d_id" % i] = tft.compute_and_apply_vocabulary(inputs["s%d" % i],
-                                                          vocab_filename="s%d" % i)
-  return out
+  return preprocessing_fn_for(tft)(inputs)
 
 
 def _peak_mb():

@@ -56,16 +56,9 @@ FLOATS, SPARSE, STRINGS = tft_side.FLOATS, tft_side.SPARSE, tft_side.STRINGS
 
 
 def preprocessing_fn(inputs):
+  """TFT's side's preprocessing_fn, run with tfx_core.transform in place of tensorflow_transform."""
   import tfx_core.transform as tft  # pylint: disable=import-outside-toplevel
-  out = {}
-  for i in range(10):
-    out["f%d_z" % i] = tft.scale_to_z_score(inputs["f%d" % i])
-  for name in ("f2", "f3"):
-    out[name + "_bucket"] = tft.bucketize(inputs[name], num_buckets=10)
-  for i in range(5):
-    out["s%d_id" % i] = tft.compute_and_apply_vocabulary(inputs["s%d" % i],
-                                                          vocab_filename="s%d" % i)
-  return out
+  return tft_side.preprocessing_fn_for(tft)(inputs)
 
 
 def feature_spec():
