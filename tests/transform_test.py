@@ -267,8 +267,9 @@ def test_wrong_inputs_name_the_feature_and_analyzer(tmp_path):
     _run(lambda inputs: {"z": tft.scale_to_z_score(inputs["x"])}, tmp_path,
          spec=dict(SPEC, x=FLOAT))
   with pytest.raises(NotImplementedError, match="reduce_instance_dims=False"):
-    _run(lambda inputs: {"m": tft.mean(inputs["y"], reduce_instance_dims=False) + inputs["y"]},
-         tmp_path)
+    _run(lambda inputs: {"b": tft.bucketize(inputs["y"], 3, elementwise=True)}, tmp_path)
+  with pytest.raises(ValueError, match="reduce_instance_dims=False needs a dense Tensor"):
+    _run(lambda inputs: {"m": tft.scale_to_z_score(inputs["x"], elementwise=True)}, tmp_path)
 
 
 def test_a_vocabulary_of_a_million_tokens_is_an_asset_not_a_constant(tmp_path):
@@ -377,3 +378,34 @@ def test_a_model_exported_with_the_layer_carries_the_vocabularies(tmp_path):
   z, ids = json.loads(result.stdout.strip().splitlines()[-1])
   np.testing.assert_allclose(z, (np.array([3.0, 1.0]) - 2.5) / np.sqrt(1.25), rtol=1e-6)
   assert ids == [0, -1]  # b is the most frequent; zzz is out of the vocabulary.
+
+
+def test_elementwise_statistics_per_position(tmp_path):
+  rows = RNG.normal([0.0, 10.0, -5.0], [1.0, 3.0, 0.5], size=(500, 3)).astype(np.float32)
+  rows[:, 2][::7] = 4.0
+  table = pa.table({"v": pa.array(list(rows), pa.list_(pa.float32())),
+                    "c": pa.array([[1, 2]] * 500, pa.list_(pa.int64()))})
+  spec = {"v": tf.io.FixedLenFeature([3], tf.float32), "c": tf.io.FixedLenFeature([2], tf.int64)}
+  def preprocessing_fn(inputs):
+    v, c = inputs["v"], inputs["c"]
+    ones = tf.ones_like(v[:, :1])
+    return {"z": tft.scale_to_z_score(v, elementwise=True),
+            "u": tft.scale_to_0_1(v, elementwise=True),
+            "mean": ones * tft.mean(v, reduce_instance_dims=False),
+            "max": ones * tft.max(v, reduce_instance_dims=False),
+            "c_sum": tf.ones_like(c) * tft.sum(c, reduce_instance_dims=False),
+            "c_01": tft.scale_to_0_1(c, elementwise=True)}
+  out, output = _run(preprocessing_fn, tmp_path, table, spec)
+  def matrix(name, width):
+    return np.asarray(out[name].combine_chunks().flatten().to_numpy()).reshape(-1, width)
+  r = rows.astype(np.float64)
+  np.testing.assert_allclose(matrix("mean", 3)[0], r.mean(axis=0), rtol=1e-5)
+  np.testing.assert_array_equal(matrix("max", 3)[0], rows.max(axis=0))
+  np.testing.assert_allclose(matrix("z", 3), (r - r.mean(axis=0)) / r.std(axis=0), atol=1e-4)
+  lo, hi = rows.min(axis=0), rows.max(axis=0)
+  np.testing.assert_allclose(matrix("u", 3), (rows - lo) / (hi - lo), atol=1e-6)
+  np.testing.assert_array_equal(matrix("c_sum", 2)[0], [500, 1000])
+  np.testing.assert_allclose(matrix("c_01", 2)[0], 1 / (1 + np.exp(-np.array([1.0, 2.0]))),
+                             rtol=1e-6)  # Constant positions: sigmoid, as in TFT.
+  graph = _graph_outputs(output, table, spec)
+  assert matrix("z", 3).tobytes() == graph["z"].numpy().tobytes()

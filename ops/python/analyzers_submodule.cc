@@ -112,10 +112,23 @@ void DefineAnalyzersSubmodule(py::module_& parent) {
         "Feeds one batch to many analyzers in parallel: items are (name, analyzer, [arrays]).");
 
   py::class_<MomentsAnalyzer, Analyzer> moments(
-      m, "MomentsAnalyzer", "count, sum, mean, var (population), min, max; nulls and NaN skipped.");
-  moments.def(py::init<>()).def("result", [](const MomentsAnalyzer& self) {
-    return MomentsDict(self.moments());
-  });
+      m, "MomentsAnalyzer",
+      "count, sum, mean, var (population), min, max; nulls and NaN skipped. width > 1: per "
+      "position of rows of `width` values.");
+  moments.def(py::init<int64_t>(), py::arg("width") = 1)
+      .def_property_readonly("width", &MomentsAnalyzer::width)
+      .def("result", [](const MomentsAnalyzer& self) {
+        if (self.width() == 1) return MomentsDict(self.moments());
+        py::dict d;  // Lists, one entry per position.
+        for (const char* key : {"count", "mean", "var", "min", "max", "sum", "int_sum"}) {
+          d[key] = py::list();
+        }
+        for (int64_t i = 0; i < self.width(); ++i) {
+          const py::dict one = MomentsDict(self.moments(i));
+          for (auto item : one) d[item.first].cast<py::list>().append(item.second);
+        }
+        return d;
+      });
   Picklable<MomentsAnalyzer>(moments);
 
   py::class_<QuantilesAnalyzer, Analyzer> quantiles(m, "QuantilesAnalyzer",

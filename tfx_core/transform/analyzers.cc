@@ -243,31 +243,63 @@ void Moments::Merge(const Moments& other) {
 
 Status MomentsAnalyzer::Add(const std::vector<const ArrayView*>& inputs) {
   TFX_RETURN_IF_ERROR(ExpectInputs("moments analyzer", inputs, 1, 1));
-  return VisitNumeric("moments analyzer", arrow::Leaves(*inputs[0]),
+  const LeafRange r = arrow::Leaves(*inputs[0]);
+  const int64_t w = width();
+  if (r.count % w != 0) {
+    return InvalidArgument("elementwise moments analyzer: ", r.count, " values are not whole "
+                           "rows of ", w);
+  }
+  return VisitNumeric("moments analyzer", r,
                       [&](const auto* x, int64_t n, const uint8_t* validity, int64_t bit) {
-                        moments_.Merge(BatchMoments(x, n, validity, bit));
+                        if (w == 1) {
+                          moments_[0].Merge(BatchMoments(x, n, validity, bit));
+                          return;
+                        }
+                        for (int64_t i = 0; i < n; ++i) {
+                          if (!arrow::BitIsSet(validity, bit + i)) continue;
+                          const double v = static_cast<double>(x[i]);
+                          if (std::isnan(v)) continue;
+                          Moments& m = moments_[i % w];
+                          m.Add(v);
+                          if constexpr (std::is_integral_v<std::decay_t<decltype(x[i])>>) {
+                            m.int_sum = static_cast<int64_t>(static_cast<uint64_t>(m.int_sum) +
+                                                             static_cast<uint64_t>(x[i]));
+                          }
+                        }
                       });
 }
 
 Status MomentsAnalyzer::Merge(const Analyzer& other) {
   const auto* o = dynamic_cast<const MomentsAnalyzer*>(&other);
-  if (o == nullptr) return InvalidArgument("cannot merge a different analyzer into a moments analyzer");
-  moments_.Merge(o->moments_);
+  if (o == nullptr || o->width() != width()) {
+    return InvalidArgument("cannot merge a different analyzer into a moments analyzer of width ",
+                           width());
+  }
+  for (int64_t i = 0; i < width(); ++i) moments_[i].Merge(o->moments_[i]);
   return Status::OK();
 }
 
 std::string MomentsAnalyzer::Serialize() const {
   std::string out = Header(kMomentsMagic);
-  PutMoments(&out, moments_);
+  PutBytes(&out, width());
+  for (const Moments& m : moments_) PutMoments(&out, m);
   return out;
 }
 
 StatusOr<std::unique_ptr<MomentsAnalyzer>> MomentsAnalyzer::Deserialize(const std::string& bytes) {
   TFX_RETURN_IF_ERROR(CheckHeader(bytes, kMomentsMagic, "moments analyzer"));
-  auto analyzer = std::make_unique<MomentsAnalyzer>();
   size_t pos = 4;
-  if (!GetMoments(bytes, &pos, &analyzer->moments_) || pos != bytes.size()) {
-    return InvalidArgument("serialized moments analyzer has ", bytes.size(), " bytes, expected ", pos);
+  int64_t width;
+  if (!GetBytes(bytes, &pos, &width) || width < 1 ||
+      static_cast<uint64_t>(width) > (bytes.size() - pos) / 56) {
+    return InvalidArgument("serialized moments analyzer has a bad width");
+  }
+  auto analyzer = std::make_unique<MomentsAnalyzer>(width);
+  for (Moments& m : analyzer->moments_) {
+    if (!GetMoments(bytes, &pos, &m)) return InvalidArgument("serialized moments analyzer is truncated");
+  }
+  if (pos != bytes.size()) {
+    return InvalidArgument("serialized moments analyzer has ", bytes.size() - pos, " trailing bytes");
   }
   return analyzer;
 }

@@ -61,18 +61,22 @@ class Analyzer {
   virtual std::string Serialize() const = 0;
 };
 
-// Input: numeric values (int64, float or double).
+// Input: numeric values (int64, float or double). With width w > 1 (elementwise statistics of
+// rows of w values, laid out row after row), value i counts towards position i % w, and a
+// batch must hold whole rows.
 class MomentsAnalyzer : public Analyzer {
  public:
+  explicit MomentsAnalyzer(int64_t width = 1) : moments_(width < 1 ? 1 : width) {}
   Status Add(const std::vector<const arrow::ArrayView*>& inputs) override;
   Status Merge(const Analyzer& other) override;
   std::string Serialize() const override;
   static StatusOr<std::unique_ptr<MomentsAnalyzer>> Deserialize(const std::string& bytes);
 
-  const Moments& moments() const { return moments_; }
+  int64_t width() const { return static_cast<int64_t>(moments_.size()); }
+  const Moments& moments(int64_t position = 0) const { return moments_[position]; }
 
  private:
-  Moments moments_;
+  std::vector<Moments> moments_;  // One per position.
 };
 
 // Input: numeric values. A KLL sketch: ranks within the sketch's stated bound.

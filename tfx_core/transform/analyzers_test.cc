@@ -81,6 +81,25 @@ TEST(MomentsAnalyzerTest, DenseValuesWithAndWithoutNaN) {
   EXPECT_DOUBLE_EQ(b.moments().variance(), 5.0);
 }
 
+TEST(MomentsAnalyzerTest, ElementwiseMomentsPerPosition) {
+  // Rows of 3: position 0 sees 1, 4, 7; position 1 sees 2, (null), 8; position 2: 3, 6, 9.
+  auto rows = Doubles({1, 2, 3, 4, 5, 6, 7, 8, 9}, {true, true, true, true, false, true, true,
+                                                     true, true});
+  MomentsAnalyzer analyzer(3);
+  ASSERT_TRUE(analyzer.Add({rows->view.get()}).ok());
+  auto restored = MomentsAnalyzer::Deserialize(analyzer.Serialize());
+  ASSERT_TRUE(restored.ok());
+  ASSERT_EQ((*restored)->width(), 3);
+  EXPECT_DOUBLE_EQ((*restored)->moments(0).mean, 4.0);
+  EXPECT_DOUBLE_EQ((*restored)->moments(0).variance(), 6.0);
+  EXPECT_EQ((*restored)->moments(1).count, 2);
+  EXPECT_DOUBLE_EQ((*restored)->moments(1).mean, 5.0);
+  EXPECT_EQ((*restored)->moments(2).max, 9.0);
+  auto partial = Doubles({1, 2});
+  EXPECT_FALSE(analyzer.Add({partial->view.get()}).ok());  // Not whole rows.
+  EXPECT_FALSE(analyzer.Merge(MomentsAnalyzer(2)).ok());
+}
+
 TEST(MomentsAnalyzerTest, ListValuesAndExactIntegerSum) {
   auto lists = IntLists({{1, 2}, {}, {}, {3, 1000000000000}}, {true, true, false, true});
   MomentsAnalyzer analyzer;

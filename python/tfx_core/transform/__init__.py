@@ -10,9 +10,8 @@ tfx_core's C++ kernels. Porting a TFT preprocessing_fn is a change of import:
     transformed, output = tft.analyze_and_transform(table, preprocessing_fn, schema, "out/")
     layer = output.transform_features_layer()   # for a Keras model at serving time
 
-Not supported yet (NotImplementedError names the argument): elementwise statistics
-(reduce_instance_dims=False), weighted quantiles, vocabulary labels/mutual information/coverage,
-covariance and pca.
+Not supported yet (NotImplementedError names the argument): elementwise quantiles and buckets,
+weighted quantiles, vocabulary labels/mutual information/coverage, covariance and pca.
 """
 
 import os

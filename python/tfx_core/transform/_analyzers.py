@@ -22,7 +22,7 @@ _kernels = ext.analyzers
 
 def new_accumulator(request):
   return {
-      "moments": _kernels.MomentsAnalyzer,
+      "moments": lambda: _kernels.MomentsAnalyzer(request.params.get("width", 1)),
       "quantiles": _kernels.QuantilesAnalyzer,
       "vocabulary": _kernels.VocabularyAnalyzer,
       "keyed_moments": _kernels.KeyedMomentsAnalyzer,
@@ -122,73 +122,98 @@ def _unsupported(analyzer, **arguments):
 
 
 def _extreme(value, dtype):
-  """min/max as `dtype`; +-inf (no values) becomes the integer limits for integer dtypes."""
+  """min/max as `dtype` (a number, or a list per position); +-inf (no values) becomes the
+  integer limits for integer dtypes."""
+  if isinstance(value, list):
+    return [_extreme(v, dtype) for v in value]
   if dtype.is_integer:
     return int(value) if np.isfinite(value) else (dtype.max if value > 0 else dtype.min)
   return value
 
 
+def _instance_shape(x, name):
+  """The shape of one row of a dense Tensor (for statistics per position)."""
+  if not isinstance(x, tf.Tensor) or x.shape.rank is None or x.shape.rank < 1 or \
+      not x.shape[1:].is_fully_defined():
+    raise ValueError("%s with reduce_instance_dims=False needs a dense Tensor with a fixed "
+                     "shape after the batch dimension; got %r" % (name, x))
+  return x.shape[1:].as_list()
+
+
 # ---- Analyzers ----
 
-def moments(x, name):
+def moments(x, name, reduce_instance_dims=True):
+  """count, mean, var, min, max, sum of x's values; with reduce_instance_dims=False, of each
+  position of a dense Tensor's rows (outputs shaped like one row)."""
+  shape = [] if reduce_instance_dims else _instance_shape(x, name)
   trace, values, source = _numeric_values(x, name)
   dtype, out = values.dtype, _float_dtype(values.dtype)
+
+  def output(field, output_dtype, convert=lambda v: v):
+    return Output(output_dtype, shape, lambda v: tf.constant(
+        convert(v[field]), output_dtype, shape=shape))
+
   outputs = {
-      "mean": Output(out, [], lambda v: tf.constant(v["mean"], out)),
-      "var": Output(out, [], lambda v: tf.constant(v["var"], out)),
-      "min": Output(dtype, [], lambda v: tf.constant(_extreme(v["min"], dtype), dtype)),
-      "max": Output(dtype, [], lambda v: tf.constant(_extreme(v["max"], dtype), dtype)),
-      "sum": Output(dtype, [], lambda v: tf.constant(
-          v["int_sum"] if dtype.is_integer else v["sum"], dtype)),
-      "count": Output(tf.int64, [], lambda v: tf.constant(v["count"], tf.int64)),
+      "mean": output("mean", out), "var": output("var", out),
+      "min": output("min", dtype, lambda v: _extreme(v, dtype)),
+      "max": output("max", dtype, lambda v: _extreme(v, dtype)),
+      "sum": output("int_sum" if dtype.is_integer else "sum", dtype),
+      "count": output("count", tf.int64),
   }
-  return trace.analyze("moments", name, [values], {}, [source], outputs)
+  params = {} if reduce_instance_dims else {"width": int(np.prod(shape))}
+  return trace.analyze("moments", name, [values], params, [source], outputs)
+
+
+def _moments_of(x, field, reduce_instance_dims, name):
+  return moments(x, name, reduce_instance_dims)[field]
+
+
+def mean(x, reduce_instance_dims=True, name=None, output_dtype=None):
+  """The mean of x's values (float32, or float64 for float64 input); per position of x's rows
+  with reduce_instance_dims=False."""
+  result = _moments_of(x, "mean", reduce_instance_dims, name or "mean")
+  return tf.cast(result, output_dtype) if output_dtype else result
+
+
+def var(x, reduce_instance_dims=True, name=None, output_dtype=None):
+  """The population variance of x's values (tensorflow_transform's `var`)."""
+  result = _moments_of(x, "var", reduce_instance_dims, name or "var")
+  return tf.cast(result, output_dtype) if output_dtype else result
+
+
+def min(x, reduce_instance_dims=True, name=None):  # pylint: disable=redefined-builtin
+  """The smallest of x's values, in x's dtype."""
+  return _moments_of(x, "min", reduce_instance_dims, name or "min")
+
+
+def max(x, reduce_instance_dims=True, name=None):  # pylint: disable=redefined-builtin
+  """The largest of x's values, in x's dtype."""
+  return _moments_of(x, "max", reduce_instance_dims, name or "max")
+
+
+def sum(x, reduce_instance_dims=True, name=None):  # pylint: disable=redefined-builtin
+  """The sum of x's values, in x's dtype (int64 sums are exact)."""
+  return _moments_of(x, "sum", reduce_instance_dims, name or "sum")
+
+
+def size(x, reduce_instance_dims=True, name=None):
+  """The number of x's values (int64), NaN included, missing values not."""
+  ones = _map_ones(x)
+  return _moments_of(ones, "count", reduce_instance_dims, name or "size")
+
+
+def _map_ones(x):
+  if isinstance(x, tf.SparseTensor):
+    return tf.SparseTensor(x.indices, tf.ones_like(x.values, tf.int64), x.dense_shape)
+  if isinstance(x, tf.RaggedTensor):
+    return x.with_flat_values(tf.ones_like(x.flat_values, tf.int64))
+  return tf.ones_like(x, tf.int64)
 
 
 def check_reduce(analyzer, reduce_instance_dims):
   if not reduce_instance_dims:
     raise NotImplementedError("%s: reduce_instance_dims=False (elementwise statistics) is not "
                               "supported by tfx_core yet" % analyzer)
-
-
-def mean(x, reduce_instance_dims=True, name=None, output_dtype=None):
-  """The mean of x's values (float32, or float64 for float64 input)."""
-  check_reduce("mean", reduce_instance_dims)
-  result = moments(x, name or "mean")["mean"]
-  return tf.cast(result, output_dtype) if output_dtype else result
-
-
-def var(x, reduce_instance_dims=True, name=None, output_dtype=None):
-  """The population variance of x's values (tensorflow_transform's `var`)."""
-  check_reduce("var", reduce_instance_dims)
-  result = moments(x, name or "var")["var"]
-  return tf.cast(result, output_dtype) if output_dtype else result
-
-
-def min(x, reduce_instance_dims=True, name=None):  # pylint: disable=redefined-builtin
-  """The smallest of x's values, in x's dtype."""
-  check_reduce("min", reduce_instance_dims)
-  return moments(x, name or "min")["min"]
-
-
-def max(x, reduce_instance_dims=True, name=None):  # pylint: disable=redefined-builtin
-  """The largest of x's values, in x's dtype."""
-  check_reduce("max", reduce_instance_dims)
-  return moments(x, name or "max")["max"]
-
-
-def sum(x, reduce_instance_dims=True, name=None):  # pylint: disable=redefined-builtin
-  """The sum of x's values, in x's dtype (int64 sums are exact)."""
-  check_reduce("sum", reduce_instance_dims)
-  return moments(x, name or "sum")["sum"]
-
-
-def size(x, reduce_instance_dims=True, name=None):
-  """The number of x's values (int64), NaN included, missing values not."""
-  check_reduce("size", reduce_instance_dims)
-  trace = _tracing.current("size")
-  values, _ = trace.flat_values(x, "size")
-  return moments(tf.ones_like(values, tf.int64), name or "size")["count"]
 
 
 def quantiles(x, num_buckets, epsilon=None, weights=None, reduce_instance_dims=True,

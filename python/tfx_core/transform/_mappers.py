@@ -16,10 +16,12 @@ from tfx_core.transform import _analyzers, _tracing
 
 def scale_to_z_score(x, elementwise=False, name=None, output_dtype=None):
   """(x - mean(x)) / stddev(x); where the stddev is 0, x - mean(x) (as in TFT)."""
-  _analyzers.check_reduce("scale_to_z_score", not elementwise)
-  moments = _analyzers.moments(x, name or "scale_to_z_score")
+  moments = _analyzers.moments(x, name or "scale_to_z_score", reduce_instance_dims=not elementwise)
+  if elementwise:  # Per-position parameters: TensorFlow's broadcasting arithmetic.
+    mean = moments["mean"]
+    return _cast((tf.cast(x, mean.dtype) - mean) / _stddev(moments["var"]), output_dtype)
   result = ops.scale_to_z_score(x, moments["mean"], _stddev(moments["var"]))
-  if moments.value is not None and moments.source is not None:
+  if moments.value is not None and moments.source is not None:  # One mean, one stddev.
     dtype = moments["mean"].dtype.as_numpy_dtype
     mean, variance = dtype(moments.value["mean"]), dtype(moments.value["var"])
     stddev = np.sqrt(variance) if variance > 0 else dtype(1)
@@ -49,22 +51,27 @@ def scale_by_min_max(x, output_min=0.0, output_max=1.0, elementwise=False, name=
   if not output_min < output_max:
     raise ValueError("scale_by_min_max: output_min (%r) must be < output_max (%r)" % (
         output_min, output_max))
-  _analyzers.check_reduce("scale_by_min_max", not elementwise)
-  moments = _analyzers.moments(x, name or "scale_by_min_max")
+  moments = _analyzers.moments(x, name or "scale_by_min_max", reduce_instance_dims=not elementwise)
 
   def fn(values):
     dtype = tf.float64 if values.dtype == tf.float64 else tf.float32
     lo, hi = tf.cast(moments["min"], dtype), tf.cast(moments["max"], dtype)
     spread = lo < hi
-    scaled = ops.scale_to_0_1(values, tf.where(spread, lo, tf.zeros_like(lo)),
-                              tf.where(spread, hi, tf.ones_like(hi)))
-    scaled = tf.where(spread, scaled, tf.math.sigmoid(tf.cast(values, dtype)))
+    if elementwise:  # Per-position parameters: TensorFlow's broadcasting arithmetic.
+      x = tf.cast(values, dtype)
+      scaled = tf.where(spread, (x - lo) / tf.where(spread, hi - lo, tf.ones_like(lo)),
+                        tf.math.sigmoid(x))
+    else:
+      scaled = ops.scale_to_0_1(values, tf.where(spread, lo, tf.zeros_like(lo)),
+                                tf.where(spread, hi, tf.ones_like(hi)))
+      scaled = tf.where(spread, scaled, tf.math.sigmoid(tf.cast(values, dtype)))
     if (output_min, output_max) == (0.0, 1.0):
       return scaled
     return scaled * tf.constant(output_max - output_min, dtype) + tf.constant(output_min, dtype)
   result = _map_values(fn, x)
   value = moments.value
-  if value is not None and moments.source is not None and (output_min, output_max) == (0, 1):
+  if value is not None and moments.source is not None and (output_min, output_max) == (0, 1) \
+      and not elementwise:
     dtype = np.float64 if moments["min"].dtype == tf.float64 else np.float32
     lo, hi = dtype(value["min"]), dtype(value["max"])  # As the graph rounds them.
     if np.isfinite(lo) and np.isfinite(hi) and lo < hi:
