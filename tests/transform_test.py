@@ -409,3 +409,25 @@ def test_elementwise_statistics_per_position(tmp_path):
                              rtol=1e-6)  # Constant positions: sigmoid, as in TFT.
   graph = _graph_outputs(output, table, spec)
   assert matrix("z", 3).tobytes() == graph["z"].numpy().tobytes()
+
+
+def test_covariance_and_pca(tmp_path):
+  rows = RNG.multivariate_normal([1.0, -2.0, 0.5], [[4.0, 1.5, 0.0], [1.5, 2.0, 0.3],
+                                                    [0.0, 0.3, 0.5]], size=2000)
+  table = pa.table({"v": pa.array(list(rows.astype(np.float32)), pa.list_(pa.float32()))})
+  spec = {"v": tf.io.FixedLenFeature([3], tf.float32)}
+  def preprocessing_fn(inputs):
+    v = inputs["v"]
+    ones = tf.ones_like(v[:, :1])
+    cov = tft.covariance(v, tf.float32)
+    return {"cov": ones * tf.reshape(cov, [1, 9]),
+            "projected": tf.matmul(v, tft.pca(v, output_dim=2, dtype=tf.float32))}
+  out, _ = _run(preprocessing_fn, tmp_path, table, spec)
+  r = rows.astype(np.float32).astype(np.float64)
+  expected = np.cov(r, rowvar=False, bias=True)
+  got = np.asarray(out["cov"].combine_chunks().flatten().to_numpy()).reshape(-1, 9)[0]
+  np.testing.assert_allclose(got.reshape(3, 3), expected, rtol=1e-5)
+  # The projection's variance along each component is the top eigenvalues, largest first.
+  projected = np.asarray(out["projected"].combine_chunks().flatten().to_numpy()).reshape(-1, 2)
+  top = np.sort(np.linalg.eigvalsh(expected))[::-1][:2]
+  np.testing.assert_allclose(projected.var(axis=0), top, rtol=1e-4)

@@ -1,4 +1,5 @@
 // _tfx_core_ext.analyzers: the Transform's full-pass analyzers over Arrow arrays.
+#include <algorithm>
 #include <memory>
 #include <set>
 #include <string>
@@ -21,6 +22,7 @@ namespace {
 
 namespace py = pybind11;
 using transform::Analyzer;
+using transform::CovarianceAnalyzer;
 using transform::KeyedMomentsAnalyzer;
 using transform::Moments;
 using transform::MomentsAnalyzer;
@@ -130,6 +132,21 @@ void DefineAnalyzersSubmodule(py::module_& parent) {
         return d;
       });
   Picklable<MomentsAnalyzer>(moments);
+
+  py::class_<CovarianceAnalyzer, Analyzer> covariance(
+      m, "CovarianceAnalyzer", "Population covariance of rows of `width` values.");
+  covariance.def(py::init<int64_t>(), py::arg("width"))
+      .def("result", [](const CovarianceAnalyzer& self) {
+        const std::vector<double> c = self.Covariance();
+        py::array_t<double> matrix({self.width(), self.width()});
+        std::copy(c.begin(), c.end(), matrix.mutable_data());
+        py::dict d;
+        d["count"] = self.count();
+        d["mean"] = py::array_t<double>(self.mean().size(), self.mean().data());
+        d["covariance"] = matrix;
+        return d;
+      });
+  Picklable<CovarianceAnalyzer>(covariance);
 
   py::class_<QuantilesAnalyzer, Analyzer> quantiles(m, "QuantilesAnalyzer",
                                                     "A KLL quantiles sketch of numeric values.");

@@ -179,6 +179,7 @@ constexpr char kMomentsMagic[4] = {'T', 'M', 'O', '1'};
 constexpr char kQuantilesMagic[4] = {'T', 'Q', 'U', '1'};
 constexpr char kVocabularyMagic[4] = {'T', 'V', 'O', '1'};
 constexpr char kKeyedMagic[4] = {'T', 'K', 'M', '1'};
+constexpr char kCovarianceMagic[4] = {'T', 'C', 'V', '1'};
 
 std::string Header(const char (&magic)[4]) { return std::string(magic, 4); }
 
@@ -301,6 +302,115 @@ StatusOr<std::unique_ptr<MomentsAnalyzer>> MomentsAnalyzer::Deserialize(const st
   if (pos != bytes.size()) {
     return InvalidArgument("serialized moments analyzer has ", bytes.size() - pos, " trailing bytes");
   }
+  return analyzer;
+}
+
+// ---- CovarianceAnalyzer ----
+
+CovarianceAnalyzer::CovarianceAnalyzer(int64_t width)
+    : width_(width < 1 ? 1 : width), mean_(width_, 0.0), comoment_(width_ * width_, 0.0) {}
+
+Status CovarianceAnalyzer::Add(const std::vector<const ArrayView*>& inputs) {
+  TFX_RETURN_IF_ERROR(ExpectInputs("covariance analyzer", inputs, 1, 1));
+  const LeafRange r = arrow::Leaves(*inputs[0]);
+  if (r.count % width_ != 0) {
+    return InvalidArgument("covariance analyzer: ", r.count, " values are not whole rows of ",
+                           width_);
+  }
+  std::vector<double> values;
+  TFX_RETURN_IF_ERROR(ToDoubles("covariance analyzer", r, &values));  // NaN where missing.
+  const int64_t d = width_;
+  // Keep the complete rows, then two passes over them: the batch mean, the comoment.
+  std::vector<double> rows;
+  rows.reserve(values.size());
+  for (int64_t start = 0; start < r.count; start += d) {
+    bool complete = true;
+    for (int64_t j = 0; j < d && complete; ++j) complete = !std::isnan(values[start + j]);
+    if (complete) rows.insert(rows.end(), values.begin() + start, values.begin() + start + d);
+  }
+  const int64_t n = static_cast<int64_t>(rows.size()) / d;
+  if (n == 0) return Status::OK();
+  std::vector<double> mean(d, 0.0), comoment(d * d, 0.0);
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t j = 0; j < d; ++j) mean[j] += rows[i * d + j];
+  }
+  for (double& m : mean) m /= n;
+  std::vector<double> centred(d);
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t j = 0; j < d; ++j) centred[j] = rows[i * d + j] - mean[j];
+    for (int64_t j = 0; j < d; ++j) {
+      const double cj = centred[j];
+      double* out = comoment.data() + j * d;
+      for (int64_t k = 0; k < d; ++k) out[k] += cj * centred[k];
+    }
+  }
+  MergeBatch(n, mean, comoment);
+  return Status::OK();
+}
+
+void CovarianceAnalyzer::MergeBatch(int64_t count, const std::vector<double>& mean,
+                                    const std::vector<double>& comoment) {
+  if (count == 0) return;
+  if (count_ == 0) {
+    count_ = count;
+    mean_ = mean;
+    comoment_ = comoment;
+    return;
+  }
+  const int64_t d = width_;
+  const double n = static_cast<double>(count_) + count;
+  const double scale = static_cast<double>(count_) * count / n;
+  std::vector<double> delta(d);
+  for (int64_t j = 0; j < d; ++j) delta[j] = mean[j] - mean_[j];
+  for (int64_t j = 0; j < d; ++j) {
+    for (int64_t k = 0; k < d; ++k) {
+      comoment_[j * d + k] += comoment[j * d + k] + delta[j] * delta[k] * scale;
+    }
+    mean_[j] += delta[j] * (count / n);
+  }
+  count_ += count;
+}
+
+Status CovarianceAnalyzer::Merge(const Analyzer& other) {
+  const auto* o = dynamic_cast<const CovarianceAnalyzer*>(&other);
+  if (o == nullptr || o->width_ != width_) {
+    return InvalidArgument("cannot merge a different analyzer into a covariance analyzer of width ",
+                           width_);
+  }
+  MergeBatch(o->count_, o->mean_, o->comoment_);
+  return Status::OK();
+}
+
+std::vector<double> CovarianceAnalyzer::Covariance() const {
+  std::vector<double> covariance(comoment_.size(), 0.0);
+  if (count_ == 0) return covariance;
+  for (size_t i = 0; i < comoment_.size(); ++i) covariance[i] = comoment_[i] / count_;
+  return covariance;
+}
+
+std::string CovarianceAnalyzer::Serialize() const {
+  std::string out = Header(kCovarianceMagic);
+  PutBytes(&out, width_);
+  PutBytes(&out, count_);
+  for (double m : mean_) PutBytes(&out, m);
+  for (double c : comoment_) PutBytes(&out, c);
+  return out;
+}
+
+StatusOr<std::unique_ptr<CovarianceAnalyzer>> CovarianceAnalyzer::Deserialize(
+    const std::string& bytes) {
+  TFX_RETURN_IF_ERROR(CheckHeader(bytes, kCovarianceMagic, "covariance analyzer"));
+  size_t pos = 4;
+  int64_t width, count;
+  if (!GetBytes(bytes, &pos, &width) || !GetBytes(bytes, &pos, &count) || width < 1 ||
+      static_cast<uint64_t>(width) > 1 << 20 ||
+      bytes.size() - pos != static_cast<size_t>(width + width * width) * sizeof(double)) {
+    return InvalidArgument("serialized covariance analyzer has a bad size");
+  }
+  auto analyzer = std::make_unique<CovarianceAnalyzer>(width);
+  analyzer->count_ = count;
+  for (double& m : analyzer->mean_) GetBytes(bytes, &pos, &m);
+  for (double& c : analyzer->comoment_) GetBytes(bytes, &pos, &c);
   return analyzer;
 }
 

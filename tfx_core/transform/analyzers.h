@@ -79,6 +79,33 @@ class MomentsAnalyzer : public Analyzer {
   std::vector<Moments> moments_;  // One per position.
 };
 
+// Input: numeric values, rows of `width` values laid out row after row (a dense [n, width]
+// tensor). The population covariance matrix of the rows (tensorflow_transform's covariance and
+// pca); rows holding a null or NaN are skipped. Batches are centred on their own mean and merged
+// with Chan et al.'s update, so large offsets cost no precision.
+class CovarianceAnalyzer : public Analyzer {
+ public:
+  explicit CovarianceAnalyzer(int64_t width);
+  Status Add(const std::vector<const arrow::ArrayView*>& inputs) override;
+  Status Merge(const Analyzer& other) override;
+  std::string Serialize() const override;
+  static StatusOr<std::unique_ptr<CovarianceAnalyzer>> Deserialize(const std::string& bytes);
+
+  int64_t width() const { return width_; }
+  int64_t count() const { return count_; }
+  const std::vector<double>& mean() const { return mean_; }
+  // Row-major width x width; all zero when no rows were seen.
+  std::vector<double> Covariance() const;
+
+ private:
+  void MergeBatch(int64_t count, const std::vector<double>& mean,
+                  const std::vector<double>& comoment);
+  int64_t width_;
+  int64_t count_ = 0;
+  std::vector<double> mean_;
+  std::vector<double> comoment_;  // Sum over rows of (x - mean)(x - mean)^T, row-major.
+};
+
 // Input: numeric values. A KLL sketch: ranks within the sketch's stated bound.
 class QuantilesAnalyzer : public Analyzer {
  public:

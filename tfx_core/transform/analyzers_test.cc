@@ -120,6 +120,30 @@ TEST(MomentsAnalyzerTest, RejectsStringsAndWrongKindMerge) {
   EXPECT_FALSE(MomentsAnalyzer::Deserialize("nonsense").ok());
 }
 
+TEST(CovarianceAnalyzerTest, PopulationCovarianceOfCompleteRows) {
+  // Rows (x, y): (1, 2), (2, 4), (3, 6.5), and one with a NaN, skipped; split over two batches.
+  auto first = Doubles({1e9 + 1, 2, 1e9 + 2, 4});
+  auto second = Doubles({1e9 + 3, 6.5, 7, std::nan("")});
+  CovarianceAnalyzer a(2), b(2);
+  ASSERT_TRUE(a.Add({first->view.get()}).ok());
+  ASSERT_TRUE(b.Add({second->view.get()}).ok());
+  auto restored = CovarianceAnalyzer::Deserialize(b.Serialize());
+  ASSERT_TRUE(restored.ok());
+  ASSERT_TRUE(a.Merge(**restored).ok());
+  EXPECT_EQ(a.count(), 3);
+  const std::vector<double> c = a.Covariance();
+  // x - 1e9 = 1, 2, 3: var 2/3; y: 2, 4, 6.5 (mean 25/6); cov(x, y) = 1.5.
+  EXPECT_NEAR(c[0], 2.0 / 3, 1e-9);  // The 1e9 offset costs no precision.
+  EXPECT_NEAR(c[1], 1.5, 1e-9);
+  EXPECT_NEAR(c[2], 1.5, 1e-9);
+  const double my = 12.5 / 3;
+  EXPECT_NEAR(c[3], ((2 - my) * (2 - my) + (4 - my) * (4 - my) + (6.5 - my) * (6.5 - my)) / 3,
+              1e-9);
+  auto odd = Doubles({1, 2, 3});
+  EXPECT_FALSE(a.Add({odd->view.get()}).ok());  // Not whole rows.
+  EXPECT_FALSE(a.Merge(CovarianceAnalyzer(3)).ok());
+}
+
 TEST(QuantilesAnalyzerTest, BoundariesOfUniformValuesAndTies) {
   std::vector<double> values;
   for (int i = 0; i < 1000; ++i) values.push_back(i);

@@ -11,7 +11,7 @@ tfx_core's C++ kernels. Porting a TFT preprocessing_fn is a change of import:
     layer = output.transform_features_layer()   # for a Keras model at serving time
 
 Not supported yet (NotImplementedError names the argument): elementwise quantiles and buckets,
-weighted quantiles, vocabulary labels/mutual information/coverage, covariance and pca.
+weighted quantiles, vocabulary labels/mutual information/coverage.
 """
 
 import os
@@ -21,8 +21,8 @@ import tempfile
 import pyarrow as pa
 
 from tfx_core.transform._analysis import PreprocessingFn, analyze, run_pass_in_process
-from tfx_core.transform._analyzers import (count_per_key, max, mean, min, quantiles, size, sum,
-                                           var, vocabulary)
+from tfx_core.transform._analyzers import (count_per_key, covariance, max, mean, min, pca,
+                                           quantiles, size, sum, var, vocabulary)
 from tfx_core.transform._graph import TransformFeaturesLayer, TransformOutput, save_transform_graph
 from tfx_core.transform._inputs import feature_spec_from_schema, schema_from_feature_spec
 from tfx_core.transform._mappers import (apply_buckets, apply_vocabulary, bag_of_words, bucketize,
@@ -72,8 +72,9 @@ def analyze_and_transform(table, preprocessing_fn, schema_or_spec, output_dir,
 __all__ = [
     "PreprocessingFn", "TransformFeaturesLayer", "TransformOutput", "analyze_and_transform",
     "analyze_dataset", "apply_buckets", "apply_vocabulary", "bag_of_words", "bucketize",
-    "compute_and_apply_vocabulary", "count_per_key", "feature_spec_from_schema", "hash_strings",
-    "max", "mean", "min", "ngrams", "quantiles", "scale_by_min_max", "scale_by_min_max_per_key",
+    "compute_and_apply_vocabulary", "count_per_key", "covariance", "feature_spec_from_schema",
+    "hash_strings",
+    "max", "mean", "min", "ngrams", "pca", "quantiles", "scale_by_min_max", "scale_by_min_max_per_key",
     "scale_to_0_1", "scale_to_0_1_per_key", "scale_to_z_score", "scale_to_z_score_per_key",
     "schema_from_feature_spec", "size", "sum", "tfidf", "var", "vocabulary",
 ]

@@ -26,6 +26,7 @@ def new_accumulator(request):
       "quantiles": _kernels.QuantilesAnalyzer,
       "vocabulary": _kernels.VocabularyAnalyzer,
       "keyed_moments": _kernels.KeyedMomentsAnalyzer,
+      "covariance": lambda: _kernels.CovarianceAnalyzer(request.params["width"]),
   }[request.kind]()
 
 
@@ -50,6 +51,10 @@ def finalize(request, accumulator, files_dir):
       value["keys"] = [_text(t) for t in tokens]
       value["counts"] = (weights if params["weighted"] else counts).tolist()
     return value
+  if request.kind == "covariance":
+    result = accumulator.result()
+    return {"count": result["count"], "mean": result["mean"].tolist(),
+            "covariance": result["covariance"].tolist()}
   if request.kind == "keyed_moments":
     result = accumulator.result()
     # Keys holding a line break cannot be lines of the keys file: they stay unseen keys.
@@ -293,6 +298,35 @@ def vocabulary_outputs(x, name, top_k=None, frequency_threshold=None, vocab_file
         v["counts"], tf.int64, shape=[len(v["counts"])]))
   return trace.analyze("vocabulary", name, inputs, params, [source] + [None] * (len(inputs) - 1),
                        outputs)
+
+
+def _covariance(x, dtype, name):
+  if not isinstance(x, tf.Tensor) or x.shape.rank != 2 or x.shape[1] is None:
+    raise ValueError("%s expects a dense [batch, n] Tensor with a fixed n; got %r" % (name, x))
+  width = int(x.shape[1])
+  trace, values, source = _numeric_values(x, name)
+  outputs = {"covariance": Output(dtype, [width, width], lambda v: tf.constant(
+      v["covariance"], dtype, shape=[width, width]))}
+  return trace.analyze("covariance", name, [values], {"width": width}, [source], outputs)
+
+
+def covariance(x, dtype, name=None):
+  """The population covariance matrix [n, n] of the rows of a dense [batch, n] Tensor (rows
+  holding NaN are skipped), as `dtype`."""
+  return _covariance(x, dtype, name or "covariance")["covariance"]
+
+
+def pca(x, output_dim, dtype, name=None):
+  """[n, output_dim]: the eigenvectors of x's covariance with the largest eigenvalues, largest
+  first (as tensorflow_transform's pca); project with tf.matmul(x, pca(x, ...))."""
+  result = _covariance(x, dtype, name or "pca")
+  width = int(x.shape[1])
+  if not 0 < output_dim <= width:
+    raise ValueError("pca: output_dim must be in [1, %d], got %r" % (width, output_dim))
+  if result.value is None:  # Pending: a stand-in that depends on the pending covariance.
+    return tf.zeros([width, output_dim], dtype) * tf.reduce_sum(result["covariance"])
+  _, vectors = np.linalg.eigh(np.asarray(result.value["covariance"], np.float64))
+  return tf.constant(vectors[:, ::-1][:, :output_dim], dtype)
 
 
 def count_per_key(key, key_vocabulary_filename=None, name=None):
