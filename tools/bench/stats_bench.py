@@ -17,13 +17,14 @@ of TFDV's exact ones; a disagreement fails the bench.
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
 
 import numpy as np
 from absl import app, flags
+
+from bench_util import peak_mb, run_json, workspace
 
 _ROWS = flags.DEFINE_integer("rows", 1_000_000, "Rows of the generated dataset.", lower_bound=1000)
 _WORKDIR = flags.DEFINE_string("workdir", None, "Data and outputs (default: .bench/stats in the "
@@ -36,10 +37,6 @@ _MODE = flags.DEFINE_string("mode", None, "Internal: run one tfx_core measuremen
 _HERE = os.path.dirname(os.path.abspath(__file__))
 SEED = 20261124
 VOCABULARIES = (10, 100, 1_000, 10_000, 100_000)
-
-
-def _workspace():
-  return os.environ.get("BUILD_WORKSPACE_DIRECTORY") or os.getcwd()
 
 
 def generate(rows, path):
@@ -60,10 +57,6 @@ def generate(rows, path):
     ranks = np.minimum(rng.zipf(1.2, rows), size) - 1
     columns["s%d" % i] = pa.array(words[ranks], pa.string())
   pq.write_table(pa.table(columns), path, row_group_size=131_072)
-
-
-def _peak_mb():
-  return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(mode, parquet, out):
@@ -90,26 +83,17 @@ def measure(mode, parquet, out):
     seconds = time.perf_counter() - start
     stats = validation.load_statistics(out)
   validation.write_statistics(stats, out)
-  return {"seconds": seconds, "peak_rss_mb": _peak_mb()}
-
-
-def _run_json(command, pythonpath=""):
-  env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-  env.update(TF_CPP_MIN_LOG_LEVEL="2", **({"PYTHONPATH": pythonpath} if pythonpath else {}))
-  done = subprocess.run(command, check=False, capture_output=True, text=True, env=env)
-  if done.returncode != 0:
-    raise RuntimeError("%s failed:\n%s" % (" ".join(command), done.stderr[-4000:]))
-  return json.loads(done.stdout.strip().splitlines()[-1])
+  return {"seconds": seconds, "peak_rss_mb": peak_mb()}
 
 
 def _ours(mode, parquet, out):
-  return _run_json([sys.executable, os.path.abspath(__file__), "--mode=" + mode,
+  return run_json([sys.executable, os.path.abspath(__file__), "--mode=" + mode,
                     "--workdir=" + os.path.dirname(parquet), parquet, out],
                    pythonpath=os.pathsep.join(sys.path))
 
 
 def _tfdv(venv, mode, source, out):
-  return _run_json([os.path.join(venv, "bin", "python"), os.path.join(_HERE, "tfdv_stats.py"),
+  return run_json([os.path.join(venv, "bin", "python"), os.path.join(_HERE, "tfdv_stats.py"),
                     mode, source, out])
 
 
@@ -161,11 +145,11 @@ def main(argv):
   if _MODE.value:
     print(json.dumps(measure(_MODE.value, argv[1], argv[2])))
     return
-  workdir = _WORKDIR.value or os.path.join(_workspace(), ".bench", "stats")
+  workdir = _WORKDIR.value or os.path.join(workspace(), ".bench", "stats")
   os.makedirs(workdir, exist_ok=True)
   parquet = os.path.join(workdir, "data-%d.parquet" % _ROWS.value)
   tfrecord = os.path.join(workdir, "data-%d.tfrecord" % _ROWS.value)
-  venv = _TFDV_VENV.value or os.path.join(_workspace(), ".bench", "tfdv_venv")
+  venv = _TFDV_VENV.value or os.path.join(workspace(), ".bench", "tfdv_venv")
   subprocess.run(["bash", os.path.join(_HERE, "tfdv_venv.sh"), venv], check=True)
   if not os.path.exists(parquet):
     print("generating %d rows -> %s" % (_ROWS.value, parquet), flush=True)

@@ -8,13 +8,10 @@ Prints one JSON line: {"seconds": timed call, "peak_rss_mb": the process's peak}
 """
 
 import json
-import resource
 import sys
 import time
 
-
-def _peak_mb():
-  return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from bench_util import peak_mb  # Beside this file; stdlib only.
 
 
 def write_tfrecord(parquet, out):
@@ -74,5 +71,5 @@ if __name__ == "__main__":
   mode, source, target = sys.argv[1:4]
   result = {"write_tfrecord": write_tfrecord, "in_memory": in_memory, "beam": beam}[mode](
       source, target)
-  result["peak_rss_mb"] = _peak_mb()
+  result["peak_rss_mb"] = peak_mb()
   print(json.dumps(result))

@@ -40,11 +40,12 @@ Modes:
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
 import uuid
+
+from bench_util import median_call_ms, peak_mb  # Beside this file; stdlib only.
 
 FLOATS = ["f%d" % i for i in range(10)]
 SPARSE = ("f0", "f1")  # The float columns with nulls.
@@ -70,11 +71,6 @@ def preprocessing_fn_for(tft):
 def preprocessing_fn(inputs):
   import tensorflow_transform as tft  # pylint: disable=import-outside-toplevel
   return preprocessing_fn_for(tft)(inputs)
-
-
-def _peak_mb():
-  return max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
 
 
 def to_tft_batch(table):
@@ -167,7 +163,7 @@ def analyze_transform(parquet, workdir, fixed_rows):
   import tensorflow_transform as tft  # pylint: disable=import-outside-toplevel
   rows = pq.ParquetFile(parquet).metadata.num_rows
   seconds = _pipeline(parquet, workdir)
-  result = {"rows": rows, "seconds": seconds, "peak_mb": _peak_mb(),
+  result = {"rows": rows, "seconds": seconds, "peak_mb": peak_mb(include_children=True),
             "tft_version": tft.__version__}
   if fixed_rows:
     # The same pipeline on the file's first rows, in a fresh process.
@@ -205,25 +201,12 @@ def raw_features(parquet, rows):
 
 
 def latency(parquet, workdir):
-  import numpy as np  # pylint: disable=import-outside-toplevel
   import tensorflow as tf  # pylint: disable=import-outside-toplevel
   import tensorflow_transform as tft  # pylint: disable=import-outside-toplevel
   layer = tft.TFTransformOutput(os.path.join(workdir, "transform_fn")).transform_features_layer()
   call = tf.function(lambda feats: layer(feats))  # pylint: disable=unnecessary-lambda
-  result = {}
-  for rows in (1, 1024):
-    features = raw_features(parquet, rows)
-    for _ in range(20):
-      out = call(features)
-    times = []
-    for _ in range(200):
-      start = time.perf_counter()
-      out = call(features)
-      _ = [t.values.numpy() if isinstance(t, tf.SparseTensor) else t.numpy()
-           for t in out.values()]
-      times.append(time.perf_counter() - start)
-    result["latency_ms_%d" % rows] = float(np.median(times)) * 1000
-  return result
+  return {"latency_ms_%d" % rows: median_call_ms(call, raw_features(parquet, rows))
+          for rows in (1, 1024)}
 
 
 def analyzers(workdir):

@@ -26,7 +26,6 @@ in-process ones, both within the bound). A disagreement fails the bench.
 import importlib.util
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -34,6 +33,8 @@ import time
 
 import numpy as np
 from absl import app, flags
+
+from bench_util import median_call_ms, peak_mb, run_json, workspace
 
 _ROWS = flags.DEFINE_integer("rows", 1_000_000, "Rows of the generated dataset.", lower_bound=1000)
 _WORKDIR = flags.DEFINE_string("workdir", None, "Outputs (default: .bench/transform in the "
@@ -69,14 +70,6 @@ def feature_spec():
   return spec
 
 
-def _workspace():
-  return os.environ.get("BUILD_WORKSPACE_DIRECTORY") or os.getcwd()
-
-
-def _peak_mb():
-  return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _in_process(parquet, out):
   import pyarrow.parquet as pq  # pylint: disable=import-outside-toplevel
   import tfx_core.transform as tft  # pylint: disable=import-outside-toplevel
@@ -90,7 +83,7 @@ def _in_process(parquet, out):
   pq.write_table(transformed, os.path.join(out, "transformed.parquet"))
   end = time.perf_counter()
   return {"seconds": end - start, "analyze_transform_seconds": analyzed - read,
-          "peak_mb": _peak_mb()}
+          "peak_mb": peak_mb()}
 
 
 def _beam(examples, out):
@@ -120,7 +113,7 @@ def _beam(examples, out):
   start = time.perf_counter()
   executor.Do({"examples": [data], "schema": [schema]}, {k: [v] for k, v in outputs.items()},
               {"preprocessing_fn": "__main__.preprocessing_fn", "disable_statistics": True})
-  return {"seconds": time.perf_counter() - start, "peak_mb": _peak_mb()}
+  return {"seconds": time.perf_counter() - start, "peak_mb": peak_mb()}
 
 
 def _latency(parquet, graph_dir):
@@ -136,35 +129,17 @@ def _latency(parquet, graph_dir):
   for rows in (1, 1024):
     features = tft_side.raw_features(parquet, rows)
     for name, call in calls.items():
-      for _ in range(20):
-        out = call(features)
-      times = []
-      for _ in range(200):
-        start = time.perf_counter()
-        out = call(features)
-        _ = [t.values.numpy() if isinstance(t, tf.SparseTensor) else t.numpy()
-             for t in out.values()]
-        times.append(time.perf_counter() - start)
-      result["%s_ms_%d" % (name, rows)] = float(np.median(times)) * 1000
+      result["%s_ms_%d" % (name, rows)] = median_call_ms(call, features)
   return result
 
 
-def _run_json(command, pythonpath=""):
-  env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-  env.update(TF_CPP_MIN_LOG_LEVEL="2", **({"PYTHONPATH": pythonpath} if pythonpath else {}))
-  done = subprocess.run(command, check=False, capture_output=True, text=True, env=env)
-  if done.returncode != 0:
-    raise RuntimeError("%s failed:\n%s" % (" ".join(command), done.stderr[-4000:]))
-  return json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else None
-
-
 def _ours(mode, source, out):
-  return _run_json([sys.executable, os.path.abspath(__file__), "--mode=" + mode, source, out],
+  return run_json([sys.executable, os.path.abspath(__file__), "--mode=" + mode, source, out],
                    pythonpath=os.pathsep.join(sys.path))
 
 
 def _tft(venv, mode, parquet, workdir):
-  return _run_json([os.path.join(venv, "bin", "python"), os.path.join(_HERE, "tft_transform.py"),
+  return run_json([os.path.join(venv, "bin", "python"), os.path.join(_HERE, "tft_transform.py"),
                     "--mode=" + mode, "--parquet=" + parquet, "--workdir=" + workdir])
 
 
@@ -276,9 +251,9 @@ def main(argv):
     print(json.dumps(run(argv[1], argv[2])))
     return
   rows = _ROWS.value
-  workdir = _WORKDIR.value or os.path.join(_workspace(), ".bench", "transform")
-  data_dir = _DATA_DIR.value or os.path.join(_workspace(), ".bench", "stats")
-  venv = _TFT_VENV.value or os.path.join(_workspace(), ".bench", "tft_venv")
+  workdir = _WORKDIR.value or os.path.join(workspace(), ".bench", "transform")
+  data_dir = _DATA_DIR.value or os.path.join(workspace(), ".bench", "stats")
+  venv = _TFT_VENV.value or os.path.join(workspace(), ".bench", "tft_venv")
   for d in (workdir, data_dir):
     os.makedirs(d, exist_ok=True)
   parquet = os.path.join(data_dir, "data-%d.parquet" % rows)
@@ -286,7 +261,7 @@ def main(argv):
   if not os.path.exists(parquet):
     print("generating %d rows -> %s" % (rows, parquet), flush=True)
     # stats_bench's generate(), imported in a process of its own (its flags clash with ours).
-    _run_json([sys.executable, "-c", "import sys, stats_bench; stats_bench.generate(int("
+    run_json([sys.executable, "-c", "import sys, stats_bench; stats_bench.generate(int("
                "sys.argv[1]), sys.argv[2])", str(rows), parquet + ".tmp"],
               pythonpath=os.pathsep.join([_HERE] + sys.path))
     os.replace(parquet + ".tmp", parquet)
@@ -312,7 +287,7 @@ def main(argv):
   print("measuring latency ...", flush=True)
   latency = _ours("latency", parquet, os.path.join(ours_dir, "transform_graph"))
   tft_latency = _tft(venv, "latency", parquet, tft_dir)
-  analyzers = _run_json([os.path.join(venv, "bin", "python"),
+  analyzers = run_json([os.path.join(venv, "bin", "python"),
                          os.path.join(_HERE, "tft_transform.py"), "--mode=analyzers",
                          "--workdir=" + tft_dir])
   problems, notes = check_agreement(parquet, {

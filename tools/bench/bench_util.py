@@ -1,0 +1,47 @@
+"""Helpers shared by the benchmarks and their sides that run in other venvs (stdlib only)."""
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import time
+
+
+def workspace():
+  """The source tree (`bazel run` sets BUILD_WORKSPACE_DIRECTORY), else the current folder."""
+  return os.environ.get("BUILD_WORKSPACE_DIRECTORY") or os.getcwd()
+
+
+def peak_mb(include_children=False):
+  """Peak resident memory of this process (or of it and its largest child) in MiB."""
+  peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+  if include_children:
+    peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+  return peak / 1024
+
+
+def run_json(command, pythonpath=""):
+  """Runs a measurement in a fresh process; returns the JSON on its last output line (or None).
+
+  Our PYTHONPATH is not passed on (another venv's side must not see our packages).
+  """
+  env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+  env.update(TF_CPP_MIN_LOG_LEVEL="2", **({"PYTHONPATH": pythonpath} if pythonpath else {}))
+  done = subprocess.run(command, check=False, capture_output=True, text=True, env=env)
+  if done.returncode != 0:
+    raise RuntimeError("%s failed:\n%s" % (" ".join(command), done.stderr[-4000:]))
+  return json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else None
+
+
+def median_call_ms(call, features, warmup=20, calls=200):
+  """Median milliseconds of call(features), its outputs (dense or sparse tensors) fetched."""
+  for _ in range(warmup):
+    call(features)
+  times = []
+  for _ in range(calls):
+    start = time.perf_counter()
+    out = call(features)
+    _ = [getattr(t, "values", t).numpy() for t in out.values()]
+    times.append(time.perf_counter() - start)
+  return statistics.median(times) * 1000
