@@ -230,16 +230,23 @@ def test_empty_split_gives_tensorflow_empty_reductions(tmp_path):
   assert set(result["b"].to_pylist()) == {0}
 
 
-def test_batch_path_equals_the_transform_graph_bit_for_bit(tmp_path):
+@pytest.mark.parametrize("with_graph_outputs", [False, True])
+def test_batch_path_equals_the_transform_graph_bit_for_bit(tmp_path, with_graph_outputs):
+  """Only C++ mappers of raw columns: the batch path runs the kernels on Arrow. With other
+  outputs too: it runs the saved graph. Either way, the graph's bits."""
   def preprocessing_fn(inputs):
     y, s = inputs["y"], inputs["s"]
-    return {"x_z": tft.scale_to_z_score(inputs["x"]), "y_b": tft.bucketize(y, 7),
-            "s_id": tft.compute_and_apply_vocabulary(s, top_k=3, num_oov_buckets=2),
-            "k_01": tft.scale_to_0_1(inputs["k"]), "mixed": tft.scale_to_z_score(y * y),
-            "pk": tft.scale_to_z_score_per_key(y, inputs["key"])}
+    outputs = {"x_z": tft.scale_to_z_score(inputs["x"]), "y_b": tft.bucketize(y, 7),
+               "s_id": tft.compute_and_apply_vocabulary(s, top_k=3, num_oov_buckets=2),
+               "k_01": tft.scale_to_0_1(inputs["k"])}
+    if with_graph_outputs:
+      outputs.update(mixed=tft.scale_to_z_score(y * y),
+                     pk=tft.scale_to_z_score_per_key(y, inputs["key"]))
+    return outputs
   out, output = _run(preprocessing_fn, tmp_path)
   graph = _graph_outputs(output, TABLE)
   assert set(output._direct) == {"x_z", "y_b", "s_id", "k_01"}  # pylint: disable=protected-access
+  assert set(graph) == set(out.column_names)
   for name, value in graph.items():
     want = value.values.numpy() if isinstance(value, tf.SparseTensor) else value.numpy()
     column = out[name].combine_chunks()

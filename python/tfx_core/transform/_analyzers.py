@@ -12,6 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfx_core._native import ext
+from tfx_core.ops._transform_ops import map_values
 from tfx_core.transform import _tracing
 from tfx_core.transform._tracing import Output
 
@@ -166,53 +167,41 @@ def moments(x, name, reduce_instance_dims=True):
       "count": output("count", tf.int64),
   }
   params = {} if reduce_instance_dims else {"width": int(np.prod(shape))}
-  return trace.analyze("moments", name, [values], params, [source], outputs)
-
-
-def _moments_of(x, field, reduce_instance_dims, name):
-  return moments(x, name, reduce_instance_dims)[field]
+  return trace.analyze("moments", name, [values], params, source, outputs)
 
 
 def mean(x, reduce_instance_dims=True, name=None, output_dtype=None):
   """The mean of x's values (float32, or float64 for float64 input); per position of x's rows
   with reduce_instance_dims=False."""
-  result = _moments_of(x, "mean", reduce_instance_dims, name or "mean")
+  result = moments(x, name or "mean", reduce_instance_dims)["mean"]
   return tf.cast(result, output_dtype) if output_dtype else result
 
 
 def var(x, reduce_instance_dims=True, name=None, output_dtype=None):
   """The population variance of x's values (tensorflow_transform's `var`)."""
-  result = _moments_of(x, "var", reduce_instance_dims, name or "var")
+  result = moments(x, name or "var", reduce_instance_dims)["var"]
   return tf.cast(result, output_dtype) if output_dtype else result
 
 
 def min(x, reduce_instance_dims=True, name=None):  # pylint: disable=redefined-builtin
   """The smallest of x's values, in x's dtype."""
-  return _moments_of(x, "min", reduce_instance_dims, name or "min")
+  return moments(x, name or "min", reduce_instance_dims)["min"]
 
 
 def max(x, reduce_instance_dims=True, name=None):  # pylint: disable=redefined-builtin
   """The largest of x's values, in x's dtype."""
-  return _moments_of(x, "max", reduce_instance_dims, name or "max")
+  return moments(x, name or "max", reduce_instance_dims)["max"]
 
 
 def sum(x, reduce_instance_dims=True, name=None):  # pylint: disable=redefined-builtin
   """The sum of x's values, in x's dtype (int64 sums are exact)."""
-  return _moments_of(x, "sum", reduce_instance_dims, name or "sum")
+  return moments(x, name or "sum", reduce_instance_dims)["sum"]
 
 
 def size(x, reduce_instance_dims=True, name=None):
   """The number of x's values (int64), NaN included, missing values not."""
-  ones = _map_ones(x)
-  return _moments_of(ones, "count", reduce_instance_dims, name or "size")
-
-
-def _map_ones(x):
-  if isinstance(x, tf.SparseTensor):
-    return tf.SparseTensor(x.indices, tf.ones_like(x.values, tf.int64), x.dense_shape)
-  if isinstance(x, tf.RaggedTensor):
-    return x.with_flat_values(tf.ones_like(x.flat_values, tf.int64))
-  return tf.ones_like(x, tf.int64)
+  ones = map_values(lambda v: tf.ones_like(v, tf.int64), x)
+  return moments(ones, name or "size", reduce_instance_dims)["count"]
 
 
 def check_reduce(analyzer, reduce_instance_dims):
@@ -239,7 +228,7 @@ def quantiles_outputs(x, num_buckets, weights, reduce_instance_dims, name):
   trace, values, source = _numeric_values(x, name)
   outputs = {"boundaries": Output(tf.float32, [1, None], lambda v: tf.reshape(
       tf.constant(v["boundaries"], tf.float32), [1, -1]))}
-  return trace.analyze("quantiles", name, [values], {"num_buckets": num_buckets}, [source],
+  return trace.analyze("quantiles", name, [values], {"num_buckets": num_buckets}, source,
                        outputs)
 
 
@@ -296,8 +285,7 @@ def vocabulary_outputs(x, name, top_k=None, frequency_threshold=None, vocab_file
         [_bytes(k) for k in v["keys"]], tf.string, shape=[len(v["keys"])]))
     outputs["counts"] = Output(tf.int64, [None], lambda v: tf.constant(
         v["counts"], tf.int64, shape=[len(v["counts"])]))
-  return trace.analyze("vocabulary", name, inputs, params, [source] + [None] * (len(inputs) - 1),
-                       outputs)
+  return trace.analyze("vocabulary", name, inputs, params, source, outputs)
 
 
 def _covariance(x, dtype, name):
@@ -307,7 +295,7 @@ def _covariance(x, dtype, name):
   trace, values, source = _numeric_values(x, name)
   outputs = {"covariance": Output(dtype, [width, width], lambda v: tf.constant(
       v["covariance"], dtype, shape=[width, width]))}
-  return trace.analyze("covariance", name, [values], {"width": width}, [source], outputs)
+  return trace.analyze("covariance", name, [values], {"width": width}, source, outputs)
 
 
 def covariance(x, dtype, name=None):
@@ -354,4 +342,4 @@ def per_key_moments(x, key, name, key_vocabulary_filename=None):
     outputs[field] = vector(field, out)
   outputs["count"] = vector("count", tf.int64)
   return trace.analyze("keyed_moments", name, [keys, values],
-                       {"filename": key_vocabulary_filename}, [None, None], outputs)
+                       {"filename": key_vocabulary_filename}, None, outputs)

@@ -214,16 +214,13 @@ class TransformOutput:
 
   def transform_arrow(self, batch):
     """The batch path: a pyarrow Table of transformed features for a RecordBatch or Table of
-    raw ones. Outputs that are a C++ mapper applied to a raw column run that kernel on the
-    Arrow column (the functor the TF op runs); the rest run the saved graph serving runs."""
+    raw ones. When every output is a C++ mapper applied to a raw column, those kernels run on
+    the Arrow columns (the functors the TF ops run); otherwise the saved graph runs, once."""
     spec, transformed = self._specs()
-    columns = {}
     if set(transformed) - set(self._direct):
       outputs = self.transform_raw_features(_inputs.to_tensors(batch, spec))
-      graph_outputs = {k: _numpy(v) for k, v in outputs.items() if k not in self._direct}
-      table = _inputs.to_arrow(graph_outputs, batch.num_rows)
-      columns.update(zip(table.column_names, table.columns))
-    columns.update(self._mappers.apply(batch))
+      return _inputs.to_arrow({k: _numpy(v) for k, v in outputs.items()}, batch.num_rows)
+    columns = self._mappers.apply(batch)
     return pa.table({name: columns[name] for name in sorted(columns)})
 
   def _specs(self):

@@ -22,7 +22,7 @@ _local = threading.local()
 class Request:
   """A pending analyzer: what a pass over the data must compute."""
   key: str
-  kind: str                 # moments | quantiles | vocabulary | keyed_moments
+  kind: str                 # moments | quantiles | vocabulary | keyed_moments | covariance
   label: str                # For messages: the analyzer and the features it reads.
   inputs: List[tf.Tensor]   # Flat value tensors (a SparseTensor contributes its values).
   params: Dict[str, Any]
@@ -87,8 +87,10 @@ class Trace:
     return sorted({self._sources[out.ref()] for op in ops_behind(tensors) for out in op.outputs
                    if out.ref() in self._sources})
 
-  def analyze(self, kind, name, inputs, params, sources, outputs):
-    """Registers one analyzer call; returns its outputs (constants or placeholders)."""
+  def analyze(self, kind, name, inputs, params, source, outputs):
+    """Registers one analyzer call; returns its outputs (constants or placeholders). `source`
+    is the raw feature the single input is as is (read from Arrow without TensorFlow)."""
+    source = source if len(inputs) == 1 else None
     signature = (kind, tuple(t.ref() for t in inputs), tuple(sorted(params.items())))
     key = self._keys.get(signature)
     if key is None:
@@ -105,9 +107,7 @@ class Trace:
       if key not in self.known:
         features = self.features_of(inputs)
         label = "%s(%s)" % (name, ", ".join(features) or "constants")
-        self.pending.append(Request(key, kind, label, list(inputs), dict(params),
-                                    sources[0] if len(inputs) == 1 else None))
-    source = sources[0] if len(inputs) == 1 else None
+        self.pending.append(Request(key, kind, label, list(inputs), dict(params), source))
     if key in self.known:
       value = self.known[key]
       return AnalyzerOutputs({k: o.from_value(value) for k, o in outputs.items()}, value, source)
