@@ -2,6 +2,9 @@
 compile to the IR."""
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -96,3 +99,12 @@ def test_split_aware_artifacts():
   assert examples.get("span") == 4 and examples.record.custom_properties["note"].string_value == "hi"
   with pytest.raises(TypeError, match="property 'span' of Examples must be INT"):
     examples.set("span", "4")
+
+
+def test_importing_the_components_does_not_load_tensorflow():
+  """Pipeline definitions and --help stay quick: TensorFlow loads only where Transform runs."""
+  code = ("import sys, tfx_core.components, tfx_core.orchestration; "
+          "print('tensorflow' in sys.modules)")
+  result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+  assert result.stdout.strip() == "False"

@@ -13,10 +13,13 @@ import os
 
 import apache_beam as beam
 
-from tfx_core import transform, validation
+from tfx_core import validation
 from tfx_core.components.statistics_gen.executor import REPORT_FILE, STATS_FILE
 from tfx_core.dsl import BaseExecutor
-from tfx_core.transform import _analysis, _cache, _inputs
+
+# tfx_core.transform loads TensorFlow: it is imported where Transform runs, so that importing
+# tfx_core.components (every pipeline definition, every --help) stays quick.
+# pylint: disable=import-outside-toplevel
 
 log = logging.getLogger("tfx_core.components.Transform")
 
@@ -26,6 +29,7 @@ SCHEMA_FILE = "schema.pbtxt"
 
 def preprocessing_fn_of(exec_properties):
   """The PreprocessingFn named by the module_file or preprocessing_fn parameter."""
+  from tfx_core.transform import _analysis
   module_file, path = exec_properties.get("module_file"), exec_properties.get("preprocessing_fn")
   if bool(module_file) == bool(path):
     raise ValueError("Transform: give exactly one of module_file (a file defining "
@@ -62,6 +66,7 @@ class _TransformDoFn(beam.DoFn):
     self._output = None
 
   def setup(self):
+    from tfx_core import transform
     self._output = transform.TransformOutput(self._dir)
 
   def process(self, table):
@@ -71,6 +76,8 @@ class _TransformDoFn(beam.DoFn):
 class TransformExecutor(BaseExecutor):
 
   def Do(self, input_dict, output_dict, exec_properties):
+    from tfx_core import transform
+    from tfx_core.transform import _analysis, _cache, _inputs
     examples, schema = input_dict["examples"][0], input_dict["schema"][0]
     graph_artifact = output_dict["transform_graph"][0]
     p = exec_properties
