@@ -1,7 +1,6 @@
 """DSL: component specs type-check their arguments, pipelines validate the DAG, and pipelines
 compile to the IR."""
 
-import json
 import os
 import subprocess
 import sys
@@ -79,7 +78,7 @@ def test_compiles_to_ir_in_topological_order():
   assert nodes["Fit"].execution_options.max_retries == 2
   assert nodes["Fit"].executor.import_path == "dsl_test:Fit"
   assert nodes["Fit"].executor.source_file.endswith("dsl_test.py")
-  assert json.loads(nodes["Gen"].parameters_json["rows"]) == 5
+  assert nodes["Gen"].parameters["rows"] == ppb.Value(int_value=5)
   assert list(nodes["Gen"].downstream_nodes) == ["Fit"]
   assert nodes["schema"].kind == ppb.Node.IMPORTER
   assert nodes["schema"].importer.source_uri == "/data/schema"

@@ -124,7 +124,7 @@ def test_cache_hits_misses_and_reasons(demo, caplog):
   caplog.clear()
   fifth = runner.run(module.create_pipeline(root, str(data), sleep_seconds=0.01))
   assert fifth.node_states["Ingest"] == "COMPLETE"
-  assert "[Ingest] cache miss: code changed: demo_helpers.py" in caplog.text
+  assert "[Ingest] cache miss: code demo_helpers.py changed" in caplog.text
 
   # New input data changes the imported artifact's fingerprint and everything downstream.
   (data / "data.csv").write_text("species,body_mass_g\nA,1000\nB,2000\n")
@@ -336,7 +336,7 @@ def test_class_component_with_beam_args_and_module_file(tmp_path, caplog):
       f.write("\n# edited\n")
     caplog.clear()
     assert run().node_states == {"BeamSum": "COMPLETE"}
-    assert "[BeamSum] cache miss: code changed: trainer_helpers.py" in caplog.text
+    assert "[BeamSum] cache miss: code trainer_helpers.py changed" in caplog.text
   finally:
     sys.path.remove(str(code))
 

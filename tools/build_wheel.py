@@ -24,6 +24,7 @@ _REQUIRES = [
 
 _CONSOLE_SCRIPTS = {
     "tfx-core-run": "tfx_core.orchestration.run_main:run",
+    "tfx-core-launch": "tfx_core.orchestration.launch_main:run",
     "tfx-core-metadata": "tfx_core.orchestration.metadata_main:run",
 }
 

@@ -1,11 +1,11 @@
 """Compiles a Pipeline into its IR (tfx_core.proto.pipeline_pb2.Pipeline)."""
 
 import inspect
-import json
 import os
 
 import tfx_core
 from tfx_core.dsl._component import BaseComponent
+from tfx_core.dsl._values import to_ir_value
 from tfx_core.dsl._nodes import Importer, LatestBlessedModelStrategy, Resolver
 from tfx_core.proto import pipeline_pb2 as ppb
 
@@ -32,14 +32,14 @@ def compile_pipeline(pipeline):
     for key, channel in node.outputs.items():
       out.outputs[key].artifact_type = channel.type.TYPE_NAME
     for key, value in node.exec_properties.items():
-      out.parameters_json[key] = json.dumps(value, sort_keys=True)
+      out.parameters[key].CopyFrom(to_ir_value(value))
     if isinstance(node, Importer):
       out.kind = ppb.Node.IMPORTER
       out.component_type = "tfx_core.dsl.Importer"
       out.importer.source_uri = node.source_uri
       out.importer.reimport = node.reimport
       for key, value in node.properties.items():
-        out.importer.properties_json[key] = json.dumps(value)
+        out.importer.properties[key].CopyFrom(to_ir_value(value))
     elif isinstance(node, Resolver):
       out.kind = ppb.Node.RESOLVER
       out.component_type = "tfx_core.dsl.Resolver"

@@ -3,6 +3,7 @@
 import builtins
 import typing
 
+from tfx_core.dsl._beam_options import pipeline_options
 from tfx_core.types import Artifact, Channel
 
 
@@ -88,17 +89,23 @@ class BaseExecutor:
     raise NotImplementedError
 
   def make_beam_pipeline(self):
-    """A Beam pipeline with the run's --beam_pipeline_args (DirectRunner unless they say)."""
+    """A Beam pipeline with the run's --beam_pipeline_args (the in-process FnApiRunner unless
+    they name a --runner)."""
     import apache_beam as beam  # pylint: disable=import-outside-toplevel
-    from apache_beam.options.pipeline_options import PipelineOptions  # pylint: disable=import-outside-toplevel
-    return beam.Pipeline(options=PipelineOptions(list(self.context.beam_pipeline_args)))
+    self.context.raise_if_cancelled()
+    return beam.Pipeline(options=pipeline_options(self.context.beam_pipeline_args))
+
+
+class ExecutionCancelled(KeyboardInterrupt):
+  """The run was interrupted (Ctrl-C): the execution stops and is recorded FAILED."""
 
 
 class ExecutorContext:
-  """What the runner tells an executor besides its inputs: Beam args, ids, a temp folder."""
+  """What the runner tells an executor besides its inputs: Beam args, ids, a temp folder, and
+  whether the run was cancelled (long executors call raise_if_cancelled between passes)."""
 
   def __init__(self, beam_pipeline_args=(), pipeline_name="", run_id="", node_id="",
-               execution_id=0, tmp_dir=None, node_dir=None):
+               execution_id=0, tmp_dir=None, node_dir=None, cancelled=None):
     self.beam_pipeline_args = list(beam_pipeline_args)
     self.pipeline_name = pipeline_name
     self.run_id = run_id
@@ -106,6 +113,11 @@ class ExecutorContext:
     self.execution_id = execution_id
     self.tmp_dir = tmp_dir
     self.node_dir = node_dir  # This node's folder, kept across executions (for caches).
+    self.cancelled = cancelled  # A threading.Event, set when the run is interrupted.
+
+  def raise_if_cancelled(self):
+    if self.cancelled is not None and self.cancelled.is_set():
+      raise ExecutionCancelled("node %s: the run was interrupted" % self.node_id)
 
 
 class BaseNode:

@@ -9,8 +9,8 @@ Records are the protos of tfx_core.proto.metadata_pb2.
 """
 
 from tfx_core.metadata._store import (ARTIFACT, CONTEXT, EXECUTION, MetadataStore,
-                                      SchemaVersionError, engine_url, from_value, now_ms,
-                                      to_value)
+                                      MetadataStoreError, SchemaVersionError, engine_url,
+                                      from_value, now_ms, to_value)
 from tfx_core.proto.metadata_pb2 import (Artifact, Association, Attribution, Context, Event,
                                          Execution, LineageGraph, PropertyType, Type, Value)
 
@@ -19,6 +19,6 @@ INT, DOUBLE, STRING = PropertyType.INT, PropertyType.DOUBLE, PropertyType.STRING
 __all__ = [
     "ARTIFACT", "CONTEXT", "EXECUTION", "INT", "DOUBLE", "STRING", "Artifact", "Association",
     "Attribution", "Context", "Event", "Execution", "LineageGraph", "MetadataStore",
-    "PropertyType", "SchemaVersionError", "Type", "Value", "engine_url", "from_value", "now_ms",
+    "MetadataStoreError",    "PropertyType", "SchemaVersionError", "Type", "Value", "engine_url", "from_value", "now_ms",
     "to_value",
 ]

@@ -29,7 +29,11 @@ _MESSAGES = {ARTIFACT: mpb.Artifact, EXECUTION: mpb.Execution, CONTEXT: mpb.Cont
 _CHUNK = 5000  # Ids per IN (...) list: below every backend's bound-parameter limit.
 
 
-class SchemaVersionError(RuntimeError):
+class MetadataStoreError(RuntimeError):
+  """The store cannot be opened: the message names the database and what to do."""
+
+
+class SchemaVersionError(MetadataStoreError):
   """The database was written by a newer tfx_core."""
 
 
@@ -100,7 +104,11 @@ class MetadataStore:
     self._mark = "?" if self._sqlite else "%s"  # The driver's paramstyle, for raw SQL.
     self._types = {}  # (kind, name) -> mpb.Type
     self._type_names = {}  # id -> name
-    self._migrate()
+    try:
+      self._migrate()
+    except (sa.exc.DatabaseError, sa.exc.InterfaceError) as e:
+      self._engine.dispose()
+      raise MetadataStoreError(_open_failure(self.url, self._sqlite, e)) from None
 
   def _install_sqlite_hooks(self, synchronous):
     # pysqlite's own transaction handling defers BEGIN and cannot take the write lock up
@@ -536,6 +544,19 @@ _WALK_SQL = """
 
 
 _EVENT_COLUMNS = ("artifact_id", "execution_id", "type", "key", "idx", "time_ms")
+
+
+def _open_failure(url, is_sqlite, error):
+  cause = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+  if is_sqlite:
+    path = sa.engine.make_url(url).database
+    return ("metadata store %s cannot be read (%s). If the file is damaged, move it aside and "
+            "run again: a new store starts empty (outputs already under the pipeline root stay "
+            "on disk, and the first run recomputes them), or restore the file from a backup"
+            % (path, cause))
+  return ("metadata store %s cannot be opened (%s); check that the server runs and the URL, "
+          "user and database are right" % (sa.engine.make_url(url).render_as_string(
+              hide_password=True), cause))
 
 
 def _event(row):

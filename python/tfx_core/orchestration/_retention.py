@@ -5,7 +5,7 @@ import os
 import shutil
 
 from tfx_core import metadata as md
-from tfx_core.orchestration._runner import IMPORTED, PIPELINE, PIPELINE_RUN
+from tfx_core.orchestration._launcher import IMPORTED, PIPELINE, PIPELINE_RUN
 
 log = logging.getLogger("tfx_core.retention")
 

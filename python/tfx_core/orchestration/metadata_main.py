@@ -8,8 +8,11 @@
 
 import datetime
 import json
+import sys
 
 from absl import app, flags
+
+from tfx_core.orchestration._cli import EXIT_FAILED, setup_logging, user_path
 
 flags.DEFINE_string("metadata_url", None, "Metadata store URL (default: "
                     "<pipeline_root>/metadata.sqlite).")
@@ -39,12 +42,18 @@ def _state(enum, value):
 def main(argv):
   if len(argv) != 2 or argv[1] not in COMMANDS:
     raise app.UsageError("give one command: %s" % ", ".join(COMMANDS))
+  setup_logging(FLAGS.verbosity)
   from tfx_core import metadata as md  # pylint: disable=import-outside-toplevel
   from tfx_core.orchestration import (PIPELINE_RUN, default_metadata_url,  # pylint: disable=import-outside-toplevel
                                       prune_runs)
   if not (FLAGS.metadata_url or FLAGS.pipeline_root):
     raise app.UsageError("give --metadata_url or --pipeline_root")
-  store = md.MetadataStore(FLAGS.metadata_url or default_metadata_url(FLAGS.pipeline_root))
+  root = user_path(FLAGS.pipeline_root)
+  try:
+    store = md.MetadataStore(user_path(FLAGS.metadata_url) or default_metadata_url(root))
+  except md.MetadataStoreError as e:
+    print("tfx-core-metadata: %s" % e, file=sys.stderr)
+    return EXIT_FAILED
   command = argv[1]
   if command == "runs":
     properties = {"pipeline": FLAGS.pipeline_name} if FLAGS.pipeline_name else None
@@ -76,6 +85,10 @@ def main(argv):
   elif command == "lineage":
     if FLAGS.artifact_id is None:
       raise app.UsageError("lineage needs --artifact_id")
+    if not store.get_artifacts(ids=[FLAGS.artifact_id]):
+      print("tfx-core-metadata: no artifact %d in %s (`runs` and `nodes` list the ids)" % (
+          FLAGS.artifact_id, store.url), file=sys.stderr)
+      return EXIT_FAILED
     graph = store.get_lineage([FLAGS.artifact_id], FLAGS.direction, FLAGS.depth)
     for a in graph.artifacts:
       print("artifact  %-5d %-18s %-7s %s" % (a.id, a.type, _state(md.Artifact, a.state), a.uri))
@@ -89,7 +102,7 @@ def main(argv):
   else:
     if not (FLAGS.pipeline_name and FLAGS.keep_last_runs and FLAGS.pipeline_root):
       raise app.UsageError("prune needs --pipeline_name, --pipeline_root and --keep_last_runs")
-    deleted = prune_runs(store, FLAGS.pipeline_name, FLAGS.pipeline_root, FLAGS.keep_last_runs,
+    deleted = prune_runs(store, FLAGS.pipeline_name, root, FLAGS.keep_last_runs,
                          dry_run=FLAGS.dry_run)
     print(json.dumps({"dry_run": FLAGS.dry_run,
                       "deleted": [{"id": a.id, "type": a.type, "uri": a.uri} for a in deleted]},

@@ -4,8 +4,10 @@
   bazel run //python:run_pipeline -- --pipeline_module=... (same flags)
 
 create_pipeline receives whichever of pipeline_root, data_root, beam_pipeline_args,
-metadata_url and enable_cache it declares. Exit status 1 if a node failed (running again
-resumes: completed nodes hit the cache).
+metadata_url and enable_cache it declares. Relative paths are taken from the directory the
+command was run in (also under `bazel run`). Exit status 1 if a node failed, 2 for a bad flag
+or Beam option (checked before any node runs), 130 after Ctrl-C; running again resumes:
+completed nodes hit the cache.
 """
 
 import importlib
@@ -17,7 +19,8 @@ import sys
 
 from absl import app, flags
 
-from tfx_core.orchestration._runner import load_source_file
+from tfx_core.orchestration._cli import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE,
+                                         setup_logging, user_path)
 
 flags.DEFINE_string("pipeline_module", None,
                     "The pipeline: a .py file path or an importable module name; it must "
@@ -28,13 +31,15 @@ flags.DEFINE_string("data_root", None, "Folder of input data, passed to create_p
 flags.DEFINE_string("metadata_url", None,
                     "Metadata store: sqlite:///path, postgresql://user@host:port/db or a file "
                     "path. Default: <pipeline_root>/metadata.sqlite.")
-flags.DEFINE_enum("runner", "local", ["local"], "Orchestrator. Airflow and Kubeflow consume "
-                  "the same pipeline IR through their exporters.")
+flags.DEFINE_enum("runner", "local", ["local"], "Orchestrator: the local DAG runner.")
+flags.DEFINE_enum("isolation", "thread", ["thread", "process"],
+                  "thread: nodes run in this process; process: each node runs in a child "
+                  "process (tfx-core-launch), so a crash or out-of-memory fails only that node.")
 flags.DEFINE_multi_string("beam_pipeline_args", [],
                           "Beam options for every Beam-using executor, e.g. "
                           "--beam_pipeline_args='--direct_num_workers=2 "
                           "--direct_running_mode=multi_processing'. Repeatable. Default: "
-                          "DirectRunner.")
+                          "Beam's in-process FnApiRunner.")
 flags.DEFINE_bool("enable_cache", None, "Reuse outputs of earlier identical executions "
                   "(default: as the pipeline says; --enable_cache / --noenable_cache override).")
 flags.DEFINE_integer("max_parallel_nodes", 4, "Nodes run at the same time, at most.",
@@ -47,8 +52,9 @@ FLAGS = flags.FLAGS
 def load_module(name_or_path):
   """Imports a module by dotted name, or from a .py file path (its folder joins sys.path so
   that the module's own local imports work)."""
+  from tfx_core.orchestration._launcher import load_source_file  # pylint: disable=import-outside-toplevel
   if name_or_path.endswith(".py") or os.sep in name_or_path:
-    path = os.path.abspath(name_or_path)
+    path = user_path(name_or_path)
     if not os.path.isfile(path):
       raise app.UsageError("--pipeline_module: no such file %s" % path)
     sys.path.insert(0, os.path.dirname(path))
@@ -59,26 +65,38 @@ def load_module(name_or_path):
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError("unexpected arguments: %s" % " ".join(argv[1:]))
-  logging.getLogger("tfx_core").setLevel(logging.INFO)
-  from tfx_core.orchestration import LocalDagRunner, PipelineRunError  # pylint: disable=import-outside-toplevel
+  setup_logging(FLAGS.verbosity)
+  from tfx_core.metadata import MetadataStoreError  # pylint: disable=import-outside-toplevel
+  from tfx_core.orchestration import (LocalDagRunner, PipelineInterrupted,  # pylint: disable=import-outside-toplevel
+                                      PipelineRunError)
   module = load_module(FLAGS.pipeline_module)
   create = getattr(module, "create_pipeline", None)
   if create is None:
     raise app.UsageError("%s defines no create_pipeline(...)" % FLAGS.pipeline_module)
   beam_args = [a for value in FLAGS.beam_pipeline_args for a in shlex.split(value)]
-  offered = dict(pipeline_root=FLAGS.pipeline_root, data_root=FLAGS.data_root,
-                 beam_pipeline_args=beam_args, metadata_url=FLAGS.metadata_url,
-                 enable_cache=FLAGS.enable_cache)
+  metadata_url = user_path(FLAGS.metadata_url)
+  offered = dict(pipeline_root=user_path(FLAGS.pipeline_root),
+                 data_root=user_path(FLAGS.data_root), beam_pipeline_args=beam_args,
+                 metadata_url=metadata_url, enable_cache=FLAGS.enable_cache)
   accepted = inspect.signature(create).parameters
   pipeline = create(**{k: v for k, v in offered.items() if k in accepted and v is not None})
-  runner = LocalDagRunner(metadata_url=FLAGS.metadata_url,
-                          max_parallel_nodes=FLAGS.max_parallel_nodes,
-                          enable_cache=FLAGS.enable_cache, beam_pipeline_args=beam_args)
+  runner = LocalDagRunner(metadata_url=metadata_url, max_parallel_nodes=FLAGS.max_parallel_nodes,
+                          enable_cache=FLAGS.enable_cache, beam_pipeline_args=beam_args,
+                          isolation=FLAGS.isolation)
   try:
     result = runner.run(pipeline)
   except PipelineRunError as e:
     logging.error("%s", e)
-    return 1
+    return EXIT_FAILED
+  except PipelineInterrupted as e:
+    print("tfx-core-run: %s" % e, file=sys.stderr, flush=True)
+    # Executors still unwinding in threads must not hold the exit up (nothing they do now
+    # is published), so leave at once.
+    logging.shutdown()
+    os._exit(EXIT_INTERRUPTED)  # pylint: disable=protected-access
+  except (ValueError, MetadataStoreError) as e:
+    print("tfx-core-run: %s" % e, file=sys.stderr)
+    return EXIT_USAGE
   print("run %s of pipeline %s: %s" % (result.run_id, result.pipeline_name, ", ".join(
       "%s %s" % kv for kv in result.node_states.items())))
   for node_id, outputs in result.outputs.items():
@@ -86,7 +104,7 @@ def main(argv):
       for artifact in artifacts:
         for report in _reports(artifact.uri):
           print("report of %s: %s" % (node_id, report))
-  return 0
+  return EXIT_OK
 
 
 def _reports(uri):
