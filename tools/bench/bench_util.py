@@ -45,3 +45,23 @@ def median_call_ms(call, features, warmup=20, calls=200):
     _ = [getattr(t, "values", t).numpy() for t in out.values()]
     times.append(time.perf_counter() - start)
   return statistics.median(times) * 1000
+
+
+def define_json_out():
+  """The --json_out flag every benchmark has (absl is imported here: the other venvs' sides
+  never call this)."""
+  from absl import flags  # pylint: disable=import-outside-toplevel
+  return flags.DEFINE_string("json_out", None, 'Also write the figures to this file as '
+                             '{"figures": {name: number}}.')
+
+
+def write_figures(path, figures):
+  """Writes {"figures": figures} to `path` (nothing when path is None), atomically."""
+  if not path:
+    return
+  path = os.path.join(workspace(), path)
+  with open(path + ".tmp", "w") as f:
+    json.dump({"figures": {k: float(v) for k, v in figures.items()}}, f, indent=1,
+              sort_keys=True)
+  os.replace(path + ".tmp", path)
+  print("figures written to %s" % path)

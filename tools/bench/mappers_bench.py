@@ -1,6 +1,6 @@
 """Throughput of tfx_core's mappers (via the pybind11 extension) next to numpy, same data, same run.
 
-    bazel run //tools/bench:mappers_bench -- [--size=10000000] [--repeats=5]
+    bazel run //tools/bench:mappers_bench -- [--size=10000000] [--repeats=5] [--json_out=FILE]
 
 Each row is the best of --repeats timed calls after a warm-up; both sides get the same float64
 array and parameters, and their outputs are checked equal before timing.
@@ -12,6 +12,7 @@ from absl import app
 from absl import flags
 import numpy as np
 
+from bench_util import define_json_out, write_figures
 from tfx_core import mappers
 
 _SIZE = flags.DEFINE_integer("size", 10_000_000, "Number of float64 values.", lower_bound=1)
@@ -19,6 +20,7 @@ _BOUNDARIES = flags.DEFINE_integer("boundaries", 100, "Number of bucket boundari
 _REPEATS = flags.DEFINE_integer("repeats", 5, "Timed calls per row (the best is reported).",
                                 lower_bound=1)
 _SEED = flags.DEFINE_integer("seed", 0, "Random seed for the data.")
+_JSON_OUT = define_json_out()
 
 
 def _best_seconds(fn):
@@ -43,10 +45,10 @@ def main(argv):
   np.testing.assert_allclose(mappers.scale_to_z_score(x, mean, std), (x - mean) / std, rtol=1e-15)
 
   rows = [
-      ("bucketize (%d boundaries)" % _BOUNDARIES.value,
+      ("bucketize_vs_numpy", "bucketize (%d boundaries)" % _BOUNDARIES.value,
        _best_seconds(lambda: mappers.bucketize(x, boundaries)),
        "numpy.searchsorted", _best_seconds(lambda: np.searchsorted(boundaries, x, side="right"))),
-      ("scale_to_z_score",
+      ("zscore_vs_numpy", "scale_to_z_score",
        _best_seconds(lambda: mappers.scale_to_z_score(x, mean, std)),
        "(x - mean) / std", _best_seconds(lambda: (x - mean) / std)),
   ]
@@ -55,9 +57,10 @@ def main(argv):
       n, _REPEATS.value))
   print("| kernel | tfx_core M values/s | numpy reference | numpy M values/s | speed-up |")
   print("|---|---:|---|---:|---:|")
-  for name, ours, ref_name, ref in rows:
+  for _, name, ours, ref_name, ref in rows:
     print("| %s | %.0f | %s | %.0f | %.1fx |" % (name, n / ours / 1e6, ref_name, n / ref / 1e6,
                                                 ref / ours))
+  write_figures(_JSON_OUT.value, {figure: ref / ours for figure, _, ours, _, ref in rows})
 
 
 if __name__ == "__main__":

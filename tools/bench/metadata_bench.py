@@ -2,6 +2,7 @@
 runner's overhead per node.
 
     bazel run //tools/bench:metadata_bench -- [--n=10000] [--chain=1000] [--depth=5]
+        [--json_out=FILE]
 
 Both stores write a fresh SQLite file in the same folder. ml-metadata runs in its own venv,
 which the bench creates (tools/bench/mlmd_venv.sh; --mlmd_venv) and drives through
@@ -27,6 +28,7 @@ import time
 
 from absl import app, flags
 
+from bench_util import define_json_out, write_figures
 from tfx_core import metadata as md
 from tfx_core.dsl import OutputArtifact, Pipeline, component
 from tfx_core.orchestration import LocalDagRunner
@@ -43,6 +45,7 @@ _MLMD_VENV = flags.DEFINE_string(
     "mlmd_venv", None, "The ml-metadata venv (created if missing). Default: .bench/mlmd_venv in "
     "the workspace.")
 _SKIP_MLMD = flags.DEFINE_bool("skip_mlmd", False, "Measure tfx_core only.")
+_JSON_OUT = define_json_out()
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -145,7 +148,12 @@ def runner_rows(workdir):
   dag = _timed("runner_%d_node_dag" % _DAG.value, 1, lambda: LocalDagRunner(
       enable_cache=False).run(Pipeline("dag", dag_root, nodes)))
   dag["ms_per_node"] = 1000 * dag["seconds"] / _DAG.value
-  return [single, dag]
+  process_root = os.path.join(workdir, "runner_dag_process")
+  process = _timed("runner_%d_node_dag_process_isolation" % _DAG.value, 1, lambda: LocalDagRunner(
+      enable_cache=False, isolation="process").run(Pipeline("dag", process_root, nodes)))
+  process["ms_per_node"] = 1000 * process["seconds"] / _DAG.value
+  return {"runner_ms_per_node_single": single, "runner_ms_per_node_dag": dag,
+          "launch_process_ms_per_node": process}
 
 
 def mlmd_rows(workdir):
@@ -193,18 +201,23 @@ def main(argv):
         (_N.value, _BATCH.value, _DEPTH.value, _CHAIN.value))
   print("ml-metadata 1.17.1 SQLite settings: %s" % (settings or "not measured"))
   print("%-34s %14s %14s %8s" % ("operation", "tfx_core /s", "ml-metadata /s", "ratio"))
+  figures = {}
   for op, their_op in _PAIRS:
     mine = ours[op]["ops_per_s"]
     other = theirs.get(their_op, {}).get("ops_per_s")
     print("%-34s %14.0f %14s %8s" % (op, mine, "%.0f" % other if other else "-",
                                      "%.1fx" % (mine / other) if other else "-"))
+    if other:
+      figures[op + "_ratio"] = mine / other
   print("  lineage_depth: ids of upstream artifacts and executions (ml-metadata: %s);" %
         theirs.get("lineage_depth", {}).get("method", "-"))
   print("  lineage_depth_records: full artifact and execution records plus events (tfx_core "
         "get_lineage; ml-metadata get_lineage_subgraph)")
   print("\nlocal runner overhead (no-op component, cache off)")
-  for row in runner_rows(workdir):
-    print("%-34s %11.1f ms/node" % (row["op"], row["ms_per_node"]))
+  for figure, row in runner_rows(workdir).items():
+    print("%-42s %11.1f ms/node" % (row["op"], row["ms_per_node"]))
+    figures[figure] = row["ms_per_node"]
+  write_figures(_JSON_OUT.value, figures)
 
 
 if __name__ == "__main__":

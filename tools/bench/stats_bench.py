@@ -1,6 +1,6 @@
 """tfx_core's statistics next to TensorFlow Data Validation 1.16.1 on the same seeded data.
 
-    bazel run //tools/bench:stats_bench -- [--rows=1000000] [--workdir=.bench/stats]
+    bazel run //tools/bench:stats_bench -- [--rows=1000000] [--workdir=.bench/stats] [--json_out=FILE]
 
 Data (seeded, cached in --workdir): --rows rows of 10 float columns (f0, f1 with 5% missing),
 5 int columns and 5 string columns with Zipf(1.2) values over vocabularies of 10 to 100,000.
@@ -24,7 +24,7 @@ import time
 import numpy as np
 from absl import app, flags
 
-from bench_util import peak_mb, run_json, workspace
+from bench_util import define_json_out, peak_mb, run_json, workspace, write_figures
 
 _ROWS = flags.DEFINE_integer("rows", 1_000_000, "Rows of the generated dataset.", lower_bound=1000)
 _WORKDIR = flags.DEFINE_string("workdir", None, "Data and outputs (default: .bench/stats in the "
@@ -33,6 +33,7 @@ _TFDV_VENV = flags.DEFINE_string("tfdv_venv", None, "The TFDV venv (created if m
                                  "Default: .bench/tfdv_venv in the workspace.")
 _SKIP_TFDV_BEAM = flags.DEFINE_bool("skip_tfdv_beam", False, "Skip TFDV's (slow) Beam path.")
 _MODE = flags.DEFINE_string("mode", None, "Internal: run one tfx_core measurement.")
+_JSON_OUT = define_json_out()
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 SEED = 20261124
@@ -188,15 +189,19 @@ def main(argv):
   for label, r in results.items():
     print("| %s | %.3f | %s | %.0f |" % (label, r["seconds"], "{:,.0f}".format(
         rows / r["seconds"]), r["peak_rss_mb"]))
-  tfdv_memory = results["TFDV in-memory"]["seconds"]
-  print("\nin-process vs TFDV in-memory: %.1fx rows/s" % (
-      tfdv_memory / results["tfx_core in-process"]["seconds"]))
+  figures = {
+      "inprocess_vs_tfdv_inmemory": (results["TFDV in-memory"]["seconds"] /
+                                     results["tfx_core in-process"]["seconds"]),
+      "float_values_per_s_per_core": rows * 10 / floats["seconds"] / os.cpu_count()}
+  print("\nin-process vs TFDV in-memory: %.1fx rows/s" % figures["inprocess_vs_tfdv_inmemory"])
   if "TFDV Beam" in results:
-    print("DirectRunner vs TFDV Beam: %.1fx rows/s" % (
-        results["TFDV Beam"]["seconds"] / results["tfx_core DirectRunner"]["seconds"]))
+    figures["directrunner_vs_tfdv_beam"] = (results["TFDV Beam"]["seconds"] /
+                                            results["tfx_core DirectRunner"]["seconds"])
+    print("DirectRunner vs TFDV Beam: %.1fx rows/s" % figures["directrunner_vs_tfdv_beam"])
   print("float columns alone: %.0f M values/s (%.0f M per core over %d cores)" % (
-      rows * 10 / floats["seconds"] / 1e6, rows * 10 / floats["seconds"] / 1e6 / os.cpu_count(),
+      rows * 10 / floats["seconds"] / 1e6, figures["float_values_per_s_per_core"] / 1e6,
       os.cpu_count()))
+  write_figures(_JSON_OUT.value, figures)
   if problems:
     print("\nDISAGREEMENTS with TFDV:\n  " + "\n  ".join(problems))
     sys.exit(1)

@@ -1,6 +1,6 @@
 """tfx_core's Transform next to TensorFlow Transform 1.21.0 on stats_bench's seeded data.
 
-    bazel run //tools/bench:transform_bench -- [--rows=1000000] [--workdir=.bench/transform]
+    bazel run //tools/bench:transform_bench -- [--rows=1000000] [--workdir=.bench/transform] [--json_out=FILE]
 
 Data: stats_bench.generate()'s Parquet file, cached in --data_dir (shared with stats_bench).
 The preprocessing_fn is tft_transform.py's: scale_to_z_score of f0..f9 (f0, f1 VarLen), bucketize
@@ -34,7 +34,8 @@ import time
 import numpy as np
 from absl import app, flags
 
-from bench_util import median_call_ms, peak_mb, run_json, workspace
+from bench_util import (define_json_out, median_call_ms, peak_mb, run_json, workspace,
+                        write_figures)
 
 _ROWS = flags.DEFINE_integer("rows", 1_000_000, "Rows of the generated dataset.", lower_bound=1000)
 _WORKDIR = flags.DEFINE_string("workdir", None, "Outputs (default: .bench/transform in the "
@@ -47,6 +48,7 @@ _REPEATS = flags.DEFINE_integer("repeats", 3, "Fresh processes for tfx_core's in
                                 "measurement; the table shows the median (one run is noisy at "
                                 "half a second).", lower_bound=1)
 _MODE = flags.DEFINE_string("mode", None, "Internal: run one tfx_core measurement.")
+_JSON_OUT = define_json_out()
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _TFT_SPEC = importlib.util.spec_from_file_location("tft_transform",
@@ -320,6 +322,12 @@ def main(argv):
         n, "s" if n > 1 else "", latency["layer_ms_%d" % n], latency["graph_ms_%d" % n],
         tft_latency["latency_ms_%d" % n],
         tft_latency["latency_ms_%d" % n] / latency["layer_ms_%d" % n]))
+  write_figures(_JSON_OUT.value, {
+      "inprocess_analyze_transform_vs_tft": tft["seconds"] / ours["analyze_transform_seconds"],
+      "inprocess_with_io_vs_tft": tft["seconds"] / ours["seconds"],
+      "directrunner_vs_tft": tft["seconds"] / beam["seconds"],
+      "latency_ratio_batch1": tft_latency["latency_ms_1"] / latency["layer_ms_1"],
+      "latency_ratio_batch1024": tft_latency["latency_ms_1024"] / latency["layer_ms_1024"]})
   print("(layer: tf.function(transform_features_layer()); transform_features: tf.function over "
         "load_transform_graph().transform_features; outputs fetched to numpy in each call)")
   if problems:
