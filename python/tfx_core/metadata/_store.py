@@ -244,7 +244,12 @@ class MetadataStore:
       return self._put(conn, CONTEXT, contexts)
 
   def get_or_create_context(self, type_name, name, properties=None):
-    """The context `name` of `type_name`, created if missing (safe against concurrent creators)."""
+    """The context `name` of `type_name`, created if missing (safe against concurrent creators);
+    `properties` replace the context's custom properties."""
+    if not properties:  # Most calls find it: a read, not a write transaction.
+      found = self.get_context(type_name, name)
+      if found is not None:
+        return found
     context_type = self.put_type(CONTEXT, type_name)
     with self._transaction() as conn:
       t = s.contexts
@@ -398,7 +403,7 @@ class MetadataStore:
 
   def _query(self, kind, ids=None, type_name=None, name=None, uri=None, state=None,
              context_id=None, properties=None, newest_first=False, limit=None):
-    """ids: list; type_name: str or list; state: one or a list; context_id: attributed to /
+    """ids: list; type_name, name: str or list; state: one or a list; context_id: attributed to /
     associated with that context; properties: {name: value} matched against declared or
     custom properties; newest_first / limit: order by id descending, at most `limit` rows."""
     table, props = _TABLES[kind]
@@ -409,7 +414,8 @@ class MetadataStore:
       names = [type_name] if isinstance(type_name, str) else list(type_name)
       query = query.where(table.c.type_id.in_(self._type_ids(kind, names)))
     if name is not None:
-      query = query.where(table.c.name == name)
+      names = [name] if isinstance(name, str) else list(name)
+      query = query.where(table.c.name.in_(names))
     if uri is not None:
       query = query.where(table.c.uri == uri)
     if state is not None:

@@ -50,13 +50,36 @@ def _closure(todo):
   seen = {}
   while todo:
     path = todo.pop()
-    if path in seen or not os.path.isfile(path):
+    if path in seen:
       continue
-    with open(path, "rb") as f:
-      source = f.read()
-    seen[path] = hashlib.sha256(source).hexdigest()
-    todo.extend(_local_imports(path, source))
+    found = _scan(path)
+    if found is not None:
+      seen[path], imports = found
+      todo.extend(imports)
   return dict(sorted(seen.items()))
+
+
+_SCANNED = {}  # path -> ((mtime_ns, size), digest, local imports): files rarely change mid-run.
+_SCANNED_LOCK = threading.Lock()
+
+
+def _scan(path):
+  """(sha256, local import paths) of a source file, or None if it does not exist."""
+  try:
+    stat = os.stat(path)
+  except OSError:
+    return None
+  version = (stat.st_mtime_ns, stat.st_size)
+  with _SCANNED_LOCK:
+    known = _SCANNED.get(path)
+  if known is not None and known[0] == version:
+    return known[1], known[2]
+  with open(path, "rb") as f:
+    source = f.read()
+  digest, imports = hashlib.sha256(source).hexdigest(), _local_imports(path, source)
+  with _SCANNED_LOCK:
+    _SCANNED[path] = (version, digest, imports)
+  return digest, imports
 
 
 def _package_root(folder):

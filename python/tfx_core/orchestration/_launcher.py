@@ -42,7 +42,7 @@ log = logging.getLogger("tfx_core.runner")
 PIPELINE, PIPELINE_RUN, NODE = "pipeline", "pipeline_run", "node"
 FINGERPRINT = "fingerprint"  # Custom property: content hash of a published artifact.
 IMPORTED = "imported"  # Custom property: registered by an Importer, not written by a node.
-STAGING = ".staging"  # <root>/<node>/.staging/<execution id>-<nonce>/<output key>
+STAGING = ".staging"  # <root>/<node>/.staging/<nonce>/<output key>
 _OWNER, _STAGING_DIR = "owner", "staging_dir"  # Custom properties of a RUNNING execution.
 DONE = (md.Execution.COMPLETE, md.Execution.CACHED)
 
@@ -94,6 +94,7 @@ class RunContexts:
                                             for o in n.outputs.values()}:
       store.put_type(md.ARTIFACT, type_name, artifact_class(type_name).PROPERTIES)
     pipeline = store.get_or_create_context(PIPELINE, ir.name)
+    fail_abandoned(store, pipeline.id, run_id)
     name = run_context_name(ir.name, run_id)
     run = store.get_context(PIPELINE_RUN, name)
     if run is None or "resolver_horizon" not in run.custom_properties:
@@ -144,6 +145,18 @@ def running_executions(store, context_id):
   return store.get_executions(context_id=context_id, state=md.Execution.RUNNING)
 
 
+def fail_abandoned(store, context_id, run_id):
+  """Marks FAILED the executions of a context left RUNNING by processes that are gone."""
+  for execution in running_executions(store, context_id):
+    owner = execution.custom_properties[_OWNER].string_value
+    if _process.is_gone(owner):
+      reason = ("abandoned: the process that ran it (%s) no longer exists (killed or "
+                "interrupted); marked FAILED by run %s" % (owner, run_id))
+      fail_execution(store, execution, reason)
+      log.warning("[%s] execution %d was left RUNNING by a process that no longer exists; "
+                  "marked FAILED", execution.name, execution.id)
+
+
 class _Launch:
   """One launch of one node."""
 
@@ -162,7 +175,6 @@ class _Launch:
     try:
       self.node_ctx = self.store.get_or_create_context(NODE, self.ir.name + "." + node.id)
       contexts.append(self.node_ctx)
-      self._fail_abandoned()
       inputs = self._resolve_inputs()
       if node.kind == ppb.Node.IMPORTER:
         return self._import(contexts)
@@ -184,16 +196,6 @@ class _Launch:
 
   # ---------------------------------------------------------------- inputs
 
-  def _fail_abandoned(self):
-    for execution in running_executions(self.store, self.node_ctx.id):
-      owner = execution.custom_properties[_OWNER].string_value
-      if _process.is_gone(owner):
-        reason = ("abandoned: the process that ran it (%s) no longer exists (killed or "
-                  "interrupted); marked FAILED by run %s" % (owner, self.run_id))
-        fail_execution(self.store, execution, reason)
-        log.warning("[%s] execution %d was left RUNNING by a process that no longer exists; "
-                    "marked FAILED", self.node.id, execution.id)
-
   def _resolve_inputs(self):
     node = self.node
     wanted = set(node.upstream_nodes) | {s.producer_node_id for s in node.inputs.values()
@@ -201,9 +203,8 @@ class _Launch:
     done = {}
     if wanted:
       for execution in self.store.get_executions(context_id=self.run_contexts.run.id,
-                                                 state=list(DONE)):
-        if execution.name in wanted:
-          done[execution.name] = execution.id  # Ascending ids: the newest wins.
+                                                 name=sorted(wanted), state=list(DONE)):
+        done[execution.name] = execution.id  # Ascending ids: the newest wins.
     missing = sorted(wanted - set(done))
     if missing:
       raise MissingInputError("node %s: upstream node(s) %s have published no outputs in run "
@@ -359,17 +360,15 @@ class _Launch:
 
   def _attempt(self, component_class, inputs, params, contexts, cache_key, parts, attempt):
     node = self.node
+    # Named by a nonce, not the execution id: ids restart with a new metadata store over an
+    # old root, and a folder left by a killed run must never be reused.
+    staging = os.path.join(self.root, node.id, STAGING, uuid.uuid4().hex)
     execution = self._execution(md.Execution.RUNNING, cache_key=cache_key,
                                 cache_parts=json.dumps(parts, sort_keys=True), attempt=attempt,
-                                owner=_process.this_process())
+                                **{_OWNER: _process.this_process(), _STAGING_DIR: staging})
     execution_id, _ = self.store.publish_execution(
         execution, _events(inputs, md.Event.INPUT), contexts)
     execution.id = execution_id
-    # A fresh folder even if execution ids restart (a new metadata store over an old root).
-    staging = os.path.join(self.root, node.id, STAGING,
-                           "%d-%s" % (execution_id, uuid.uuid4().hex[:8]))
-    execution.custom_properties[_STAGING_DIR].string_value = staging
-    self.store.put_executions([execution])
     moved = []
     log.info("[%s] running execution %d%s", node.id, execution_id,
              " (attempt %d)" % (attempt + 1) if attempt else "")
@@ -511,6 +510,10 @@ def _load_module(module_name, source_file):
   except ImportError:
     if not os.path.isfile(source_file):
       raise
+    # As when the file ran as a script: its folder comes first, for its own local imports.
+    folder = os.path.dirname(os.path.abspath(source_file))
+    if folder not in sys.path:
+      sys.path.insert(0, folder)
     return load_source_file(module_name, source_file)
 
 
