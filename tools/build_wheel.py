@@ -1,6 +1,6 @@
 """Builds the tfx_core wheel from files Bazel staged (run by //python:wheel, not by hand).
 
-    build_wheel.py --output=W.whl --version=V --python_tag=cp311 FILE...
+    build_wheel.py --output=W.whl --version=V --python_tag=cp311 --tensorflow=tensorflow-cpu==2.21.0 FILE...
 
 Each FILE's path inside the wheel is the part from its last `python/` on (so both source
 files and generated ones under bazel-out land under tfx_core/). Writes the .dist-info
@@ -13,14 +13,17 @@ import hashlib
 import os
 import zipfile
 
+# What tfx_core imports at run time, besides TensorFlow (pinned to the build's: the op
+# library's ABI is that version's).
 _REQUIRES = [
+    "apache-beam>=2.77,<3",
     "numpy>=1.26",
     "pyarrow>=14",
     "protobuf>=6.31,<7",
     "absl-py>=2",
     "SQLAlchemy>=2.0",
-    'psycopg[binary]>=3.1; extra == "postgresql"',
 ]
+_EXTRAS = {"postgresql": ["psycopg[binary]>=3.1"]}
 
 _CONSOLE_SCRIPTS = {
     "tfx-core-run": "tfx_core.orchestration.run_main:run",
@@ -47,7 +50,8 @@ def main():
   parser.add_argument("--output", required=True)
   parser.add_argument("--version", required=True)
   parser.add_argument("--python_tag", required=True)
-  parser.add_argument("--tf_version", required=True)
+  parser.add_argument("--tensorflow", required=True,
+                      help="The TensorFlow requirement, e.g. tensorflow-cpu==2.21.0")
   parser.add_argument("files", nargs="+")
   args = parser.parse_args()
 
@@ -56,11 +60,13 @@ def main():
   metadata = "\n".join(
       ["Metadata-Version: 2.1", "Name: tfx_core", "Version: " + args.version,
        "Summary: Production ML pipelines over a C++ core (TFX-compatible).",
-       "Requires-Python: ==%s.%s.*" % (args.python_tag[2], args.python_tag[3:]),
-       "Provides-Extra: postgresql"] +
-      ["Requires-Dist: " + r for r in _REQUIRES] +
-      ["", "Needs TensorFlow %s (any build: tensorflow or tensorflow-cpu) for tfx_core.ops." %
-       args.tf_version, ""])
+       "Requires-Python: ==%s.%s.*" % (args.python_tag[2], args.python_tag[3:])] +
+      ["Requires-Dist: " + r for r in [args.tensorflow] + _REQUIRES] +
+      ["Provides-Extra: " + extra for extra in sorted(_EXTRAS)] +
+      ['Requires-Dist: %s; extra == "%s"' % (r, extra)
+       for extra, reqs in sorted(_EXTRAS.items()) for r in reqs] +
+      ["", "Built against %s: tfx_core's TensorFlow ops need exactly that version." %
+       args.tensorflow, ""])
   wheel = "Wheel-Version: 1.0\nGenerator: tfx_core build_wheel\nRoot-Is-Purelib: false\nTag: %s\n" % tag
 
   records = []

@@ -8,8 +8,10 @@ tools/bootstrap.sh
 # TFX_CORE_REQUIRE_POSTGRES=1 they fail rather than skip if it is unreachable.
 pg_url=$(tools/postgres.sh start)
 trap 'tools/postgres.sh stop' EXIT
+# The wheel test installs the wheel with its declared dependencies from these wheels, offline.
+wheelhouse=$(tools/wheelhouse.sh)
 status=0
 bazel test --test_env=TFX_CORE_TEST_POSTGRES_URL="$pg_url" --test_env=TFX_CORE_REQUIRE_POSTGRES=1 \
-  "$@" //... || status=$?
+  --test_env=TFX_CORE_WHEELHOUSE="$wheelhouse" "$@" //... || status=$?
 bazel shutdown
 exit $status

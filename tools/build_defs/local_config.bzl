@@ -72,6 +72,7 @@ _DEFS = """
 # Written by tfx_core_local_config; see tools/build_defs/local_config.bzl.
 PYTHON = "{python}"
 TF_VERSION = "{tf_version}"
+TF_DISTRIBUTION = "{tf_distribution}"
 PYTHON_VERSION = "{python_version}"
 NVCC = "{nvcc}"
 CUDA_INCLUDE = "{cuda_include}"
@@ -114,6 +115,7 @@ def _impl(ctx):
     ctx.file("defs.bzl", _DEFS.format(
         python = python,
         tf_version = info["tf_version"],
+        tf_distribution = info["tf_distribution"],
         python_version = info["python_version"],
         nvcc = nvcc,
         cuda_include = cuda_include,

@@ -5,6 +5,7 @@ TFX_CORE_PYTHON. Importing TensorFlow here is the slow part (a few seconds), don
 configuration.
 """
 
+import importlib.metadata
 import json
 import os
 import sys
@@ -35,6 +36,8 @@ def main():
           "tf_framework": sorted(framework, key=len)[-1],
           "tf_defines": defines,
           "tf_version": tf.__version__,
+          # tensorflow, tensorflow-cpu, ...: the wheel requires the one it was built against.
+          "tf_distribution": importlib.metadata.packages_distributions()["tensorflow"][0],
           "python_version": "%d.%d" % sys.version_info[:2],
       },
       sys.stdout,
