@@ -53,7 +53,7 @@ def read_ir(path):
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError("unexpected arguments: %s" % " ".join(argv[1:]))
-  setup_logging(FLAGS.verbosity)
+  setup_logging()
   from tfx_core import metadata as md  # pylint: disable=import-outside-toplevel
   from tfx_core.dsl._beam_options import validate_beam_args  # pylint: disable=import-outside-toplevel
   from tfx_core.orchestration import _launcher, _runner  # pylint: disable=import-outside-toplevel

@@ -42,7 +42,7 @@ def _state(enum, value):
 def main(argv):
   if len(argv) != 2 or argv[1] not in COMMANDS:
     raise app.UsageError("give one command: %s" % ", ".join(COMMANDS))
-  setup_logging(FLAGS.verbosity)
+  setup_logging()
   from tfx_core import metadata as md  # pylint: disable=import-outside-toplevel
   from tfx_core.orchestration import (PIPELINE_RUN, default_metadata_url,  # pylint: disable=import-outside-toplevel
                                       prune_runs)

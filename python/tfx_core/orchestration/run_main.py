@@ -65,7 +65,7 @@ def load_module(name_or_path):
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError("unexpected arguments: %s" % " ".join(argv[1:]))
-  setup_logging(FLAGS.verbosity)
+  setup_logging()
   from tfx_core.metadata import MetadataStoreError  # pylint: disable=import-outside-toplevel
   from tfx_core.orchestration import (LocalDagRunner, PipelineInterrupted,  # pylint: disable=import-outside-toplevel
                                       PipelineRunError)
