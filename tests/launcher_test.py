@@ -259,3 +259,35 @@ def test_quiet_logs_and_no_runner_download(tmp_path):
   for noise in ("Prism", "prism", "apitools", "bigquery", "oneDNN", "cpu_feature_guard"):
     assert noise not in done.stderr
   assert "[Train] running execution" in done.stderr
+
+
+def test_cache_miss_reasons_name_what_changed(tmp_path, caplog):
+  from tfx_core.components import ExampleGen, ImportSchemaGen  # pylint: disable=import-outside-toplevel
+  from tfx_core.dsl import Pipeline  # pylint: disable=import-outside-toplevel
+  caplog.set_level("INFO", logger="tfx_core")
+  data = tmp_path / "data"
+  data.mkdir()
+  (data / "data.csv").write_text("fare,company\n1.5,a\n2.5,b\n")
+  schema = tmp_path / "schema.pbtxt"
+  schema.write_text('feature { name: "fare" type: FLOAT }\n')
+
+  def run():
+    pipeline = Pipeline("reasons", tmp_path / "root", [
+        ExampleGen(input_base=str(data)), ImportSchemaGen(schema_file=str(schema))],
+                        enable_cache=True)
+    return LocalDagRunner().run(pipeline).node_states
+
+  run()
+  (data / "data.csv").write_text("fare,company\n1.5,a\n2.75,b\n")  # One value.
+  schema.write_text('feature { name: "fare" type: FLOAT }\nfeature { name: "company" '
+                    'type: BYTES }\n')
+  caplog.clear()
+  assert run() == {"ExampleGen": "COMPLETE", "ImportSchemaGen": "COMPLETE"}
+  assert "[ExampleGen] cache miss: input file %s changed" % (data / "data.csv") in caplog.text
+  assert "[ImportSchemaGen] cache miss: input file %s changed" % schema in caplog.text
+  assert "outputs are gone" not in caplog.text
+  # Outputs deleted by hand: said so, with the folder.
+  shutil.rmtree(tmp_path / "root" / "ExampleGen" / "examples")
+  caplog.clear()
+  assert run()["ExampleGen"] == "COMPLETE"
+  assert "are gone (%s" % (tmp_path / "root" / "ExampleGen" / "examples") in caplog.text

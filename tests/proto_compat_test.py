@@ -8,7 +8,7 @@ from tfx_core.proto import anomalies_pb2
 from tfx_core.proto import schema_pb2
 from tfx_core.proto import statistics_pb2
 
-import tfmd_field_table
+import proto_field_table
 
 _TESTDATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "testdata")
 
@@ -34,15 +34,46 @@ def test_chicago_taxi_schema_parses_and_round_trips():
   assert schema_pb2.Schema.FromString(schema.SerializeToString()) == schema
 
 
-def test_field_numbers_and_types_match_tensorflow_metadata():
-  expected = []
-  for line in _read("tfmd_v0_fields.tsv").splitlines():
+def _table(name):
+  rows = []
+  for line in _read(name).splitlines():
     if line and not line.startswith("#"):
       message, field, number, kind = line.split("\t")
-      expected.append((message, field, int(number), kind))
-  ours = tfmd_field_table.table("tfx_core.proto")
+      rows.append((message, field, int(number), kind))
+  return rows
+
+
+def test_field_numbers_and_types_match_tensorflow_metadata():
+  expected = _table("tfmd_proto_fields.tsv")
   assert len(expected) > 450
-  assert ours == expected
+  assert proto_field_table.table("tfmd", "tfx_core.proto") == expected
+
+
+def test_config_protos_match_tfx():
+  expected = _table("tfx_proto_fields.tsv")
+  assert len(expected) > 80
+  assert proto_field_table.table("tfx", "tfx_core.proto") == expected
+
+
+def test_tfx_configs_work_unchanged():
+  from tfx_core.proto import example_gen_pb2, pusher_pb2, range_config_pb2, trainer_pb2  # pylint: disable=import-outside-toplevel
+  split = text_format.Parse("""
+      split_config {
+        splits { name: "train" hash_buckets: 4 }
+        splits { name: "eval" hash_buckets: 1 }
+      }""", example_gen_pb2.Output())
+  assert [(s.name, s.hash_buckets) for s in split.split_config.splits] == [("train", 4),
+                                                                           ("eval", 1)]
+  assert example_gen_pb2.SplitConfig(partition_feature_name="trip_start_day").WhichOneof(
+      "splitting_method_config") == "partition_feature_name"
+  args = trainer_pb2.TrainArgs(num_steps=100, splits=["train"])
+  assert trainer_pb2.TrainArgs.FromString(args.SerializeToString()) == args
+  push = text_format.Parse('filesystem { base_directory: "/serving/taxi" }',
+                           pusher_pb2.PushDestination())
+  assert push.filesystem.versioning == pusher_pb2.AUTO
+  rolling = range_config_pb2.RangeConfig(
+      rolling_range=range_config_pb2.RollingRange(num_spans=2))
+  assert rolling.WhichOneof("range") == "rolling_range"
 
 
 def test_statistics_and_anomalies_messages_compose():

@@ -83,8 +83,9 @@ def _matches(input_base, pattern):
   return found
 
 
-def resolve(input_base, patterns, span=None, span_range=None):
-  """The files of every split for the requested span (default: latest), or a span range.
+def resolve(input_base, patterns, span=None, span_range=None, latest=None):
+  """The files of every split for the requested span (default: latest), a span range
+  [first, last] (`last` None: open-ended), or the `latest` N spans of a range.
 
   patterns: split name -> pattern. Every split must use the same placeholders.
   """
@@ -102,10 +103,12 @@ def resolve(input_base, patterns, span=None, span_range=None):
   available = sorted({s for matches in found.values() for s, _ in matches})
   if span_range is not None:
     lo, hi = span_range
-    spans = [s for s in available if lo <= s <= hi]
+    spans = [s for s in available if lo <= s and (hi is None or s <= hi)]
+    if latest:
+      spans = spans[-latest:]
     if not spans:
-      raise FileNotFoundError("no span in [%d, %d] under %s (spans there: %s)" % (
-          lo, hi, input_base, available))
+      raise FileNotFoundError("no span in [%d, %s] under %s (spans there: %s)" % (
+          lo, "latest" if hi is None else hi, input_base, available))
   elif span is not None:
     if span not in available:
       raise FileNotFoundError("span %d not found under %s (spans there: %s)" % (

@@ -25,13 +25,13 @@ from tfx_core import mappers
 from tfx_core import ops  # noqa: F401  (registers the TfxCore* ops for loading)
 from tfx_core.proto import schema_pb2
 from tfx_core.transform import _inputs, _tracing
+from tfx_core.types import SCHEMA_FILE
 from tfx_core.validation import load_schema, write_schema
 
 TRANSFORM_FN_DIR = "transform_fn"
 TRANSFORMED_METADATA_DIR = "transformed_metadata"
 RAW_METADATA_DIR = "metadata"
 METADATA_FILE = "transform_metadata.json"
-SCHEMA_FILE = "schema.pbtxt"
 
 
 def _file_names(known):

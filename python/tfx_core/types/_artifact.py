@@ -78,13 +78,66 @@ def _artifact_type(name, properties=None, doc=""):
                                   "__doc__": doc})
 
 
-Examples = _artifact_type("Examples", _SPLIT_AWARE, "Data: Parquet shards per split.")
-ExampleStatistics = _artifact_type("ExampleStatistics", _SPLIT_AWARE, "Statistics per split.")
-ExampleAnomalies = _artifact_type("ExampleAnomalies", _SPLIT_AWARE, "Anomalies per split.")
-Schema = _artifact_type("Schema", {}, "A schema.pbtxt.")
-TransformGraph = _artifact_type("TransformGraph", {}, "The Transform SavedModel.")
+# File names inside artifacts: TFX's, defined once here and used by every reader and writer.
+SCHEMA_FILE = "schema.pbtxt"
+STATS_FILE = "FeatureStats.pb"
+ANOMALIES_FILE = "SchemaDiff.pb"
+SERVING_MODEL_DIR = "Format-Serving"
+EVAL_MODEL_DIR = "Format-TFMA"
+VALUE_FILE = "value"
+
+
+class Examples(Artifact):
+  """Data: Parquet shards per split, Split-<name>/data-NNNNN-of-NNNNN.parquet."""
+  TYPE_NAME, PROPERTIES = "Examples", _SPLIT_AWARE
+
+
+class ExampleStatistics(Artifact):
+  """Statistics per split: Split-<name>/FeatureStats.pb (a DatasetFeatureStatisticsList)."""
+  TYPE_NAME, PROPERTIES = "ExampleStatistics", _SPLIT_AWARE
+  REPORT_FILE = "statistics.html"
+
+  def stats_path(self, split):
+    return os.path.join(self.split_uri(split), STATS_FILE)
+
+  @property
+  def report_path(self):
+    return os.path.join(self.uri, self.REPORT_FILE)
+
+
+class ExampleAnomalies(Artifact):
+  """Anomalies per split: Split-<name>/SchemaDiff.pb (an Anomalies proto), and reports."""
+  TYPE_NAME, PROPERTIES = "ExampleAnomalies", _SPLIT_AWARE
+  REPORT_FILES = ("anomalies.html", "anomalies.txt")
+
+  def anomalies_path(self, split):
+    return os.path.join(self.split_uri(split), ANOMALIES_FILE)
+
+
+class Schema(Artifact):
+  """A schema: schema.pbtxt (tensorflow_metadata Schema, text format)."""
+  TYPE_NAME = "Schema"
+
+  @property
+  def schema_path(self):
+    return os.path.join(self.uri, SCHEMA_FILE)
+
+
+class Model(Artifact):
+  """A trained model: Format-Serving/ (the SavedModel to serve), Format-TFMA/ (for analysis)."""
+  TYPE_NAME = "Model"
+
+  @property
+  def serving_model_dir(self):
+    return os.path.join(self.uri, SERVING_MODEL_DIR)
+
+  @property
+  def eval_model_dir(self):
+    return os.path.join(self.uri, EVAL_MODEL_DIR)
+
+
+TransformGraph = _artifact_type("TransformGraph", {}, "The Transform SavedModel (TFT's layout).")
 TransformCache = _artifact_type("TransformCache", {"span": INT}, "Analyzer cache by span.")
-Model = _artifact_type("Model", {}, "A trained model (SavedModel).")
 ModelRun = _artifact_type("ModelRun", {}, "Training logs (TensorBoard).")
 HyperParameters = _artifact_type("HyperParameters", {}, "Tuned hyperparameters.")
 ModelEvaluation = _artifact_type("ModelEvaluation", {}, "Sliced metrics.")
@@ -95,10 +148,49 @@ PushedModel = _artifact_type("PushedModel", {"pushed": INT, "pushed_version": ST
                              "A model copied to a serving directory.")
 InferenceResult = _artifact_type("InferenceResult", _SPLIT_AWARE, "Batch inference output.")
 
+
+class ValueArtifact(Artifact):
+  """One value, kept in the file `value` under the artifact's folder (as TFX keeps it)."""
+
+  def encode(self, value):
+    raise NotImplementedError
+
+  def decode(self, data):
+    raise NotImplementedError
+
+  @property
+  def value(self):
+    with open(os.path.join(self.uri, VALUE_FILE), "rb") as f:
+      return self.decode(f.read())
+
+  @value.setter
+  def value(self, value):
+    data = self.encode(value)
+    os.makedirs(self.uri, exist_ok=True)
+    with open(os.path.join(self.uri, VALUE_FILE), "wb") as f:
+      f.write(data)
+
+
+def _value_type(name, python_type, encode, decode):
+  def checked(self, value):
+    if not isinstance(value, python_type) or (python_type is int and isinstance(value, bool)):
+      raise TypeError("a %s artifact holds a %s, got %r" % (name, python_type.__name__, value))
+    return encode(value)
+
+  return type(name, (ValueArtifact,), {
+      "TYPE_NAME": name, "__doc__": "A %s value artifact." % python_type.__name__,
+      "encode": checked, "decode": lambda self, data: decode(data)})
+
+
+String = _value_type("String", str, lambda v: v.encode("utf-8"), lambda d: d.decode("utf-8"))
+Integer = _value_type("Integer", int, lambda v: str(v).encode(), lambda d: int(d))
+Float = _value_type("Float", float, lambda v: repr(v).encode(), lambda d: float(d))
+Bytes = _value_type("Bytes", bytes, lambda v: v, lambda d: d)
+
 STANDARD_TYPES = {t.TYPE_NAME: t for t in (
     Examples, ExampleStatistics, ExampleAnomalies, Schema, TransformGraph, TransformCache, Model,
     ModelRun, HyperParameters, ModelEvaluation, ModelBlessing, InfraBlessing, PushedModel,
-    InferenceResult)}
+    InferenceResult, String, Integer, Float, Bytes)}
 _REGISTRY = dict(STANDARD_TYPES)
 
 

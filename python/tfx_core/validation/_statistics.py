@@ -208,7 +208,7 @@ def load_statistics(path):
 
 def write_statistics(stats, path):
   with open(path, "wb") as f:
-    f.write(stats.SerializeToString())
+    f.write(stats.SerializeToString(deterministic=True))
 
 
 def get_feature(stats, name, dataset=0):

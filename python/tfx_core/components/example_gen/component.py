@@ -6,11 +6,13 @@
 Input splits by pattern (`input_splits={"train": "train/*", "eval": "eval/*"}`) are kept as
 they are; otherwise rows are split by stable hash buckets of every value (or of
 `partition_feature`). The latest span is read unless `span` or `span_range` says otherwise.
+TFX's protos say the same: `input_config` (example_gen_pb2.Input), `output_config`
+(example_gen_pb2.Output) and `range_config` (range_config_pb2.RangeConfig).
 """
 
-from tfx_core import data
-from tfx_core.components.example_gen.executor import ExampleGenExecutor, input_patterns
+from tfx_core.components.example_gen.executor import ExampleGenExecutor, resolve
 from tfx_core.dsl import BaseComponent, ChannelParameter, ComponentSpec, ExecutionParameter
+from tfx_core.proto import example_gen_pb2, range_config_pb2
 from tfx_core.types import Examples
 
 
@@ -26,6 +28,9 @@ class ExampleGenSpec(ComponentSpec):
       "span_range": ExecutionParameter(list, optional=True),  # [first, last]
       "bad_rows": ExecutionParameter(str, optional=True),  # fail (default) | quarantine
       "rows_per_shard": ExecutionParameter(int, optional=True),
+      "input_config": ExecutionParameter(example_gen_pb2.Input, optional=True),
+      "output_config": ExecutionParameter(example_gen_pb2.Output, optional=True),
+      "range_config": ExecutionParameter(range_config_pb2.RangeConfig, optional=True),
   }
   OUTPUTS = {"examples": ChannelParameter(Examples)}
 
@@ -37,6 +42,5 @@ class ExampleGen(BaseComponent):
   @classmethod
   def external_inputs(cls, exec_properties):
     """The files this run would read: a changed or new file (a new span) misses the cache."""
-    resolved = data.resolve(exec_properties["input_base"], input_patterns(exec_properties),
-                            exec_properties.get("span"), exec_properties.get("span_range"))
+    resolved = resolve(exec_properties)
     return [path for paths in resolved.files.values() for path in paths]

@@ -15,10 +15,56 @@ DEFAULT_OUTPUT_SPLITS = {"train": 2, "eval": 1}
 QUARANTINE_DIR = "quarantine"
 
 
-def input_patterns(exec_properties):
-  """split -> file pattern; one "_all" split (hash-split later) unless input_splits is set."""
-  return exec_properties.get("input_splits") or {
-      "_all": exec_properties.get("input_pattern") or "*"}
+def settings(p):
+  """What to read and how to split it, from our parameters or TFX's config protos
+  (input_config, output_config, range_config), which say the same things; giving both ways
+  for one thing is an error naming them."""
+
+  def one_of(ours, tfx_name, tfx_value):
+    if p.get(ours) is not None and tfx_value is not None:
+      raise ValueError("ExampleGen: give %s or %s, not both" % (ours, tfx_name))
+    return tfx_value if tfx_value is not None else p.get(ours)
+
+  input_config, output_config = p.get("input_config"), p.get("output_config")
+  input_splits = one_of("input_splits", "input_config", input_config and {
+      s.name: s.pattern for s in input_config.splits} or None)
+  split_config = output_config.split_config if output_config is not None else None
+  output_splits = one_of("output_splits", "output_config", split_config and {
+      s.name: s.hash_buckets for s in split_config.splits} or None)
+  partition = one_of("partition_feature", "output_config's partition_feature_name",
+                     split_config.partition_feature_name or None if split_config else None)
+  if input_splits and len(input_splits) > 1 and output_splits:
+    raise ValueError("ExampleGen: give input splits (splits by file) or output splits (hash "
+                     "buckets), not both")
+  if input_splits and len(input_splits) == 1:  # TFX's way of saying "one input, hash-split".
+    ((_, pattern),) = input_splits.items()
+    input_splits, p = None, dict(p, input_pattern=pattern)
+  span_range, latest = p.get("span_range"), None
+  range_config = p.get("range_config")
+  if range_config is not None:
+    kind = range_config.WhichOneof("range")
+    if p.get("span_range") is not None or p.get("span") is not None:
+      raise ValueError("ExampleGen: give span / span_range or range_config, not both")
+    if kind == "static_range":
+      span_range = [range_config.static_range.start_span_number,
+                    range_config.static_range.end_span_number]
+    elif kind == "rolling_range":
+      span_range = [range_config.rolling_range.start_span_number, None]
+      latest = max(1, range_config.rolling_range.num_spans)
+  if span_range is not None and (len(span_range) != 2 or (
+      span_range[1] is not None and span_range[0] > span_range[1])):
+    raise ValueError("ExampleGen parameter 'span_range' must be [first, last], got %r" % (
+        span_range,))
+  return dict(patterns=input_splits or {"_all": p.get("input_pattern") or "*"},
+              by_file=bool(input_splits), output_splits=output_splits,
+              partition_feature=partition, span=p.get("span"), span_range=span_range,
+              latest=latest)
+
+
+def resolve(p):
+  """The span and files this run reads."""
+  s = settings(p)
+  return data.resolve(p["input_base"], s["patterns"], s["span"], s["span_range"], s["latest"])
 
 
 class ExampleGenExecutor(BaseExecutor):
@@ -32,15 +78,9 @@ class ExampleGenExecutor(BaseExecutor):
     if bad_rows not in data.BAD_ROWS:
       raise ValueError("ExampleGen parameter 'bad_rows' must be one of %s, got %r" % (
           "/".join(data.BAD_ROWS), bad_rows))
-    patterns = input_patterns(p)
-    if p.get("input_splits") and p.get("output_splits"):
-      raise ValueError("ExampleGen: give input_splits (splits by file) or output_splits (hash "
-                       "buckets), not both")
-    span_range = p.get("span_range")
-    if span_range is not None and (len(span_range) != 2 or span_range[0] > span_range[1]):
-      raise ValueError("ExampleGen parameter 'span_range' must be [first, last], got %r" % (
-          span_range,))
-    resolved = data.resolve(p["input_base"], patterns, p.get("span"), span_range)
+    config = settings(p)
+    patterns = config["patterns"]
+    resolved = resolve(p)
     log.info("reading span %d (version %d): %s", resolved.span, resolved.version,
              {s: len(f) for s, f in resolved.files.items()})
 
@@ -55,13 +95,14 @@ class ExampleGenExecutor(BaseExecutor):
         quarantined.extend(skipped)
     schema, tables = data.unify(tables)
 
-    if p.get("input_splits"):
+    if config["by_file"]:
       parts = {split: [t for s, t in zip(order, tables) if s == split] for split in patterns}
     else:
-      buckets = data.bucket_splits(p.get("output_splits") or DEFAULT_OUTPUT_SPLITS)
+      buckets = data.bucket_splits(config["output_splits"] or DEFAULT_OUTPUT_SPLITS)
       parts = {split: [] for split in buckets}
       for table in tables:
-        for split, piece in data.split_table(table, buckets, p.get("partition_feature")).items():
+        for split, piece in data.split_table(table, buckets,
+                                             config["partition_feature"]).items():
           parts[split].append(piece)
 
     rows_per_shard = p.get("rows_per_shard") or 1_000_000

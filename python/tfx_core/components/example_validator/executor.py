@@ -5,14 +5,10 @@ import logging
 import os
 
 from tfx_core import validation
-from tfx_core.components.schema_gen.executor import SCHEMA_FILE
-from tfx_core.components.statistics_gen.executor import STATS_FILE
 from tfx_core.dsl import BaseExecutor
 from tfx_core.proto import anomalies_pb2
 
 log = logging.getLogger("tfx_core.components.ExampleValidator")
-
-ANOMALIES_FILE = "SchemaDiff.pb"  # TFX's name.
 
 
 class AnomaliesFound(RuntimeError):
@@ -20,14 +16,14 @@ class AnomaliesFound(RuntimeError):
 
 
 def _split_stats(artifact, split):
-  return validation.load_statistics(os.path.join(artifact.split_uri(split), STATS_FILE))
+  return validation.load_statistics(artifact.stats_path(split))
 
 
 class ExampleValidatorExecutor(BaseExecutor):
 
   def Do(self, input_dict, output_dict, exec_properties):
     statistics = input_dict["statistics"][0]
-    schema = validation.load_schema(os.path.join(input_dict["schema"][0].uri, SCHEMA_FILE))
+    schema = validation.load_schema(input_dict["schema"][0].schema_path)
     previous = (input_dict.get("previous_statistics") or [None])[0]
     serving = (input_dict.get("serving_statistics") or [None])[0]
     anomalies_artifact = output_dict["anomalies"][0]
@@ -48,14 +44,17 @@ class ExampleValidatorExecutor(BaseExecutor):
           serving_statistics=serving_stats,
           default_thresholds=exec_properties.get("default_thresholds"))
       os.makedirs(anomalies_artifact.split_uri(split))
-      with open(os.path.join(anomalies_artifact.split_uri(split), ANOMALIES_FILE), "wb") as f:
-        f.write(anomalies.SerializeToString())
+      with open(anomalies_artifact.anomalies_path(split), "wb") as f:
+        # Deterministic: map entries in a fixed order, so equal anomalies are equal files
+        # (content fingerprints, the cache).
+        f.write(anomalies.SerializeToString(deterministic=True))
       results[split] = anomalies
       text.append("== split %s ==\n%s" % (split, validation.anomalies_text(anomalies)))
     report = "\n".join(text)
-    with open(os.path.join(anomalies_artifact.uri, "anomalies.txt"), "w") as f:
+    html, txt = (os.path.join(anomalies_artifact.uri, n) for n in anomalies_artifact.REPORT_FILES)
+    with open(txt, "w") as f:
       f.write(report + "\n")
-    with open(os.path.join(anomalies_artifact.uri, "anomalies.html"), "w") as f:
+    with open(html, "w") as f:
       f.write("\n".join(validation.anomalies_html(a, title="Anomalies of split %s" % s)
                         for s, a in results.items()))
     anomalies_artifact.split_names = list(results)

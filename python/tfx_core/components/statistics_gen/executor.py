@@ -10,9 +10,6 @@ from tfx_core.dsl import BaseExecutor
 
 log = logging.getLogger("tfx_core.components.StatisticsGen")
 
-STATS_FILE = "FeatureStats.pb"
-REPORT_FILE = "statistics.html"
-
 
 class StatisticsGenExecutor(BaseExecutor):
   """Outputs: Split-<name>/FeatureStats.pb per split and statistics.html (splits side by side)."""
@@ -32,12 +29,11 @@ class StatisticsGenExecutor(BaseExecutor):
         pattern = os.path.join(examples.split_uri(split), "*.parquet")
         _ = (validation.read_parquet_batches(pipeline, pattern, "Read[%s]" % split)
              | "Statistics[%s]" % split >> validation.GenerateStatistics(options)
-             | "Write[%s]" % split >> beam.Map(
-                 validation.write_statistics,
-                 os.path.join(statistics.split_uri(split), STATS_FILE)))
-    stats = [(split, validation.load_statistics(
-        os.path.join(statistics.split_uri(split), STATS_FILE))) for split in splits]
-    with open(os.path.join(statistics.uri, REPORT_FILE), "w") as f:
+             | "Write[%s]" % split >> beam.Map(validation.write_statistics,
+                                               statistics.stats_path(split)))
+    stats = [(split, validation.load_statistics(statistics.stats_path(split)))
+             for split in splits]
+    with open(statistics.report_path, "w") as f:
       f.write(validation.statistics_html(stats, title="Statistics of %s" % examples.uri))
     statistics.split_names = splits
     for key in ("span", "version"):

@@ -3,6 +3,7 @@ writes the TransformGraph, the transformed examples and statistics before and af
 
 from tfx_core.components.transform.executor import TransformExecutor
 from tfx_core.dsl import BaseComponent, ChannelParameter, ComponentSpec, ExecutionParameter
+from tfx_core.proto import transform_pb2
 from tfx_core.types import Examples, ExampleStatistics, Schema, TransformGraph
 
 
@@ -13,6 +14,8 @@ class TransformSpec(ComponentSpec):
       "preprocessing_fn": ExecutionParameter(str, optional=True),
       "analyze_splits": ExecutionParameter(list, optional=True),    # Default ["train"].
       "transform_splits": ExecutionParameter(list, optional=True),  # Default: every split.
+      # TFX's way to say both: SplitsConfig(analyze=[...], transform=[...]).
+      "splits_config": ExecutionParameter(transform_pb2.SplitsConfig, optional=True),
       "materialize": ExecutionParameter(bool, optional=True),       # Write examples (True).
       "disable_statistics": ExecutionParameter(bool, optional=True),
       # Where analyzer values are kept between runs (default: beside this node's outputs).

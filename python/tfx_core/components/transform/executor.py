@@ -14,7 +14,6 @@ import os
 import apache_beam as beam
 
 from tfx_core import validation
-from tfx_core.components.statistics_gen.executor import REPORT_FILE, STATS_FILE
 from tfx_core.dsl import BaseExecutor
 
 # tfx_core.transform loads TensorFlow: it is imported where Transform runs, so that importing
@@ -24,7 +23,6 @@ from tfx_core.dsl import BaseExecutor
 log = logging.getLogger("tfx_core.components.Transform")
 
 DATA_PREFIX = "data"
-SCHEMA_FILE = "schema.pbtxt"
 
 
 def preprocessing_fn_of(exec_properties):
@@ -82,6 +80,13 @@ class TransformExecutor(BaseExecutor):
     graph_artifact = output_dict["transform_graph"][0]
     p = exec_properties
     fn = preprocessing_fn_of(p)
+    splits_config = p.get("splits_config")
+    if splits_config is not None and (p.get("analyze_splits") or p.get("transform_splits")):
+      raise ValueError("Transform: give splits_config or analyze_splits / transform_splits, "
+                       "not both")
+    if splits_config is not None:
+      p = dict(p, analyze_splits=list(splits_config.analyze),
+               transform_splits=list(splits_config.transform))
     analyze_splits = p.get("analyze_splits") or ["train"]
     transform_splits = p.get("transform_splits") or list(examples.split_names)
     for split in analyze_splits + transform_splits:
@@ -89,7 +94,7 @@ class TransformExecutor(BaseExecutor):
         raise ValueError("Transform: split %r is not in the examples (%s)" % (
             split, ", ".join(examples.split_names)))
     spec = transform.feature_spec_from_schema(
-        validation.load_schema(os.path.join(schema.uri, SCHEMA_FILE)))
+        validation.load_schema(schema.schema_path))
 
     # Analysis: one Beam pipeline per pass, over the analyzed splits.
     files_dir = os.path.join(self.context.tmp_dir or graph_artifact.uri, "analyzer_files")
@@ -118,8 +123,7 @@ class TransformExecutor(BaseExecutor):
     transform.save_transform_graph(fn.load(), spec, known, files_dir, graph_artifact.uri)
     output = transform.TransformOutput(graph_artifact.uri)
     post_schema = output_dict["post_transform_schema"][0]
-    validation.write_schema(output.transformed_metadata_schema(),
-                            os.path.join(post_schema.uri, SCHEMA_FILE))
+    validation.write_schema(output.transformed_metadata_schema(), post_schema.schema_path)
 
     # Transform (and statistics): one Beam pipeline over every split.
     transformed = output_dict["transformed_examples"][0]
@@ -152,9 +156,8 @@ class TransformExecutor(BaseExecutor):
           artifact.set(key, examples.get(key))
     if statistics:
       for artifact, splits in ((pre_stats, analyze_splits), (post_stats, transform_splits)):
-        stats = [(s, validation.load_statistics(os.path.join(artifact.split_uri(s), STATS_FILE)))
-                 for s in splits]
-        with open(os.path.join(artifact.uri, REPORT_FILE), "w") as f:
+        stats = [(s, validation.load_statistics(artifact.stats_path(s))) for s in splits]
+        with open(artifact.report_path, "w") as f:
           f.write(validation.statistics_html(stats, title="Statistics of %s" % artifact.uri))
 
 
@@ -162,7 +165,7 @@ def _statistics(batches, artifact, split, label):
   os.makedirs(artifact.split_uri(split), exist_ok=True)
   _ = (batches | "%sStatistics[%s]" % (label, split) >> validation.GenerateStatistics()
        | "%sWriteStatistics[%s]" % (label, split) >> beam.Map(
-           validation.write_statistics, os.path.join(artifact.split_uri(split), STATS_FILE)))
+           validation.write_statistics, artifact.stats_path(split)))
 
 
 def _write_json(value, path):

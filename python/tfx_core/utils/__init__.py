@@ -1,0 +1,1 @@
+"""Helpers TFX users reach for under `tfx.utils`."""

@@ -1,0 +1,104 @@
+"""TFX's standard components under their TFX names and arguments (`tfx.v1.components`).
+
+Each is a tfx_core component: the TFX arguments map onto its parameters, its outputs have
+TFX's keys. Arguments TFX has that tfx_core cannot honour yet raise NotImplementedError naming
+them, rather than being ignored.
+"""
+
+from tfx_core import components as _c
+from tfx_core.proto import example_gen_pb2 as _example_gen_pb2
+
+
+def _unsupported(component, **arguments):
+  given = sorted(name for name, value in arguments.items() if value not in (None, False))
+  if given:
+    raise NotImplementedError("%s: %s not supported by tfx_core yet" % (component,
+                                                                          ", ".join(given)))
+
+
+class CsvExampleGen(_c.ExampleGen):
+  """CSV files under input_base -> Examples (`examples`)."""
+
+  def __init__(self, input_base=None, input_config=None, output_config=None,
+               custom_config=None, range_config=None):
+    _unsupported("CsvExampleGen", custom_config=custom_config)
+    super().__init__(input_base=input_base, input_format="csv", input_config=input_config,
+                     output_config=output_config, range_config=range_config)
+
+
+_PAYLOAD_FORMATS = {_example_gen_pb2.FORMAT_TF_EXAMPLE: "tfrecord",
+                    _example_gen_pb2.FORMAT_PARQUET: "parquet"}
+
+
+class ImportExampleGen(_c.ExampleGen):
+  """TFRecords of tf.Example (or Parquet, payload_format=FORMAT_PARQUET) -> Examples."""
+
+  def __init__(self, input_base=None, input_config=None, output_config=None,
+               range_config=None, payload_format=_example_gen_pb2.FORMAT_TF_EXAMPLE):
+    if payload_format not in _PAYLOAD_FORMATS:
+      raise NotImplementedError("ImportExampleGen: payload_format %s not supported by tfx_core "
+                                "yet (supported: %s)" % (
+                                    _example_gen_pb2.PayloadFormat.Name(payload_format),
+                                    ", ".join(_example_gen_pb2.PayloadFormat.Name(f)
+                                              for f in _PAYLOAD_FORMATS)))
+    super().__init__(input_base=input_base, input_format=_PAYLOAD_FORMATS[payload_format],
+                     input_config=input_config, output_config=output_config,
+                     range_config=range_config)
+
+
+class StatisticsGen(_c.StatisticsGen):
+  """Examples -> ExampleStatistics (`statistics`)."""
+
+  def __init__(self, examples=None, schema=None, stats_options=None, exclude_splits=None):
+    _unsupported("StatisticsGen", schema=schema)
+    if stats_options is not None and not isinstance(stats_options, dict):
+      raise TypeError("StatisticsGen: stats_options must be a dict of "
+                      "tfx_core.validation.StatsOptions fields, got %r" % (stats_options,))
+    super().__init__(examples=examples, stats_options=stats_options,
+                     exclude_splits=exclude_splits)
+
+
+class SchemaGen(_c.SchemaGen):
+  """ExampleStatistics -> Schema (`schema`), inferred from the train split."""
+
+  def __init__(self, statistics=None, infer_feature_shape=True, exclude_splits=None):
+    if "train" in (exclude_splits or []):
+      raise NotImplementedError("SchemaGen: tfx_core infers from the train split; it cannot be "
+                                "excluded yet")
+    super().__init__(statistics=statistics, infer_feature_shape=infer_feature_shape)
+
+
+class ImportSchemaGen(_c.ImportSchemaGen):
+  """A user's schema.pbtxt -> Schema (`schema`)."""
+
+  def __init__(self, schema_file):
+    super().__init__(schema_file=schema_file)
+
+
+class ExampleValidator(_c.ExampleValidator):
+  """ExampleStatistics + Schema -> ExampleAnomalies (`anomalies`)."""
+
+  def __init__(self, statistics=None, schema=None, exclude_splits=None,
+               custom_validation_config=None):
+    _unsupported("ExampleValidator", custom_validation_config=custom_validation_config)
+    super().__init__(statistics=statistics, schema=schema, exclude_splits=exclude_splits)
+
+
+class Transform(_c.Transform):
+  """Examples + Schema + preprocessing_fn -> TransformGraph, transformed Examples, statistics."""
+
+  def __init__(self, examples=None, schema=None, module_file=None, preprocessing_fn=None,
+               splits_config=None, analyzer_cache=None, materialize=True,
+               disable_analyzer_cache=False, force_tf_compat_v1=False, custom_config=None,
+               disable_statistics=False, stats_options_updater_fn=None):
+    del force_tf_compat_v1  # Graphs are always traced in TF2; nothing to choose.
+    _unsupported("Transform", analyzer_cache=analyzer_cache, custom_config=custom_config,
+                 stats_options_updater_fn=stats_options_updater_fn,
+                 disable_analyzer_cache=disable_analyzer_cache)
+    super().__init__(examples=examples, schema=schema, module_file=module_file,
+                     preprocessing_fn=preprocessing_fn, splits_config=splits_config,
+                     materialize=materialize, disable_statistics=disable_statistics)
+
+
+__all__ = ["CsvExampleGen", "ExampleValidator", "ImportExampleGen", "ImportSchemaGen",
+           "SchemaGen", "StatisticsGen", "Transform"]
