@@ -11,9 +11,10 @@ import time
 import pytest
 
 from tfx_core import metadata as md
-from tfx_core.dsl import compile_pipeline
-from tfx_core.orchestration import (LocalDagRunner, NodeState, PipelineInterrupted,
-                                    PipelineRunError, launch, new_run_id)
+from tfx_core.dsl import (Cond, InputArtifact, OutputArtifact, Parameter, Pipeline,
+                          compile_pipeline, component, logical_or)
+from tfx_core.orchestration import LocalDagRunner, NodeState, PipelineRunError, launch, new_run_id
+from tfx_core.types import Examples, Model, ModelBlessing, PushedModel
 
 _TESTDATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "testdata")
 _LAUNCH = os.path.join(_TESTDATA, "launch")
@@ -263,7 +264,6 @@ def test_quiet_logs_and_no_runner_download(tmp_path):
 
 def test_cache_miss_reasons_name_what_changed(tmp_path, caplog):
   from tfx_core.components import ExampleGen, ImportSchemaGen  # pylint: disable=import-outside-toplevel
-  from tfx_core.dsl import Pipeline  # pylint: disable=import-outside-toplevel
   caplog.set_level("INFO", logger="tfx_core")
   data = tmp_path / "data"
   data.mkdir()
@@ -291,3 +291,77 @@ def test_cache_miss_reasons_name_what_changed(tmp_path, caplog):
   caplog.clear()
   assert run()["ExampleGen"] == "COMPLETE"
   assert "are gone (%s" % (tmp_path / "root" / "ExampleGen" / "examples") in caplog.text
+
+
+@component
+def Score(model: OutputArtifact[Model], value: Parameter[int]):
+  model.set("score", value)
+  with open(os.path.join(model.uri, "score"), "w") as f:
+    f.write(str(value))
+
+
+@component
+def Bless(model: InputArtifact[Model], blessing: OutputArtifact[ModelBlessing],
+          threshold: Parameter[int]):
+  with open(os.path.join(model.uri, "score")) as f:
+    blessing.set("blessed", int(int(f.read()) >= threshold))
+  blessing.set("current_model_id", model.id)
+
+
+@component
+def Ship(model: InputArtifact[Model], pushed: OutputArtifact[PushedModel]):
+  pushed.set("pushed", 1)
+
+
+@component
+def Announce(pushed: InputArtifact[PushedModel], note: OutputArtifact[Examples]):
+  del pushed, note
+
+
+def _cond_pipeline(root, value):
+  score = Score(value=value)
+  bless = Bless(model=score.outputs["model"], threshold=10)
+  with Cond(bless.outputs["blessing"].future()[0].property("blessed") == 1):
+    with Cond(logical_or(score.outputs["model"].future()[0].custom_property("score") > 0,
+                         ~(score.outputs["model"].future()[0].uri == ""))):
+      ship = Ship(model=score.outputs["model"])
+  announce = Announce(pushed=ship.outputs["pushed"])
+  return Pipeline("cond", root, [score, bless, ship, announce])
+
+
+@pytest.mark.parametrize("isolation", ["thread", "process"])
+def test_cond_runs_nodes_only_when_the_predicate_holds(tmp_path, isolation):
+  root = tmp_path / "root"
+  runner = LocalDagRunner(isolation=isolation)
+  good = runner.run(_cond_pipeline(root, 20))
+  assert good.node_states == {"Score": "COMPLETE", "Bless": "COMPLETE", "Ship": "COMPLETE",
+                              "Announce": "COMPLETE"}
+  bad = runner.run(_cond_pipeline(root, 5))  # Not blessed: Ship and what follows are skipped.
+  assert bad.node_states == {"Score": "COMPLETE", "Bless": "COMPLETE", "Ship": "SKIPPED",
+                             "Announce": "SKIPPED"}
+  [cancelled] = _store(root).get_executions(state=md.Execution.CANCELED)
+  assert cancelled.name == "Ship"
+  assert ("condition Bless.outputs['blessing'][0].property('blessed') == 1 is false"
+          in cancelled.custom_properties["skipped"].string_value)
+
+
+def test_cond_in_the_ir_and_its_errors(tmp_path):
+  ir = compile_pipeline(_cond_pipeline(tmp_path / "root", 20))
+  ship = next(n for n in ir.nodes if n.id == "Ship")
+  assert len(ship.conditions) == 2 and "Bless" in ship.upstream_nodes
+  assert ship.conditions[0].comparison.left.property == "blessed"
+  assert ship.conditions[1].logical.op == ship.conditions[1].logical.OR
+  score = Score(value=1)
+  with pytest.raises(TypeError, match="evaluated when the pipeline runs"):
+    if score.outputs["model"].future()[0].custom_property("score") == 1:
+      pass
+  with pytest.raises(TypeError, match="not the artifact itself"):
+    _ = score.outputs["model"].future()[0] == 1
+  # Launched on its own, a node after a skipped one is skipped too (exit 0), never failed.
+  root = tmp_path / "launched"
+  ir_file = _write_ir(tmp_path, _cond_pipeline(root, 5))
+  run_id = new_run_id()
+  for node_id in ("Score", "Bless", "Ship", "Announce"):
+    done = _launch(ir_file, node_id, run_id)
+    assert done.returncode == 0, done.stderr
+  assert "node Announce SKIPPED" in done.stderr and "upstream node(s) Ship skipped" in done.stderr

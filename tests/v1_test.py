@@ -25,7 +25,7 @@ def test_namespaces_are_modules_with_tfx_names():
       "tfx_core.v1.components": ["CsvExampleGen", "ImportExampleGen", "StatisticsGen",
                                  "SchemaGen", "ImportSchemaGen", "ExampleValidator",
                                  "Transform"],
-      "tfx_core.v1.dsl": ["Pipeline", "Importer", "Resolver", "Channel"],
+      "tfx_core.v1.dsl": ["Pipeline", "Importer", "Resolver", "Channel", "Cond"],
       "tfx_core.v1.dsl.experimental": ["LatestArtifactStrategy", "LatestBlessedModelStrategy",
                                        "LatestBlessedModelResolver"],
       "tfx_core.v1.dsl.components": ["component", "InputArtifact", "OutputArtifact",

@@ -7,6 +7,7 @@
 """
 
 from tfx_core.dsl._compiler import compile_pipeline
+from tfx_core.dsl._cond import Cond, Predicate, logical_and, logical_not, logical_or
 from tfx_core.dsl._component import (BaseComponent, BaseExecutor, BaseNode, ChannelParameter,
                                      ComponentSpec, ExecutionParameter, ExecutorContext)
 from tfx_core.dsl._decorator import (OUTPUT_PROPERTY_PREFIX, InputArtifact, OutputArtifact,
@@ -16,7 +17,8 @@ from tfx_core.dsl._nodes import (Importer, LatestArtifactStrategy, LatestBlessed
 from tfx_core.dsl._pipeline import Pipeline, PipelineError
 
 __all__ = [
-    "BaseComponent", "BaseExecutor", "BaseNode", "ChannelParameter", "ComponentSpec",
+    "BaseComponent", "BaseExecutor", "BaseNode", "ChannelParameter", "ComponentSpec", "Cond",
+    "Predicate", "logical_and", "logical_not", "logical_or",
     "ExecutionParameter", "ExecutorContext", "Importer", "InputArtifact",
     "LatestArtifactStrategy", "LatestBlessedModelStrategy", "OUTPUT_PROPERTY_PREFIX",
     "OutputArtifact", "OutputDict", "Parameter", "Pipeline", "PipelineError", "Resolver",

@@ -33,6 +33,7 @@ def compile_pipeline(pipeline):
       out.outputs[key].artifact_type = channel.type.TYPE_NAME
     for key, value in node.exec_properties.items():
       out.parameters[key].CopyFrom(to_ir_value(value))
+    out.conditions.extend(condition.proto for condition in node.conditions)
     if isinstance(node, Importer):
       out.kind = ppb.Node.IMPORTER
       out.component_type = "tfx_core.dsl.Importer"

@@ -4,6 +4,7 @@ import builtins
 import typing
 
 from tfx_core.dsl._beam_options import pipeline_options
+from tfx_core.dsl._cond import active_conditions
 from tfx_core.types import Artifact, Channel
 
 
@@ -129,6 +130,7 @@ class BaseNode:
     self.outputs = {}
     self.exec_properties = {}
     self.upstream_nodes = set()
+    self.conditions = active_conditions()  # Of the `with Cond(...)` blocks it is defined in.
     self.enable_cache = True
     self.max_retries = 0
     self.retry_backoff_seconds = 1.0

@@ -33,7 +33,10 @@ class Pipeline:
     self.upstream = {}
     for node in components:
       ups = {n.id for n in node.upstream_nodes}
-      for key, channel in node.inputs.items():
+      inputs = dict(node.inputs)
+      for i, condition in enumerate(node.conditions):
+        inputs.update(("condition %d.%d" % (i, j), c) for j, c in enumerate(condition.channels))
+      for key, channel in inputs.items():
         if channel.producer_id is None:
           continue
         producer = by_id.get(channel.producer_id)

@@ -52,11 +52,16 @@ class NodeState(enum.StrEnum):
   COMPLETE = "COMPLETE"  # The executor ran and its outputs were published.
   CACHED = "CACHED"  # An earlier identical execution's outputs were reused.
   FAILED = "FAILED"
-  SKIPPED = "SKIPPED"  # Not run: an upstream node failed or the run was interrupted.
+  SKIPPED = "SKIPPED"  # Not run: a Cond was false, an upstream node failed or was skipped,
+                       # or the run was interrupted.
 
 
 class MissingInputError(RuntimeError):
   """An upstream node has not published its outputs in this run (the launcher's exit 2)."""
+
+
+class _Skip(Exception):
+  """The node does not run in this run: a condition is false, or an upstream node was skipped."""
 
 
 @dataclasses.dataclass
@@ -168,6 +173,7 @@ class _Launch:
     self.cancel = cancel
     self.run_contexts = contexts
     self.node_ctx = None
+    self.upstream_done, self.upstream_outputs = {}, {}
 
   def run(self):
     node = self.node
@@ -176,6 +182,7 @@ class _Launch:
       self.node_ctx = self.store.get_or_create_context(NODE, self.ir.name + "." + node.id)
       contexts.append(self.node_ctx)
       inputs = self._resolve_inputs()
+      self._check_conditions()
       if node.kind == ppb.Node.IMPORTER:
         return self._import(contexts)
       if node.kind == ppb.Node.RESOLVER:
@@ -183,6 +190,11 @@ class _Launch:
       return self._run_component(inputs, contexts)
     except MissingInputError:
       raise
+    except _Skip as skip:
+      execution_id, _ = self.store.publish_execution(
+          self._execution(md.Execution.CANCELED, skipped=str(skip)), contexts=contexts)
+      log.info("[%s] skipped: %s", node.id, skip)
+      return LaunchResult(NodeState.SKIPPED, {}, execution_id, str(skip))
     except Exception:  # pylint: disable=broad-except
       error = traceback.format_exc()
       log.error("[%s] FAILED before its executor ran:\n%s", node.id, error)
@@ -200,29 +212,71 @@ class _Launch:
     node = self.node
     wanted = set(node.upstream_nodes) | {s.producer_node_id for s in node.inputs.values()
                                          if s.producer_node_id}
-    done = {}
+    latest = {}
     if wanted:
       for execution in self.store.get_executions(context_id=self.run_contexts.run.id,
-                                                 name=sorted(wanted), state=list(DONE)):
-        done[execution.name] = execution.id  # Ascending ids: the newest wins.
+                                                 name=sorted(wanted),
+                                                 state=list(DONE) + [md.Execution.CANCELED]):
+        latest[execution.name] = execution  # Ascending ids: the newest wins.
+    skipped = sorted(n for n, e in latest.items() if e.state == md.Execution.CANCELED)
+    if skipped:
+      raise _Skip("upstream node(s) %s skipped in this run" % ", ".join(skipped))
+    done = {n: e.id for n, e in latest.items() if e.state in DONE}
     missing = sorted(wanted - set(done))
     if missing:
       raise MissingInputError("node %s: upstream node(s) %s have published no outputs in run "
                               "%s; run them first" % (node.id, ", ".join(missing), self.run_id))
-    outputs = {}
+    self.upstream_done = done
     inputs = {}
     for key, spec in node.inputs.items():
       if spec.producer_node_id:
-        producer = spec.producer_node_id
-        if producer not in outputs:
-          outputs[producer] = outputs_of(self.store, done[producer])
-        inputs[key] = list(outputs[producer].get(spec.producer_output_key, []))
+        inputs[key] = list(self._upstream_outputs(spec.producer_node_id).get(
+            spec.producer_output_key, []))
       else:
         inputs[key] = []  # Filled by the Resolver itself.
       if not inputs[key] and not spec.optional and node.kind == ppb.Node.COMPONENT:
         raise ValueError("[%s] input %r resolved to no %s artifacts" % (
             node.id, key, spec.artifact_type))
     return inputs
+
+  def _upstream_outputs(self, producer):
+    if producer not in self.upstream_outputs:
+      self.upstream_outputs[producer] = outputs_of(self.store, self.upstream_done[producer])
+    return self.upstream_outputs[producer]
+
+  def _check_conditions(self):
+    for condition in self.node.conditions:
+      if not self._holds(condition):
+        raise _Skip("condition %s is false" % _describe(condition))
+
+  def _holds(self, predicate):
+    if predicate.WhichOneof("kind") == "logical":
+      logical = predicate.logical
+      results = [self._holds(p) for p in logical.operands]
+      return {ppb.Logical.AND: all, ppb.Logical.OR: any}.get(
+          logical.op, lambda r: not r[0])(results)
+    comparison = predicate.comparison
+    left, right = self._artifact_value(comparison.left), from_ir_value(comparison.right)
+    try:
+      return _COMPARE[comparison.op](left, right)
+    except TypeError:
+      raise ValueError("[%s] condition %s: cannot compare %r with %r" % (
+          self.node.id, _describe(predicate), left, right)) from None
+
+  def _artifact_value(self, ref):
+    artifacts = self._upstream_outputs(ref.producer_node_id).get(ref.output_key, [])
+    if ref.index >= len(artifacts):
+      raise ValueError("[%s] condition reads artifact %d of %s.outputs[%r], which has %d" % (
+          self.node.id, ref.index, ref.producer_node_id, ref.output_key, len(artifacts)))
+    record = artifacts[ref.index]
+    field = ref.WhichOneof("field")
+    if field == "uri":
+      return record.uri
+    if field == "value":
+      return artifact_class(record.type)(record).value
+    values = record.properties if field == "property" else record.custom_properties
+    name = getattr(ref, field)
+    return md.from_value(values[name]) if name in values else None
 
   def _execution(self, state, **custom):
     self.store.put_type(md.EXECUTION, self.node.component_type)
@@ -426,6 +480,37 @@ class _Launch:
       return LaunchResult(NodeState.FAILED, {}, execution_id, last_line(error))
     finally:
       shutil.rmtree(staging, ignore_errors=True)
+
+
+_COMPARE = {
+    ppb.Comparison.EQUAL: lambda a, b: a == b,
+    ppb.Comparison.NOT_EQUAL: lambda a, b: a != b,
+    ppb.Comparison.LESS: lambda a, b: a < b,
+    ppb.Comparison.LESS_EQUAL: lambda a, b: a <= b,
+    ppb.Comparison.GREATER: lambda a, b: a > b,
+    ppb.Comparison.GREATER_EQUAL: lambda a, b: a >= b,
+}
+_SYMBOLS = {ppb.Comparison.EQUAL: "==", ppb.Comparison.NOT_EQUAL: "!=",
+            ppb.Comparison.LESS: "<", ppb.Comparison.LESS_EQUAL: "<=",
+            ppb.Comparison.GREATER: ">", ppb.Comparison.GREATER_EQUAL: ">="}
+
+
+def _describe(predicate):
+  """A predicate as people write it: Evaluator.outputs['blessing'][0].custom_property('blessed')
+  == 1."""
+  if predicate.WhichOneof("kind") == "logical":
+    logical = predicate.logical
+    parts = [_describe(p) for p in logical.operands]
+    if logical.op == ppb.Logical.NOT:
+      return "not (%s)" % parts[0]
+    return "(%s)" % (" and " if logical.op == ppb.Logical.AND else " or ").join(parts)
+  comparison = predicate.comparison
+  ref = comparison.left
+  field = ref.WhichOneof("field")
+  what = "." + field if field in ("uri", "value") else ".%s(%r)" % (field, getattr(ref, field))
+  return "%s.outputs[%r][%d]%s %s %r" % (ref.producer_node_id, ref.output_key, ref.index, what,
+                                         _SYMBOLS[comparison.op],
+                                         from_ir_value(comparison.right))
 
 
 def _final_uri(output_dir, execution_id):

@@ -30,6 +30,9 @@ from tfx_core.orchestration._launcher import (Cancellation, LaunchResult, NodeSt
 log = logging.getLogger("tfx_core.runner")
 
 ISOLATIONS = ("thread", "process")
+# How a launch process that exited 0 left its node, by its last execution's state.
+_CHILD_STATES = {md.Execution.COMPLETE: NodeState.COMPLETE, md.Execution.CACHED: NodeState.CACHED,
+                 md.Execution.CANCELED: NodeState.SKIPPED}
 LAUNCH_MODULE = "tfx_core.orchestration.launch_main"
 
 
@@ -137,10 +140,12 @@ class _Schedule:
       while pending or running:
         for node_id in list(pending):
           ups = nodes[node_id].upstream_nodes
-          if any(states.get(u) in (NodeState.FAILED, NodeState.SKIPPED) for u in ups):
+          stopped = [u for u in ups if states.get(u) in (NodeState.FAILED, NodeState.SKIPPED)]
+          if stopped:
             states[node_id] = NodeState.SKIPPED
             pending.remove(node_id)
-            log.warning("[%s] skipped: an upstream node failed", node_id)
+            log.warning("[%s] skipped: upstream %s", node_id, ", ".join(
+                "%s %s" % (u, states[u]) for u in stopped))
           elif all(states.get(u) in (NodeState.COMPLETE, NodeState.CACHED) for u in ups):
             pending.remove(node_id)
             running[pool.submit(self._launch, node_id)] = node_id
@@ -221,9 +226,8 @@ class _Schedule:
     """The node's result from the store, once its launch process has ended with `status`."""
     mine = self.store.get_executions(context_id=self.contexts.run.id, name=node_id)
     last = mine[-1] if mine else None
-    if status == 0 and last is not None and last.state in _launcher.DONE:
-      state = NodeState.COMPLETE if last.state == md.Execution.COMPLETE else NodeState.CACHED
-      return LaunchResult(state, outputs_of(self.store, last.id), last.id)
+    if status == 0 and last is not None and last.state in _CHILD_STATES:
+      return LaunchResult(_CHILD_STATES[last.state], outputs_of(self.store, last.id), last.id)
     if status == EXIT_FAILED and last is not None and last.state == md.Execution.FAILED:
       reason = _launcher.last_line(last.custom_properties["error"].string_value)
     elif status < 0:

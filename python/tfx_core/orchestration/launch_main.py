@@ -5,7 +5,8 @@ container runs, and what LocalDagRunner(isolation="process") runs per node.
   bazel run //python:launch -- (same flags)
 
 The IR is a serialized tfx_core.pipeline.Pipeline (binary, or text format for a .pbtxt file).
-Exit status: 0 when the node is COMPLETE or CACHED, 1 when it FAILED, 2 when an upstream node
+Exit status: 0 when the node is COMPLETE, CACHED or SKIPPED (a dsl.Cond was false, or an
+upstream node was skipped), 1 when it FAILED, 2 when an upstream node
 has not published its outputs in this run (or a flag is wrong), 130 when interrupted; each
 with a one-line reason on stderr.
 """
@@ -86,8 +87,7 @@ def main(argv):
     store.close()
   _say("node %s %s (execution %d)%s" % (FLAGS.node_id, result.state, result.execution_id,
                                         ": " + result.reason if result.reason else ""))
-  return EXIT_OK if result.state in (_launcher.NodeState.COMPLETE,
-                                     _launcher.NodeState.CACHED) else EXIT_FAILED
+  return EXIT_FAILED if result.state == _launcher.NodeState.FAILED else EXIT_OK
 
 
 def run():

@@ -4,6 +4,7 @@ from tfx_core import dsl as _dsl
 from tfx_core.types import Channel
 from tfx_core.v1.dsl import components, experimental
 
+Cond = _dsl.Cond
 Importer = _dsl.Importer
 Resolver = _dsl.Resolver
 
@@ -19,4 +20,4 @@ class Pipeline(_dsl.Pipeline):
                      metadata_url=metadata_connection_config)
 
 
-__all__ = ["Channel", "Importer", "Pipeline", "Resolver", "components", "experimental"]
+__all__ = ["Channel", "Cond", "Importer", "Pipeline", "Resolver", "components", "experimental"]
