@@ -12,6 +12,7 @@ import concurrent.futures
 import dataclasses
 import logging
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -210,7 +211,7 @@ class _Schedule:
   def _launch_process(self, node_id):
     command = [sys.executable, "-m", LAUNCH_MODULE, "--pipeline_ir=" + self.ir_file,
                "--node_id=" + node_id, "--run_id=" + self.run_id, "--metadata_url=" + self.url,
-               "--beam_pipeline_args=" + " ".join(self.beam_args),
+               "--beam_pipeline_args=" + shlex.join(self.beam_args),
                "--enable_cache" if self.cache else "--noenable_cache"]
     with self.cancel.lock:
       if self.cancel.is_set():
