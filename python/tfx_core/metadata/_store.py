@@ -125,8 +125,8 @@ class MetadataStore:
 
     @sa.event.listens_for(self._engine, "begin")
     def _begin(conn):
-      conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(
-          "tfx_core_write") else "BEGIN")
+      _raw(conn, "BEGIN IMMEDIATE" if conn.get_execution_options().get("tfx_core_write")
+           else "BEGIN")
 
   @contextlib.contextmanager
   def _transaction(self, write=True):
@@ -358,16 +358,16 @@ class MetadataStore:
   # because the write transaction holds the database lock from BEGIN IMMEDIATE on).
   def _reserve_ids(self, conn, table, count):
     if self._sqlite:
-      top = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM " + table).scalar_one()
+      ((top,),) = _raw(conn, "SELECT COALESCE(MAX(id), 0) FROM " + table)
       return list(range(top + 1, top + 1 + count))
-    return conn.exec_driver_sql(
-        "SELECT nextval(pg_get_serial_sequence('%s', 'id')) FROM generate_series(1, %d)" %
-        (table, count)).scalars().all()
+    return [r[0] for r in _raw(
+        conn, "SELECT nextval(pg_get_serial_sequence('%s', 'id')) FROM generate_series(1, %d)" %
+        (table, count))]
 
   def _insert_rows(self, conn, table, columns, rows):
     if rows:
-      conn.exec_driver_sql("INSERT INTO %s (%s) VALUES (%s)" % (
-          table, ", ".join(columns), ", ".join([self._mark] * len(columns))), rows)
+      _raw(conn, "INSERT INTO %s (%s) VALUES (%s)" % (
+          table, ", ".join(columns), ", ".join([self._mark] * len(columns))), rows, many=True)
 
   def _insert_events(self, conn, events):
     stamp = now_ms()
@@ -376,14 +376,12 @@ class MetadataStore:
                         e.time_ms or stamp) for e in events])
 
   def _link(self, conn, attributions, associations):
-    if attributions:
-      conn.execute(self._insert(s.attributions).on_conflict_do_nothing(),
-                   [dict(context_id=a.context_id, artifact_id=a.artifact_id)
-                    for a in attributions])
-    if associations:
-      conn.execute(self._insert(s.associations).on_conflict_do_nothing(),
-                   [dict(context_id=a.context_id, execution_id=a.execution_id)
-                    for a in associations])
+    for table, column, rows in (
+        ("attributions", "artifact_id", [(a.context_id, a.artifact_id) for a in attributions]),
+        ("associations", "execution_id", [(a.context_id, a.execution_id) for a in associations])):
+      if rows:
+        _raw(conn, "INSERT INTO %s (context_id, %s) VALUES (%s, %s) ON CONFLICT DO NOTHING" % (
+            table, column, self._mark, self._mark), rows, many=True)
 
   # ---------------------------------------------------------------- reads
 
@@ -448,15 +446,15 @@ class MetadataStore:
     # Driver-level SQL: loading records is on every lineage and cache lookup's path.
     for chunk in _chunks(list(ids)):
       marks = ", ".join([self._mark] * len(chunk))
-      for r in conn.exec_driver_sql("SELECT %s FROM %s WHERE id IN (%s)" % (
+      for r in _raw(conn, "SELECT %s FROM %s WHERE id IN (%s)" % (
           ", ".join(columns), table.name, marks), tuple(chunk)):
         m = message(**{c: v for c, v in zip(columns, r) if v is not None})
         m.type = self._type(kind, type_id=m.type_id).name
         by_id[m.id] = m
       for owner_id, name, is_custom, int_value, double_value, string_value in (
-          conn.exec_driver_sql("SELECT owner_id, name, is_custom, int_value, double_value, "
-                               "string_value FROM %s WHERE owner_id IN (%s)" % (props.name, marks),
-                               tuple(chunk))):
+          _raw(conn, "SELECT owner_id, name, is_custom, int_value, double_value, "
+               "string_value FROM %s WHERE owner_id IN (%s)" % (props.name, marks),
+               tuple(chunk))):
         value = (by_id[owner_id].custom_properties if is_custom
                  else by_id[owner_id].properties)[name]
         if int_value is not None:
@@ -496,8 +494,8 @@ class MetadataStore:
       reached, execution_ids = self._lineage_ids(conn, artifact_ids, direction, depth)
       events = []
       for chunk in _chunks(sorted(execution_ids)):
-        events += [_event(r) for r in conn.exec_driver_sql(
-            "SELECT %s FROM events WHERE execution_id IN (%s) ORDER BY id" % (
+        events += [_event(r) for r in _raw(
+            conn, "SELECT %s FROM events WHERE execution_id IN (%s) ORDER BY id" % (
                 ", ".join(_EVENT_COLUMNS), ", ".join([self._mark] * len(chunk))), tuple(chunk))
                    if r[0] in reached]
       return mpb.LineageGraph(artifacts=self._load(ARTIFACT, sorted(reached), conn),
@@ -524,7 +522,7 @@ class MetadataStore:
       mark = self._mark
       sql = _WALK_SQL.format(start=", ".join([mark] * len(start)), mark=mark)
       params = tuple(start) + (toward, away, toward, depth, away)
-      for execution_id, artifact_id in conn.exec_driver_sql(sql, params):
+      for execution_id, artifact_id in _raw(conn, sql, params):
         execution_ids.add(execution_id)
         if artifact_id is not None:
           reached.add(artifact_id)
@@ -563,6 +561,21 @@ def _open_failure(url, is_sqlite, error):
   return ("metadata store %s cannot be opened (%s); check that the server runs and the URL, "
           "user and database are right" % (sa.engine.make_url(url).render_as_string(
               hide_password=True), cause))
+
+
+def _raw(conn, sql, params=(), many=False):
+  """Runs SQL on the transaction's own DBAPI connection and returns its rows. The hot paths
+  (id reservation, bulk inserts, links, record loads, lineage) go here: SQLAlchemy's
+  per-statement machinery costs several times what SQLite spends on such a statement."""
+  cursor = conn.connection.dbapi_connection.cursor()
+  try:
+    if many:
+      cursor.executemany(sql, params)
+    else:
+      cursor.execute(sql, params)
+    return cursor.fetchall() if cursor.description else []
+  finally:
+    cursor.close()
 
 
 def _event(row):
