@@ -10,7 +10,6 @@
 namespace tfx_core {
 namespace {
 
-constexpr char kMagic[4] = {'H', 'L', 'L', '1'};
 
 }  // namespace
 
@@ -80,7 +79,7 @@ double DistinctCountSketch::RelativeStandardError() const {
 }
 
 std::string DistinctCountSketch::Serialize() const {
-  std::string out(kMagic, sizeof(kMagic));
+  std::string out = StateHeader(StateKind::kDistinctCountSketch);
   const bool is_exact = exact();
   PutBytes(&out, static_cast<int32_t>(precision_));
   PutBytes(&out, static_cast<uint64_t>(exact_limit_));
@@ -88,38 +87,36 @@ std::string DistinctCountSketch::Serialize() const {
   if (is_exact) {
     std::vector<uint64_t> hashes(exact_.begin(), exact_.end());
     std::sort(hashes.begin(), hashes.end());  // Same content, same bytes.
-    out.append(reinterpret_cast<const char*>(hashes.data()), hashes.size() * sizeof(uint64_t));
+    PutArray(&out, hashes.data(), hashes.size());
   } else {
-    out.append(reinterpret_cast<const char*>(registers_.data()), registers_.size());
+    PutArray(&out, registers_.data(), registers_.size());
   }
   return out;
 }
 
 StatusOr<DistinctCountSketch> DistinctCountSketch::Deserialize(const std::string& bytes) {
-  constexpr size_t kHeader = sizeof(kMagic) + sizeof(int32_t) + sizeof(uint64_t) + 1;
-  if (bytes.size() < kHeader || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
-    return InvalidArgument("not a serialized distinct-count sketch (expected the HLL1 header)");
-  }
-  size_t pos = sizeof(kMagic);
+  size_t pos = 0;
+  TFX_RETURN_IF_ERROR(CheckStateHeader(bytes, StateKind::kDistinctCountSketch, &pos));
   int32_t precision;
   uint64_t limit;
   uint8_t is_exact;
-  GetBytes(bytes, &pos, &precision);  // The size check above covers the whole header.
-  GetBytes(bytes, &pos, &limit);
-  GetBytes(bytes, &pos, &is_exact);
+  if (!GetBytes(bytes, &pos, &precision) || !GetBytes(bytes, &pos, &limit) ||
+      !GetBytes(bytes, &pos, &is_exact)) {
+    return InvalidArgument("truncated distinct-count sketch");
+  }
   if (precision < 4 || precision > 18) {
     return InvalidArgument("serialized distinct-count sketch has precision ", precision,
                            "; expected 4 to 18");
   }
   DistinctCountSketch sketch(precision, limit);
-  const size_t body = bytes.size() - kHeader;
+  const size_t body = bytes.size() - pos;
   if (is_exact) {
     if (body % sizeof(uint64_t) != 0) {
       return InvalidArgument("serialized distinct-count sketch has a partial hash (", body,
                              " body bytes)");
     }
     std::vector<uint64_t> hashes(body / sizeof(uint64_t));
-    std::memcpy(hashes.data(), bytes.data() + kHeader, body);
+    GetArray(bytes, &pos, hashes.data(), hashes.size());
     sketch.exact_.insert(hashes.begin(), hashes.end());
   } else {
     if (body != (size_t{1} << precision)) {
@@ -127,7 +124,7 @@ StatusOr<DistinctCountSketch> DistinctCountSketch::Deserialize(const std::string
                              " registers; precision ", precision, " needs ",
                              size_t{1} << precision);
     }
-    sketch.registers_.assign(bytes.begin() + kHeader, bytes.end());
+    sketch.registers_.assign(bytes.begin() + pos, bytes.end());
   }
   return sketch;
 }

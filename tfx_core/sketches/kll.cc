@@ -13,7 +13,6 @@ namespace {
 
 constexpr int kMinK = 8;
 constexpr size_t kMinLevelWidth = 8;
-constexpr char kMagic[4] = {'K', 'L', 'L', '1'};
 
 }  // namespace
 
@@ -233,7 +232,7 @@ std::vector<double> KllSketch::Ranks(const std::vector<double>& xs) const {
 }
 
 std::string KllSketch::Serialize() const {
-  std::string out(kMagic, sizeof(kMagic));
+  std::string out = StateHeader(StateKind::kKllSketch);
   PutBytes(&out, static_cast<int32_t>(k_));
   PutBytes(&out, rng_);
   PutBytes(&out, n_);
@@ -242,16 +241,14 @@ std::string KllSketch::Serialize() const {
   PutBytes(&out, static_cast<uint32_t>(levels_.size()));
   for (const auto& level : levels_) {
     PutBytes(&out, static_cast<uint32_t>(level.size()));
-    out.append(reinterpret_cast<const char*>(level.data()), level.size() * sizeof(double));
+    PutArray(&out, level.data(), level.size());
   }
   return out;
 }
 
 StatusOr<KllSketch> KllSketch::Deserialize(const std::string& bytes) {
-  if (bytes.size() < sizeof(kMagic) || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
-    return InvalidArgument("not a serialized KLL sketch (expected the KLL1 header)");
-  }
-  size_t pos = sizeof(kMagic);
+  size_t pos = 0;
+  TFX_RETURN_IF_ERROR(CheckStateHeader(bytes, StateKind::kKllSketch, &pos));
   int32_t k;
   uint64_t rng, n;
   double min, max;
@@ -277,8 +274,7 @@ StatusOr<KllSketch> KllSketch::Deserialize(const std::string& bytes) {
       return InvalidArgument("serialized KLL sketch is truncated at level ", h);
     }
     sketch.levels_[h].resize(size);
-    std::memcpy(sketch.levels_[h].data(), bytes.data() + pos, size * sizeof(double));
-    pos += size * sizeof(double);
+    GetArray(bytes, &pos, sketch.levels_[h].data(), size);
     sketch.retained_ += size;
     weight += static_cast<uint64_t>(size) << h;
   }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tfx_core/sketches/bytes.h"
 
 namespace tfx_core {
 namespace {
@@ -143,7 +144,7 @@ TEST(KllSketchTest, SerializesLosslessly) {
   auto truncated = KllSketch::Deserialize(bytes.substr(0, bytes.size() - 3));
   EXPECT_NE(truncated.status().message().find("truncated"), std::string::npos);
   std::string wrong_count = bytes;
-  wrong_count[16] ^= 1;  // The low byte of n (after magic, k and the random state).
+  wrong_count[kStateHeaderSize + 12] ^= 1;  // The low byte of n (after k and the random state).
   EXPECT_NE(KllSketch::Deserialize(wrong_count).status().message().find("inconsistent"),
             std::string::npos);
 }

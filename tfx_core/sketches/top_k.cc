@@ -10,7 +10,6 @@
 namespace tfx_core {
 namespace {
 
-constexpr char kMagic[4] = {'T', 'O', 'P', '1'};
 
 }  // namespace
 
@@ -67,7 +66,7 @@ std::vector<std::pair<std::string, double>> TopKSketch::Top(size_t k) const {
 }
 
 std::string TopKSketch::Serialize() const {
-  std::string out(kMagic, sizeof(kMagic));
+  std::string out = StateHeader(StateKind::kTopKSketch);
   PutBytes(&out, static_cast<uint64_t>(capacity_));
   PutBytes(&out, total_);
   PutBytes(&out, error_);
@@ -81,10 +80,8 @@ std::string TopKSketch::Serialize() const {
 }
 
 StatusOr<TopKSketch> TopKSketch::Deserialize(const std::string& bytes) {
-  if (bytes.size() < sizeof(kMagic) || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
-    return InvalidArgument("not a serialized top-k sketch (expected the TOP1 header)");
-  }
-  size_t pos = sizeof(kMagic);
+  size_t pos = 0;
+  TFX_RETURN_IF_ERROR(CheckStateHeader(bytes, StateKind::kTopKSketch, &pos));
   uint64_t capacity, entries;
   double total, error;
   if (!GetBytes(bytes, &pos, &capacity) || !GetBytes(bytes, &pos, &total) || !GetBytes(bytes, &pos, &error) ||

@@ -11,7 +11,6 @@ namespace tfx_core {
 namespace statistics {
 namespace {
 
-constexpr char kMagic[4] = {'D', 'S', 'A', '1'};
 
 }  // namespace
 
@@ -73,7 +72,7 @@ Status DatasetAccumulator::Merge(const DatasetAccumulator& other) {
 }
 
 std::string DatasetAccumulator::Serialize() const {
-  std::string out(kMagic, sizeof(kMagic));
+  std::string out = StateHeader(StateKind::kDatasetStatistics);
   PutBytes(&out, num_examples_);
   PutBytes(&out, weighted_num_examples_);
   PutBytes(&out, static_cast<uint8_t>(weighted_));
@@ -87,10 +86,8 @@ std::string DatasetAccumulator::Serialize() const {
 }
 
 StatusOr<DatasetAccumulator> DatasetAccumulator::Deserialize(const std::string& bytes) {
-  if (bytes.size() < sizeof(kMagic) || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
-    return InvalidArgument("not serialized dataset statistics (expected the DSA1 header)");
-  }
-  size_t pos = sizeof(kMagic);
+  size_t pos = 0;
+  TFX_RETURN_IF_ERROR(CheckStateHeader(bytes, StateKind::kDatasetStatistics, &pos));
   DatasetAccumulator acc;
   uint8_t weighted;
   uint64_t num_features;

@@ -175,22 +175,6 @@ Status CheckInsert(const StringTable<V>& table, std::string_view key, const char
 }
 
 // Magic headers of the byte formats (host byte order, like the sketches').
-constexpr char kMomentsMagic[4] = {'T', 'M', 'O', '1'};
-constexpr char kQuantilesMagic[4] = {'T', 'Q', 'U', '1'};
-constexpr char kVocabularyMagic[4] = {'T', 'V', 'O', '1'};
-constexpr char kKeyedMagic[4] = {'T', 'K', 'M', '1'};
-constexpr char kCovarianceMagic[4] = {'T', 'C', 'V', '1'};
-
-std::string Header(const char (&magic)[4]) { return std::string(magic, 4); }
-
-Status CheckHeader(const std::string& bytes, const char (&magic)[4], const char* what) {
-  if (bytes.size() < 4 || std::memcmp(bytes.data(), magic, 4) != 0) {
-    return InvalidArgument("not a serialized ", what, " (expected the ", std::string(magic, 4),
-                           " header)");
-  }
-  return Status::OK();
-}
-
 // String tables serialize as: uint64 size, then per key: uint32 length, bytes, value.
 template <typename V, typename PutValue>
 void PutTable(std::string* out, const StringTable<V>& table, PutValue put_value) {
@@ -281,15 +265,15 @@ Status MomentsAnalyzer::Merge(const Analyzer& other) {
 }
 
 std::string MomentsAnalyzer::Serialize() const {
-  std::string out = Header(kMomentsMagic);
+  std::string out = StateHeader(StateKind::kMomentsAnalyzer);
   PutBytes(&out, width());
   for (const Moments& m : moments_) PutMoments(&out, m);
   return out;
 }
 
 StatusOr<std::unique_ptr<MomentsAnalyzer>> MomentsAnalyzer::Deserialize(const std::string& bytes) {
-  TFX_RETURN_IF_ERROR(CheckHeader(bytes, kMomentsMagic, "moments analyzer"));
-  size_t pos = 4;
+  size_t pos = 0;
+  TFX_RETURN_IF_ERROR(CheckStateHeader(bytes, StateKind::kMomentsAnalyzer, &pos));
   int64_t width;
   if (!GetBytes(bytes, &pos, &width) || width < 1 ||
       static_cast<uint64_t>(width) > (bytes.size() - pos) / 56) {
@@ -389,7 +373,7 @@ std::vector<double> CovarianceAnalyzer::Covariance() const {
 }
 
 std::string CovarianceAnalyzer::Serialize() const {
-  std::string out = Header(kCovarianceMagic);
+  std::string out = StateHeader(StateKind::kCovarianceAnalyzer);
   PutBytes(&out, width_);
   PutBytes(&out, count_);
   for (double m : mean_) PutBytes(&out, m);
@@ -399,8 +383,8 @@ std::string CovarianceAnalyzer::Serialize() const {
 
 StatusOr<std::unique_ptr<CovarianceAnalyzer>> CovarianceAnalyzer::Deserialize(
     const std::string& bytes) {
-  TFX_RETURN_IF_ERROR(CheckHeader(bytes, kCovarianceMagic, "covariance analyzer"));
-  size_t pos = 4;
+  size_t pos = 0;
+  TFX_RETURN_IF_ERROR(CheckStateHeader(bytes, StateKind::kCovarianceAnalyzer, &pos));
   int64_t width, count;
   if (!GetBytes(bytes, &pos, &width) || !GetBytes(bytes, &pos, &count) || width < 1 ||
       static_cast<uint64_t>(width) > 1 << 20 ||
@@ -436,12 +420,13 @@ Status QuantilesAnalyzer::Merge(const Analyzer& other) {
 }
 
 std::string QuantilesAnalyzer::Serialize() const {
-  return Header(kQuantilesMagic) + sketch_.Serialize();
+  return StateHeader(StateKind::kQuantilesAnalyzer) + sketch_.Serialize();
 }
 
 StatusOr<std::unique_ptr<QuantilesAnalyzer>> QuantilesAnalyzer::Deserialize(const std::string& bytes) {
-  TFX_RETURN_IF_ERROR(CheckHeader(bytes, kQuantilesMagic, "quantiles analyzer"));
-  TFX_ASSIGN_OR_RETURN(KllSketch sketch, KllSketch::Deserialize(bytes.substr(4)));
+  size_t header_end = 0;
+  TFX_RETURN_IF_ERROR(CheckStateHeader(bytes, StateKind::kQuantilesAnalyzer, &header_end));
+  TFX_ASSIGN_OR_RETURN(KllSketch sketch, KllSketch::Deserialize(bytes.substr(header_end)));
   return std::unique_ptr<QuantilesAnalyzer>(new QuantilesAnalyzer(std::move(sketch)));
 }
 
@@ -492,7 +477,7 @@ Status VocabularyAnalyzer::Merge(const Analyzer& other) {
 }
 
 std::string VocabularyAnalyzer::Serialize() const {
-  std::string out = Header(kVocabularyMagic);
+  std::string out = StateHeader(StateKind::kVocabularyAnalyzer);
   PutTable(&out, table_, [](std::string* o, const Counts& c) {
     PutBytes(o, c.count);
     PutBytes(o, c.weight);
@@ -501,9 +486,10 @@ std::string VocabularyAnalyzer::Serialize() const {
 }
 
 StatusOr<std::unique_ptr<VocabularyAnalyzer>> VocabularyAnalyzer::Deserialize(const std::string& bytes) {
-  TFX_RETURN_IF_ERROR(CheckHeader(bytes, kVocabularyMagic, "vocabulary analyzer"));
+  size_t header_end = 0;
+  TFX_RETURN_IF_ERROR(CheckStateHeader(bytes, StateKind::kVocabularyAnalyzer, &header_end));
   auto analyzer = std::make_unique<VocabularyAnalyzer>();
-  TFX_RETURN_IF_ERROR(GetTable(bytes, 4, "serialized vocabulary analyzer", &analyzer->table_,
+  TFX_RETURN_IF_ERROR(GetTable(bytes, header_end, "serialized vocabulary analyzer", &analyzer->table_,
                                [](const std::string& in, size_t* pos, Counts* c) {
                                  return GetBytes(in, pos, &c->count) && GetBytes(in, pos, &c->weight);
                                }));
@@ -590,17 +576,18 @@ Status KeyedMomentsAnalyzer::Merge(const Analyzer& other) {
 }
 
 std::string KeyedMomentsAnalyzer::Serialize() const {
-  std::string out = Header(kKeyedMagic);
+  std::string out = StateHeader(StateKind::kKeyedMomentsAnalyzer);
   PutTable(&out, table_, PutMoments);
   return out;
 }
 
 StatusOr<std::unique_ptr<KeyedMomentsAnalyzer>> KeyedMomentsAnalyzer::Deserialize(
     const std::string& bytes) {
-  TFX_RETURN_IF_ERROR(CheckHeader(bytes, kKeyedMagic, "per-key analyzer"));
+  size_t header_end = 0;
+  TFX_RETURN_IF_ERROR(CheckStateHeader(bytes, StateKind::kKeyedMomentsAnalyzer, &header_end));
   auto analyzer = std::make_unique<KeyedMomentsAnalyzer>();
   TFX_RETURN_IF_ERROR(
-      GetTable(bytes, 4, "serialized per-key analyzer", &analyzer->table_, GetMoments));
+      GetTable(bytes, header_end, "serialized per-key analyzer", &analyzer->table_, GetMoments));
   return analyzer;
 }
 
