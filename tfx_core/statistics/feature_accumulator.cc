@@ -173,19 +173,6 @@ const char* FeatureTypeName(FeatureType type) {
   return "unknown";
 }
 
-void Moments::Merge(const Moments& other) {
-  if (other.weight <= 0.0) return;
-  if (weight <= 0.0) {
-    *this = other;
-    return;
-  }
-  const double total = weight + other.weight;
-  const double delta = other.mean - mean;
-  mean += delta * (other.weight / total);
-  m2 += other.m2 + delta * delta * (weight * other.weight / total);
-  weight = total;
-}
-
 FeatureAccumulator::FeatureAccumulator(const StatsOptions& options)
     : num_values_(options.kll_k),
       min_(kInf),

@@ -24,6 +24,7 @@
 #include "tfx_core/sketches/distinct_count.h"
 #include "tfx_core/sketches/kll.h"
 #include "tfx_core/sketches/top_k.h"
+#include "tfx_core/util/moments.h"
 #include "tfx_core/util/status.h"
 
 namespace tfx_core {
@@ -54,14 +55,7 @@ struct Bucket {
   double count;
 };
 
-// Welford/Chan running moments of (weighted) values.
-struct Moments {
-  double weight = 0.0;
-  double mean = 0.0;
-  double m2 = 0.0;  // Sum of weighted squared deviations from the mean.
-  void Merge(const Moments& other);
-  double Variance() const { return weight > 0.0 ? m2 / weight : 0.0; }
-};
+using ::tfx_core::Moments;
 
 struct FeatureResult {
   FeatureType type = FeatureType::kUnknown;

@@ -213,15 +213,11 @@ void Moments::Merge(const Moments& other) {
     *this = other;
     return;
   }
-  const double n = static_cast<double>(count) + other.count;
-  const double delta = other.mean - mean;
-  mean += delta * (other.count / n);
-  m2 += other.m2 + delta * delta * (static_cast<double>(count) * other.count / n);
+  CombineMoments(&count, &mean, &m2, other.count, other.mean, other.m2);
   min = std::min(min, other.min);
   max = std::max(max, other.max);
   sum += other.sum;
   int_sum = static_cast<int64_t>(static_cast<uint64_t>(int_sum) + static_cast<uint64_t>(other.int_sum));
-  count += other.count;
 }
 
 // ---- MomentsAnalyzer ----

@@ -22,6 +22,7 @@
 #include "tfx_core/arrow/array.h"
 #include "tfx_core/sketches/kll.h"
 #include "tfx_core/transform/string_table.h"
+#include "tfx_core/util/moments.h"
 #include "tfx_core/util/status.h"
 
 namespace tfx_core {
@@ -46,7 +47,7 @@ struct Moments {
     max = x > max ? x : max;
     sum += x;
   }
-  // Chan et al.'s parallel combination: exact up to rounding, whatever the split.
+  // Count, mean and m2 combine by the shared CombineMoments (tfx_core/util/moments.h).
   void Merge(const Moments& other);
   double variance() const { return count > 0 ? m2 / count : 0.0; }
 };
