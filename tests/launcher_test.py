@@ -365,3 +365,16 @@ def test_cond_in_the_ir_and_its_errors(tmp_path):
     done = _launch(ir_file, node_id, run_id)
     assert done.returncode == 0, done.stderr
   assert "node Announce SKIPPED" in done.stderr and "upstream node(s) Ship skipped" in done.stderr
+
+
+def test_tensorflow_load_notices_are_quiet_unless_asked(tmp_path):
+  args = ["--pipeline_module=%s" % os.path.join(_LAUNCH, "tf_pipeline.py")]
+  quiet = _python("tfx_core.orchestration.run_main", *args,
+                  "--pipeline_root=%s" % (tmp_path / "quiet"))
+  assert "UseTensorFlow COMPLETE" in quiet.stdout
+  for noise in ("oneDNN", "InitializeLog", "cpu_feature_guard"):
+    assert noise not in quiet.stderr
+  assert "[UseTensorFlow] running execution" in quiet.stderr  # Our lines stay.
+  loud = _python("tfx_core.orchestration.run_main", *args, "--verbosity=0",
+                 "--pipeline_root=%s" % (tmp_path / "loud"))
+  assert "oneDNN custom operations are on" in loud.stderr

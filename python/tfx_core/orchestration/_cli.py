@@ -1,8 +1,12 @@
 """What the binaries share: quiet logs unless --verbosity asks, and paths as the user typed
 them (relative to where they ran the command, also under `bazel run`)."""
 
+import importlib.abc
+import importlib.machinery
 import logging
 import os
+import sys
+import threading
 
 # Exit statuses of the binaries (tfx-core-launch's contract with orchestrators).
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -37,6 +41,61 @@ def setup_logging():
   os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
   for handler in logging.getLogger().handlers:
     handler.addFilter(_QuietThirdParty())
+  if "tensorflow" not in sys.modules:
+    sys.meta_path.insert(0, _QuietTensorFlowImport())
+
+
+# What TensorFlow 2.21 prints while it loads through absl's C++ logging, before that is
+# initialized: no setting reaches it.
+_TF_LOAD_NOTICES = (b"All log messages before absl::InitializeLog()",
+                    b"oneDNN custom operations are on")
+
+
+class _QuietTensorFlowImport(importlib.abc.MetaPathFinder):
+  """Runs the first `import tensorflow` (ours or a user module's) with the process's stderr
+  passed through a filter that drops _TF_LOAD_NOTICES and forwards every other line, other
+  threads' included."""
+
+  def find_spec(self, fullname, path=None, target=None):
+    if fullname != "tensorflow":
+      return None
+    sys.meta_path.remove(self)
+    spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+    if spec is not None and spec.loader is not None:
+      spec.loader = _FilteredLoader(spec.loader)
+    return spec
+
+
+class _FilteredLoader(importlib.abc.Loader):
+
+  def __init__(self, loader):
+    self._loader = loader
+
+  def create_module(self, spec):
+    return self._loader.create_module(spec)
+
+  def exec_module(self, module):
+    sys.stderr.flush()
+    read_end, write_end = os.pipe()
+    saved = os.dup(2)
+    os.dup2(write_end, 2)
+    os.close(write_end)
+    forwarder = threading.Thread(target=_forward, args=(read_end, saved), daemon=True)
+    forwarder.start()
+    try:
+      self._loader.exec_module(module)
+    finally:
+      sys.stderr.flush()
+      os.dup2(saved, 2)  # Closes the pipe's last write end: the forwarder sees its end.
+      forwarder.join()
+      os.close(saved)
+
+
+def _forward(read_end, target):
+  with os.fdopen(read_end, "rb") as pipe:
+    for line in pipe:
+      if not any(notice in line for notice in _TF_LOAD_NOTICES):
+        os.write(target, line)
 
 
 def user_path(path):
