@@ -49,6 +49,15 @@ def test_infer_schema_types_shapes_presence_and_domains():
   assert validation.validate_statistics(_stats(TAXI), schema).anomaly_info == {}
 
 
+def test_an_inferred_schema_accepts_the_data_it_came_from():
+  never = TAXI.append_column("never_present", pa.nulls(TAXI.num_rows, pa.float64()))
+  for table in (PENGUIN, SKEWED, TAXI, never):
+    schema = validation.infer_schema(_stats(table))
+    assert validation.validate_statistics(_stats(table), schema).anomaly_info == {}
+  absent = {f.name: f for f in validation.infer_schema(_stats(never)).feature}["never_present"]
+  assert absent.presence.min_count == 0  # TFDV's inference for a feature never present.
+
+
 def test_imported_taxi_schema_loads_unchanged(tmp_path):
   schema = validation.load_schema(TAXI_SCHEMA)
   assert len(schema.feature) > 10

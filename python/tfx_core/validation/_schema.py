@@ -20,7 +20,8 @@ def common_stats(feature):
 def infer_schema(statistics, max_string_domain_size=100, infer_feature_shape=True):
   """A Schema from the first dataset of a DatasetFeatureStatisticsList.
 
-  Per feature: its type; presence (min_fraction 1 when never missing, min_count 1); shape [1]
+  Per feature: its type; presence (min_fraction 1 when never missing; min_count 1, or 0 for a
+  feature the data never has a value of, as TFDV infers, so the data passes its own schema); shape [1]
   when every example has exactly one value (else a value count); and a string domain when the
   feature has at most `max_string_domain_size` distinct values, all of them known.
   """
@@ -32,7 +33,7 @@ def infer_schema(statistics, max_string_domain_size=100, infer_feature_shape=Tru
     name = ".".join(stats.path.step) or stats.name
     common = common_stats(stats)
     feature = schema.feature.add(name=name, type=_TYPES.get(stats.type, schema_pb2.BYTES))
-    feature.presence.min_count = 1
+    feature.presence.min_count = 1 if common.num_non_missing > 0 else 0
     if common.num_missing == 0 and common.num_non_missing > 0:
       feature.presence.min_fraction = 1.0
     if common.min_num_values == 1 and common.max_num_values == 1:
