@@ -78,7 +78,7 @@ def test_launch_exit_statuses_and_missing_upstream(pipelines, tmp_path):
   again = _launch(ir_file, "Misbehave", new_run_id())  # Another run: Produce not there yet.
   assert again.returncode == 2
   unknown = _launch(ir_file, "Nope", run_id)
-  assert unknown.returncode == 1 and "has no node 'Nope'" in unknown.stderr
+  assert unknown.returncode == 2 and "has no node 'Nope'" in unknown.stderr
   crash_ir = _write_ir(tmp_path, pipelines.create_pipeline(root, how="exit"))
   failed = _launch(crash_ir, "Misbehave", run_id)
   assert failed.returncode == 3  # os._exit in the executor: the process's own status.

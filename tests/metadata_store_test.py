@@ -235,3 +235,18 @@ def test_commits_survive_a_killed_writer(metadata_url, tmp_path):  # noqa: F811
 def test_in_memory_sqlite_is_refused():
   with pytest.raises(ValueError, match="in-memory SQLite .* is not supported"):
     MetadataStore("sqlite://")
+
+
+def test_fail_if_running_never_overwrites_a_finished_execution(store):
+  store.put_type(EXECUTION, "Trainer")
+  running = Execution(type="Trainer", name="t", state=Execution.RUNNING)
+  done = Execution(type="Trainer", name="t", state=Execution.COMPLETE)
+  [running_id, done_id] = store.put_executions([running, done])
+  assert store.fail_if_running(running_id, "abandoned")
+  assert not store.fail_if_running(done_id, "abandoned")
+  assert not store.fail_if_running(running_id, "again")  # Already FAILED: left as it is.
+  by_id = {e.id: e for e in store.get_executions(ids=[running_id, done_id])}
+  assert by_id[running_id].state == Execution.FAILED
+  assert by_id[running_id].custom_properties["error"].string_value == "abandoned"
+  assert by_id[done_id].state == Execution.COMPLETE and "error" not in (
+      by_id[done_id].custom_properties)

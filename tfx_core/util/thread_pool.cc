@@ -1,10 +1,12 @@
 #include "tfx_core/util/thread_pool.h"
 
+#include <pthread.h>
 #include <sched.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <exception>
 #include <string>
 
 namespace tfx_core {
@@ -13,10 +15,20 @@ namespace {
 
 thread_local bool in_worker = false;  // Set on the pool's own threads.
 
-std::mutex global_mutex;
+// Heap-allocated and never destroyed (see Global()); replaced in a forked child, which has
+// none of the parent's worker threads and may have inherited a held mutex.
+std::mutex* global_mutex = new std::mutex();
+std::shared_ptr<ThreadPool>* global_slot = new std::shared_ptr<ThreadPool>();
+
+void ResetAfterFork() {
+  global_mutex = new std::mutex();
+  global_slot = new std::shared_ptr<ThreadPool>();  // The parent's pool is left behind.
+}
+
 std::shared_ptr<ThreadPool>& GlobalSlot() {
-  static auto* pool = new std::shared_ptr<ThreadPool>();  // Never destroyed: see Global().
-  return *pool;
+  static const int registered = pthread_atfork(nullptr, nullptr, ResetAfterFork);
+  (void)registered;
+  return *global_slot;
 }
 
 }  // namespace
@@ -28,6 +40,7 @@ struct ThreadPool::Job {
   std::atomic<size_t> finished{0};
   std::mutex mutex;
   std::condition_variable all_done;
+  std::exception_ptr error;  // The first exception fn threw (under mutex); rethrown to the caller.
 };
 
 ThreadPool::ThreadPool(int parallelism) : parallelism_(std::max(1, parallelism)) {
@@ -46,7 +59,12 @@ ThreadPool::~ThreadPool() {
 
 void ThreadPool::Work(Job& job) {
   for (size_t i = job.next++; i < job.n; i = job.next++) {
-    (*job.fn)(i);
+    try {
+      (*job.fn)(i);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(job.mutex);
+      if (!job.error) job.error = std::current_exception();
+    }
     if (++job.finished == job.n) {
       std::lock_guard<std::mutex> lock(job.mutex);
       job.all_done.notify_all();
@@ -89,6 +107,8 @@ void ThreadPool::ForEach(size_t n, const std::function<void(size_t)>& fn) {
   Work(*job);
   std::unique_lock<std::mutex> lock(job->mutex);
   job->all_done.wait(lock, [&] { return job->finished.load() == job->n; });
+  // Every index has run (or thrown) before fn's owner may go away; then the first error.
+  if (job->error) std::rethrow_exception(job->error);
 }
 
 int ThreadPool::DefaultNumThreads() {
@@ -104,8 +124,8 @@ int ThreadPool::DefaultNumThreads() {
 std::shared_ptr<ThreadPool> ThreadPool::Global() {
   // The slot is leaked on purpose: joining workers from a static destructor at exit, after
   // other statics they may touch are gone, is a classic shutdown crash.
-  std::lock_guard<std::mutex> lock(global_mutex);
-  std::shared_ptr<ThreadPool>& slot = GlobalSlot();
+  std::shared_ptr<ThreadPool>& slot = GlobalSlot();  // Registers the fork handler first.
+  std::lock_guard<std::mutex> lock(*global_mutex);
   if (!slot) slot = std::make_shared<ThreadPool>(DefaultNumThreads());
   return slot;
 }
@@ -114,9 +134,10 @@ void ThreadPool::SetNumThreads(int parallelism) {
   auto pool = std::make_shared<ThreadPool>(parallelism);
   std::shared_ptr<ThreadPool> old;
   {
-    std::lock_guard<std::mutex> lock(global_mutex);
-    old = GlobalSlot();
-    GlobalSlot() = pool;
+    std::shared_ptr<ThreadPool>& slot = GlobalSlot();
+    std::lock_guard<std::mutex> lock(*global_mutex);
+    old = slot;
+    slot = pool;
   }
   // `old` is released here; jobs still running on it hold their own reference.
 }

@@ -34,7 +34,8 @@ class ThreadPool {
   int parallelism() const { return parallelism_; }
 
   // fn(i) for every i in [0, n), indices handed out one at a time, on the workers and the
-  // calling thread; returns when all are done. fn must be safe to call concurrently.
+  // calling thread; returns when all are done. fn must be safe to call concurrently. If fn
+  // throws, the other indices still run, then the first exception is rethrown here.
   void ForEach(size_t n, const std::function<void(size_t)>& fn);
 
   // The process's pool (created on first use).

@@ -1,10 +1,13 @@
 #include "tfx_core/util/thread_pool.h"
 
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -51,6 +54,33 @@ TEST(ThreadPoolTest, NestedJobsRunInlineWithoutDeadlock) {
   std::atomic<int> inner{0};
   pool.ForEach(16, [&](size_t) { pool.ForEach(16, [&](size_t) { inner++; }); });
   EXPECT_EQ(inner.load(), 256);
+}
+
+TEST(ThreadPoolTest, AnExceptionReachesTheCallerAfterEveryIndexRan) {
+  ThreadPool pool(3);
+  std::atomic<int> ran{0};
+  EXPECT_THROW(pool.ForEach(100, [&](size_t i) {
+    ran++;
+    if (i % 10 == 3) throw std::runtime_error("bad index");
+  }), std::runtime_error);
+  EXPECT_EQ(ran.load(), 100);
+  pool.ForEach(10, [&](size_t) { ran++; });  // The pool still works.
+  EXPECT_EQ(ran.load(), 110);
+}
+
+TEST(ThreadPoolTest, AForkedChildGetsAPoolOfItsOwn) {
+  ThreadPool::SetNumThreads(2);
+  ThreadPool::Global()->ForEach(10, [](size_t) {});
+  const pid_t child = fork();
+  if (child == 0) {
+    std::atomic<int> ran{0};
+    ThreadPool::Global()->ForEach(50, [&](size_t) { ran++; });
+    _exit(ran.load() == 50 ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 TEST(ThreadPoolTest, GlobalSizeFollowsTheSetting) {

@@ -106,7 +106,8 @@ class MetadataStore:
     self._type_names = {}  # id -> name
     try:
       self._migrate()
-    except (sa.exc.DatabaseError, sa.exc.InterfaceError) as e:
+    except (sa.exc.DatabaseError, sa.exc.InterfaceError,
+            self._engine.dialect.loaded_dbapi.Error) as e:
       self._engine.dispose()
       raise MetadataStoreError(_open_failure(self.url, self._sqlite, e)) from None
 
@@ -238,6 +239,22 @@ class MetadataStore:
   def put_executions(self, executions):
     with self._transaction() as conn:
       return self._put(conn, EXECUTION, executions)
+
+  def fail_if_running(self, execution_id, error):
+    """Marks an execution FAILED with `error` only if it is still RUNNING, in one transaction
+    (never overwriting one that completed meanwhile); True if it did."""
+    with self._transaction() as conn:
+      changed = _raw(conn, "UPDATE executions SET state = %s, update_time_ms = %s WHERE id = %s "
+                     "AND state = %s RETURNING id" % ((self._mark,) * 4),
+                     (mpb.Execution.FAILED, now_ms(), execution_id, mpb.Execution.RUNNING))
+      if not changed:
+        return False
+      _raw(conn, "DELETE FROM execution_properties WHERE owner_id = %s AND name = 'error' AND "
+           "is_custom = %s" % (self._mark, self._mark), (execution_id, True))
+      self._insert_rows(conn, "execution_properties",
+                        [c.name for c in s.execution_properties.columns],
+                        [(execution_id, "error", True, None, None, error)])
+    return True
 
   def put_contexts(self, contexts):
     with self._transaction() as conn:

@@ -10,6 +10,9 @@ import threading
 
 # Exit statuses of the binaries (tfx-core-launch's contract with orchestrators).
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# tfx-core-launch's metadata store when --metadata_url is not given (keeps passwords out of
+# process lists).
+METADATA_URL_ENV = "TFX_CORE_METADATA_URL"
 
 # Third-party packages whose notices fill a normal run (Beam's runner choice, state cache and
 # write notices, BigQuery import hints; TensorFlow's Python side). Some log through the root
@@ -25,7 +28,7 @@ class _QuietThirdParty(logging.Filter):
       return True
     if record.name.split(".")[0] in _NOISY:
       return False
-    return not any("/%s/" % package in record.pathname for package in _NOISY)
+    return not any("-packages/%s/" % package in record.pathname for package in _NOISY)
 
 
 def setup_logging():
@@ -86,9 +89,10 @@ class _FilteredLoader(importlib.abc.Loader):
       self._loader.exec_module(module)
     finally:
       sys.stderr.flush()
-      os.dup2(saved, 2)  # Closes the pipe's last write end: the forwarder sees its end.
-      forwarder.join()
-      os.close(saved)
+      os.dup2(saved, 2)  # Closes our write end: the forwarder sees the pipe's end...
+      forwarder.join(timeout=2.0)  # ...unless a child started meanwhile holds a copy.
+      if not forwarder.is_alive():
+        os.close(saved)  # Else it keeps forwarding that child's output to our stderr.
 
 
 def _forward(read_end, target):

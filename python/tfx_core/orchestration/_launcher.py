@@ -137,13 +137,14 @@ def launch(ir, node_id, run_id, store, beam_pipeline_args=None, enable_cache=Non
 
 
 def fail_execution(store, execution, reason):
-  """Marks a RUNNING execution FAILED with `reason` and removes its staging folder."""
-  execution.state = md.Execution.FAILED
-  execution.custom_properties["error"].string_value = reason
-  store.put_executions([execution])
+  """Marks an execution FAILED with `reason` and removes its staging folder, if it is still
+  RUNNING when the store is asked (one that completed meanwhile is left as it is)."""
+  if not store.fail_if_running(execution.id, reason):
+    return False
   staging = execution.custom_properties[_STAGING_DIR].string_value
   if staging:
     shutil.rmtree(staging, ignore_errors=True)
+  return True
 
 
 def running_executions(store, context_id):
@@ -157,9 +158,9 @@ def fail_abandoned(store, context_id, run_id):
     if _process.is_gone(owner):
       reason = ("abandoned: the process that ran it (%s) no longer exists (killed or "
                 "interrupted); marked FAILED by run %s" % (owner, run_id))
-      fail_execution(store, execution, reason)
-      log.warning("[%s] execution %d was left RUNNING by a process that no longer exists; "
-                  "marked FAILED", execution.name, execution.id)
+      if fail_execution(store, execution, reason):
+        log.warning("[%s] execution %d was left RUNNING by a process that no longer exists; "
+                    "marked FAILED", execution.name, execution.id)
 
 
 class _Launch:
@@ -295,23 +296,24 @@ class _Launch:
       raise FileNotFoundError("[%s] source_uri %s does not exist" % (node.id, config.source_uri))
     fingerprint = content_fingerprint(config.source_uri)
     output = md.Event(type=md.Event.OUTPUT, key="result")
+    artifact = md.Artifact(type=type_name, uri=config.source_uri, state=md.Artifact.LIVE)
+    for key, value in config.properties.items():
+      target = (artifact.properties if key in artifact_class(type_name).PROPERTIES
+                else artifact.custom_properties)
+      target[key].CopyFrom(md.to_value(from_ir_value(value)))
+    artifact.custom_properties[FINGERPRINT].string_value = fingerprint
+    artifact.custom_properties[IMPORTED].int_value = 1  # Retention never deletes user files.
     if not config.reimport:
       for known in self.store.get_artifacts(type_name=type_name, uri=config.source_uri,
                                             state=md.Artifact.LIVE, newest_first=True):
-        if known.custom_properties[FINGERPRINT].string_value == fingerprint:
+        if (known.properties == artifact.properties and
+            known.custom_properties == artifact.custom_properties):  # Same files, same properties.
           execution_id, _ = self.store.publish_execution(
               self._execution(md.Execution.CACHED), [(known, output)], contexts)
           log.info("[%s] reusing imported %s %d (%s)", node.id, type_name, known.id,
                    config.source_uri)
           return LaunchResult(NodeState.CACHED, {"result": [known]}, execution_id,
                               "imported before, unchanged")
-    artifact = md.Artifact(type=type_name, uri=config.source_uri, state=md.Artifact.LIVE)
-    artifact.custom_properties[FINGERPRINT].string_value = fingerprint
-    artifact.custom_properties[IMPORTED].int_value = 1  # Retention never deletes user files.
-    for key, value in config.properties.items():
-      target = (artifact.properties if key in artifact_class(type_name).PROPERTIES
-                else artifact.custom_properties)
-      target[key].CopyFrom(md.to_value(from_ir_value(value)))
     execution_id, _ = self.store.publish_execution(self._execution(md.Execution.COMPLETE),
                                                    [(artifact, output)], contexts)
     log.info("[%s] imported %s %d from %s", node.id, type_name, artifact.id, config.source_uri)
@@ -368,15 +370,17 @@ class _Launch:
                "this node" if self.cache else "this run / pipeline")
     options = node.execution_options
     for attempt in range(options.max_retries + 1):
+      if self.cancel.is_set():
+        raise ExecutionCancelled("node %s: the run was interrupted" % node.id)
       result = self._attempt(component_class, inputs, params, contexts, cache_key, parts,
                              attempt)
-      if result.state == NodeState.COMPLETE:
+      if result.state == NodeState.COMPLETE or self.cancel.is_set():
         return result
       if attempt < options.max_retries:
         wait = options.retry_backoff_seconds * 2 ** attempt
         log.warning("[%s] attempt %d/%d failed; retrying in %.1f s", node.id, attempt + 1,
                     options.max_retries + 1, wait)
-        time.sleep(wait)
+        self.cancel.event.wait(wait)
     return result
 
   def _cache_parts(self, component_class, params, inputs):
@@ -423,7 +427,7 @@ class _Launch:
     execution_id, _ = self.store.publish_execution(
         execution, _events(inputs, md.Event.INPUT), contexts)
     execution.id = execution_id
-    moved = []
+    moved, committed = [], False
     log.info("[%s] running execution %d%s", node.id, execution_id,
              " (attempt %d)" % (attempt + 1) if attempt else "")
     started = time.monotonic()
@@ -446,24 +450,28 @@ class _Launch:
       returned = executor.Do(input_dict, output_dict, params) or {}
       for name, value in returned.items():
         execution.custom_properties[OUTPUT_PROPERTY_PREFIX + name].CopyFrom(md.to_value(value))
-      with self.cancel.lock:
+      context.raise_if_cancelled()
+      published = {}
+      for key, artifacts in output_dict.items():
+        final = _final_uri(os.path.join(self.root, node.id, key), execution_id)
+        os.rename(artifacts[0].uri, final)  # Atomic on one filesystem.
+        moved.append(final)
+        record = artifacts[0].record
+        record.uri, record.state = final, md.Artifact.LIVE
+        record.custom_properties[FINGERPRINT].string_value = content_fingerprint(final)
+        published[key] = [record]
+      execution.state = md.Execution.COMPLETE
+      del execution.custom_properties[_STAGING_DIR]
+      with self.cancel.lock:  # Only the check and the commit: an interrupt never waits long.
         context.raise_if_cancelled()
-        published = {}
-        for key, artifacts in output_dict.items():
-          final = _final_uri(os.path.join(self.root, node.id, key), execution_id)
-          os.rename(artifacts[0].uri, final)  # Atomic on one filesystem.
-          moved.append(final)
-          record = artifacts[0].record
-          record.uri, record.state = final, md.Artifact.LIVE
-          record.custom_properties[FINGERPRINT].string_value = content_fingerprint(final)
-          published[key] = [record]
-        execution.state = md.Execution.COMPLETE
-        del execution.custom_properties[_STAGING_DIR]
         self.store.publish_execution(execution, _events(published, md.Event.OUTPUT),
                                      contexts)
+        committed = True
       log.info("[%s] complete in %.2f s", node.id, time.monotonic() - started)
       return LaunchResult(NodeState.COMPLETE, published, execution_id)
     except BaseException as e:  # pylint: disable=broad-except  (user code: record whatever it raised)
+      if committed:
+        raise  # Interrupted after the commit: what was published stays published.
       interrupted = isinstance(e, (KeyboardInterrupt, ExecutionCancelled))
       error = ("interrupted (Ctrl-C) while running; run the pipeline again to resume"
                if interrupted else traceback.format_exc())

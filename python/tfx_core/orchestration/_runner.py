@@ -18,12 +18,13 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 
 from tfx_core import metadata as md
 from tfx_core.dsl import Pipeline, compile_pipeline
 from tfx_core.dsl._beam_options import validate_beam_args
 from tfx_core.orchestration import _launcher
-from tfx_core.orchestration._cli import EXIT_FAILED
+from tfx_core.orchestration._cli import EXIT_FAILED, METADATA_URL_ENV
 from tfx_core.orchestration._launcher import (Cancellation, LaunchResult, NodeState,
                                               RunContexts, fail_execution, launch, new_run_id,
                                               outputs_of, running_executions)
@@ -203,21 +204,28 @@ class _Schedule:
   def _launch(self, node_id):
     if self.cancel.is_set():
       return LaunchResult(NodeState.SKIPPED, {})
-    if self.isolation == "thread":
-      return launch(self.ir, node_id, self.run_id, self.store, self.beam_args, self.cache,
-                    self.cancel, self.contexts)
-    return self._launch_process(node_id)
+    try:
+      if self.isolation == "thread":
+        return launch(self.ir, node_id, self.run_id, self.store, self.beam_args, self.cache,
+                      self.cancel, self.contexts)
+      return self._launch_process(node_id)
+    except Exception:  # pylint: disable=broad-except  (the store itself, say: fail the node)
+      log.error("[%s] FAILED in the runner:\n%s", node_id, traceback.format_exc())
+      return LaunchResult(NodeState.FAILED, {}, 0, _launcher.last_line(traceback.format_exc()))
 
   def _launch_process(self, node_id):
+    # The store as this process opened it (absolute), through the environment: a
+    # PostgreSQL password must not show in every user's process list.
+    env = dict(os.environ, **{METADATA_URL_ENV: self.store.url})
     command = [sys.executable, "-m", LAUNCH_MODULE, "--pipeline_ir=" + self.ir_file,
-               "--node_id=" + node_id, "--run_id=" + self.run_id, "--metadata_url=" + self.url,
+               "--node_id=" + node_id, "--run_id=" + self.run_id,
                "--beam_pipeline_args=" + shlex.join(self.beam_args),
                "--enable_cache" if self.cache else "--noenable_cache"]
     with self.cancel.lock:
       if self.cancel.is_set():
         return LaunchResult(NodeState.SKIPPED, {})
       # Its own process group: a terminal's Ctrl-C reaches the children through us, once.
-      child = subprocess.Popen(command, start_new_session=True)
+      child = subprocess.Popen(command, start_new_session=True, env=env)
       self.children[node_id] = child
     status = child.wait()
     del self.children[node_id]
@@ -232,8 +240,12 @@ class _Schedule:
     if status == EXIT_FAILED and last is not None and last.state == md.Execution.FAILED:
       reason = _launcher.last_line(last.custom_properties["error"].string_value)
     elif status < 0:
+      try:
+        name = signal.Signals(-status).name
+      except ValueError:  # A real-time signal has no name.
+        name = str(-status)
       reason = "its launch process was killed by signal %s%s" % (
-          signal.Signals(-status).name, " (out of memory?)" if -status == signal.SIGKILL else "")
+          name, " (out of memory?)" if -status == signal.SIGKILL else "")
     else:
       reason = "its launch process exited with status %d" % status
     for execution in mine:

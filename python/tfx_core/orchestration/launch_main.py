@@ -11,13 +11,14 @@ has not published its outputs in this run (or a flag is wrong), 130 when interru
 with a one-line reason on stderr.
 """
 
+import os
 import shlex
 import sys
 
 from absl import app, flags
 
 from tfx_core.orchestration._cli import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE,
-                                         setup_logging, user_path)
+                                         METADATA_URL_ENV, setup_logging, user_path)
 
 flags.DEFINE_string("pipeline_ir", None, "The compiled pipeline (tfx_core.pipeline.Pipeline), "
                     "binary or .pbtxt.")
@@ -25,7 +26,8 @@ flags.DEFINE_string("node_id", None, "The node to run.")
 flags.DEFINE_string("run_id", None, "The run this execution belongs to (every node of one run "
                     "gets the same id).")
 flags.DEFINE_string("metadata_url", None, "Metadata store: sqlite:///path or "
-                    "postgresql://user@host:port/db. Default: <pipeline_root>/metadata.sqlite.")
+                    "postgresql://user@host:port/db. Default: $TFX_CORE_METADATA_URL, else "
+                    "<pipeline_root>/metadata.sqlite.")
 flags.DEFINE_multi_string("beam_pipeline_args", None, "Beam options (default: the IR's).")
 flags.DEFINE_bool("enable_cache", None, "Reuse an identical earlier execution's outputs "
                   "(default: as the IR says).")
@@ -72,8 +74,17 @@ def main(argv):
     except ValueError as e:
       _say(str(e))
       return EXIT_USAGE
-  url = user_path(FLAGS.metadata_url) or _runner.default_metadata_url(ir.pipeline_root)
-  store = md.MetadataStore(url)
+  url = (user_path(FLAGS.metadata_url) or os.environ.get(METADATA_URL_ENV) or
+         _runner.default_metadata_url(ir.pipeline_root))
+  try:
+    store = md.MetadataStore(url)
+  except md.MetadataStoreError as e:
+    _say(str(e))
+    return EXIT_USAGE
+  if FLAGS.node_id not in {n.id for n in ir.nodes}:
+    _say("pipeline %s has no node %r (it has: %s)" % (ir.name, FLAGS.node_id,
+                                                     ", ".join(n.id for n in ir.nodes)))
+    return EXIT_USAGE
   try:
     result = _launcher.launch(ir, FLAGS.node_id, FLAGS.run_id, store, beam_args,
                               FLAGS.enable_cache)

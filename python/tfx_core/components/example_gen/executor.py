@@ -36,7 +36,10 @@ def settings(p):
   if input_splits and len(input_splits) > 1 and output_splits:
     raise ValueError("ExampleGen: give input splits (splits by file) or output splits (hash "
                      "buckets), not both")
-  if input_splits and len(input_splits) == 1:  # TFX's way of saying "one input, hash-split".
+  if input_config is not None and len(input_splits or {}) == 1:
+    # TFX's way of saying "one input, hash-split it".
+    if p.get("input_pattern"):
+      raise ValueError("ExampleGen: give input_pattern or input_config, not both")
     ((_, pattern),) = input_splits.items()
     input_splits, p = None, dict(p, input_pattern=pattern)
   span_range, latest = p.get("span_range"), None
