@@ -378,3 +378,19 @@ def test_tensorflow_load_notices_are_quiet_unless_asked(tmp_path):
   loud = _python("tfx_core.orchestration.run_main", *args, "--verbosity=0",
                  "--pipeline_root=%s" % (tmp_path / "loud"))
   assert "oneDNN custom operations are on" in loud.stderr
+
+
+def test_ctrl_c_during_the_tensorflow_import_still_says_how_to_resume(tmp_path):
+  err = tmp_path / "stderr"
+  with open(err, "w") as stderr:
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tfx_core.orchestration.run_main",
+         "--pipeline_module=%s" % os.path.join(_LAUNCH, "tf_pipeline.py"),
+         "--pipeline_root=%s" % (tmp_path / "root")], stdout=subprocess.DEVNULL, stderr=stderr)
+    deadline = time.monotonic() + 120
+    while "[UseTensorFlow] running execution" not in err.read_text():
+      assert time.monotonic() < deadline
+      time.sleep(0.02)
+    child.send_signal(signal.SIGINT)  # TensorFlow's import takes seconds: we are inside it.
+    assert child.wait(timeout=120) == 130
+  assert "interrupted; run it again to resume" in err.read_text()

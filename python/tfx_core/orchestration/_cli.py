@@ -78,6 +78,7 @@ class _FilteredLoader(importlib.abc.Loader):
     return self._loader.create_module(spec)
 
   def exec_module(self, module):
+    global _filtering  # pylint: disable=global-statement
     sys.stderr.flush()
     read_end, write_end = os.pipe()
     saved = os.dup(2)
@@ -85,14 +86,31 @@ class _FilteredLoader(importlib.abc.Loader):
     os.close(write_end)
     forwarder = threading.Thread(target=_forward, args=(read_end, saved), daemon=True)
     forwarder.start()
+    _filtering = (saved, forwarder)
     try:
       self._loader.exec_module(module)
     finally:
-      sys.stderr.flush()
-      os.dup2(saved, 2)  # Closes our write end: the forwarder sees the pipe's end...
-      forwarder.join(timeout=2.0)  # ...unless a child started meanwhile holds a copy.
-      if not forwarder.is_alive():
-        os.close(saved)  # Else it keeps forwarding that child's output to our stderr.
+      restore_stderr()
+
+
+_filtering = None  # (the real stderr's fd, the forwarder) while the import runs.
+_filtering_lock = threading.Lock()
+
+
+def restore_stderr():
+  """Ends the TensorFlow import's filter if one is running, its pending lines forwarded first
+  (before an os._exit, say, so the last words reach the terminal)."""
+  global _filtering  # pylint: disable=global-statement
+  with _filtering_lock:
+    state, _filtering = _filtering, None
+  if state is None:
+    return
+  saved, forwarder = state
+  sys.stderr.flush()
+  os.dup2(saved, 2)  # Closes our write end: the forwarder sees the pipe's end...
+  forwarder.join(timeout=2.0)  # ...unless a child started meanwhile holds a copy.
+  if not forwarder.is_alive():
+    os.close(saved)  # Else it keeps forwarding that child's output to our stderr.
 
 
 def _forward(read_end, target):

@@ -32,6 +32,7 @@ from tfx_core.orchestration._launcher import (Cancellation, LaunchResult, NodeSt
 log = logging.getLogger("tfx_core.runner")
 
 ISOLATIONS = ("thread", "process")
+_POLL_SECONDS = 0.2
 # How a launch process that exited 0 left its node, by its last execution's state.
 _CHILD_STATES = {md.Execution.COMPLETE: NodeState.COMPLETE, md.Execution.CACHED: NodeState.CACHED,
                  md.Execution.CANCELED: NodeState.SKIPPED}
@@ -153,7 +154,10 @@ class _Schedule:
             running[pool.submit(self._launch, node_id)] = node_id
         if not running:
           continue
-        done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+        # A timeout, so this thread returns to Python now and then: a Ctrl-C that the kernel
+        # delivered to another thread (TensorFlow's, say) is only acted on here.
+        done, _ = concurrent.futures.wait(running, timeout=_POLL_SECONDS,
+                                          return_when=concurrent.futures.FIRST_COMPLETED)
         for future in done:
           node_id = running.pop(future)
           result = future.result()

@@ -20,7 +20,7 @@ import sys
 from absl import app, flags
 
 from tfx_core.orchestration._cli import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE,
-                                         setup_logging, user_path)
+                                         restore_stderr, setup_logging, user_path)
 
 flags.DEFINE_string("pipeline_module", None,
                     "The pipeline: a .py file path or an importable module name; it must "
@@ -89,6 +89,7 @@ def main(argv):
     logging.error("%s", e)
     return EXIT_FAILED
   except PipelineInterrupted as e:
+    restore_stderr()  # Ctrl-C during `import tensorflow`: the filter must not eat this line.
     print("tfx-core-run: %s" % e, file=sys.stderr, flush=True)
     # Executors still unwinding in threads must not hold the exit up (nothing they do now
     # is published), so leave at once.
