@@ -106,7 +106,7 @@ class LocalDagRunner:
     url = url or default_metadata_url(ir.pipeline_root)
     store = md.MetadataStore(url)
     try:
-      return _Schedule(self, ir, store, url, beam_args, run_id or new_run_id()).execute()
+      return _Schedule(self, ir, store, beam_args, run_id or new_run_id()).execute()
     finally:
       store.close()
 
@@ -114,8 +114,8 @@ class LocalDagRunner:
 class _Schedule:
   """One run: the scheduling loop over launches."""
 
-  def __init__(self, runner, ir, store, url, beam_args, run_id):
-    self.ir, self.store, self.url, self.run_id = ir, store, url, run_id
+  def __init__(self, runner, ir, store, beam_args, run_id):
+    self.ir, self.store, self.run_id = ir, store, run_id
     self.beam_args = beam_args
     self.cache = ir.enable_cache if runner.enable_cache is None else runner.enable_cache
     self.max_parallel = runner.max_parallel_nodes

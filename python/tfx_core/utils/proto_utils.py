@@ -19,11 +19,3 @@ def json_to_proto(json_str, proto):
   json_format.Parse(json_str, proto)
   return proto
 
-
-def proto_to_dict(proto):
-  return json.loads(proto_to_json(proto))
-
-
-def dict_to_proto(json_dict, proto):
-  json_format.ParseDict(json_dict, proto)
-  return proto
