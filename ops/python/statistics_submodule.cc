@@ -74,6 +74,9 @@ py::dict ResultDict(const FeatureResult& r) {
     d["unique_is_exact"] = r.unique_is_exact;
     d["unique_relative_error"] = r.unique_relative_error;
     d["avg_length"] = r.avg_length;
+    d["min_length"] = r.min_length;
+    d["max_length"] = r.max_length;
+    d["invalid_utf8_count"] = r.invalid_utf8_count;
     d["top_values"] = r.top_values;
     d["top_values_max_error"] = r.top_values_max_error;
     d["weighted_avg_length"] = r.weighted_avg_length;

@@ -8,10 +8,6 @@
 #include "tfx_core/sketches/bytes.h"
 
 namespace tfx_core {
-namespace {
-
-
-}  // namespace
 
 TopKSketch::TopKSketch(size_t capacity) : capacity_(std::max<size_t>(capacity, 1)) {}
 
@@ -24,11 +20,11 @@ void TopKSketch::Update(std::string_view value, double weight) {
     return;
   }
   counts_.emplace(value, weight);
-  if (counts_.size() >= 2 * capacity_) Prune();
+  PruneIfFull();
 }
 
-void TopKSketch::Prune() {
-  if (counts_.size() <= capacity_) return;
+void TopKSketch::PruneIfFull() {
+  if (counts_.size() <= kExactFactor * capacity_) return;
   std::vector<double> weights;
   weights.reserve(counts_.size());
   for (const auto& entry : counts_) weights.push_back(entry.second);
@@ -50,7 +46,7 @@ Status TopKSketch::Merge(const TopKSketch& other) {
   for (const auto& [value, weight] : other.counts_) counts_[value] += weight;
   total_ += other.total_;
   error_ += other.error_;
-  Prune();
+  PruneIfFull();
   return Status::OK();
 }
 

@@ -1,8 +1,9 @@
 // Heavy hitters: a weighted Misra-Gries summary with `capacity` counters. Every reported count
 // is a lower bound and undercounts by at most max_error() <= total_weight / (capacity + 1),
 // also after merges (Agarwal et al., "Mergeable summaries", 2012); any value whose true weight
-// exceeds max_error() is guaranteed to be present. Exact while there are at most `capacity`
-// distinct values.
+// exceeds max_error() is guaranteed to be present. Counters are only pruned once there are more
+// than kExactFactor * capacity of them, so counts are exact up to that many distinct values
+// (then a column of unique values still reports its values, as TFDV's exact counts do).
 #ifndef TFX_CORE_SKETCHES_TOP_K_H_
 #define TFX_CORE_SKETCHES_TOP_K_H_
 
@@ -20,6 +21,7 @@ namespace tfx_core {
 class TopKSketch {
  public:
   static constexpr size_t kDefaultCapacity = 1000;
+  static constexpr size_t kExactFactor = 16;
 
   explicit TopKSketch(size_t capacity = kDefaultCapacity);
 
@@ -37,8 +39,9 @@ class TopKSketch {
 
  private:
   // Subtracts the (capacity+1)-th largest weight from every counter and drops the ones that
-  // reach zero; run once the map holds 2 * capacity counters, so updates stay O(1) amortized.
-  void Prune();
+  // reach zero; run once the map holds more than kExactFactor * capacity counters, so updates
+  // stay O(1) amortized.
+  void PruneIfFull();
 
   size_t capacity_;
   double total_ = 0.0;

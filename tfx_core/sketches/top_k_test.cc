@@ -50,6 +50,21 @@ TEST(TopKSketchTest, ExactWithFewValues) {
   EXPECT_EQ(sketch.total_weight(), 102.5);
 }
 
+TEST(TopKSketchTest, UniqueValuesStayExactUpToTheExactLimit) {
+  // More distinct values than counters, each seen once, in two merged halves: every count is
+  // still exact, so the top values are the first values in order (TFDV's exact answer).
+  const size_t limit = TopKSketch::kExactFactor * 100;
+  TopKSketch a(100), b(100);
+  for (size_t i = 0; i < limit; ++i) (i % 2 ? a : b).Update("v" + std::to_string(10000 + i));
+  ASSERT_TRUE(a.Merge(b).ok());
+  EXPECT_EQ(a.max_error(), 0.0);
+  const auto top = a.Top(3);
+  EXPECT_EQ(top, (std::vector<std::pair<std::string, double>>{
+                     {"v10000", 1}, {"v10001", 1}, {"v10002", 1}}));
+  a.Update("one too many");  // Now the counters are pruned to the capacity.
+  EXPECT_EQ(a.max_error(), 1.0);
+}
+
 TEST(TopKSketchTest, HeavyHittersOfZipfWithinBound) {
   const auto data = Zipf(1000000, 100000, 3);
   TopKSketch sketch;

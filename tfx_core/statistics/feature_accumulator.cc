@@ -8,6 +8,7 @@
 
 #include "tfx_core/sketches/bytes.h"
 #include "tfx_core/sketches/hash.h"
+#include "tfx_core/util/utf8.h"
 
 namespace tfx_core {
 namespace statistics {
@@ -16,7 +17,7 @@ namespace {
 using arrow::ArrayView;
 using arrow::Type;
 
-constexpr char kMagic[4] = {'F', 'A', 'C', '1'};
+constexpr char kMagic[4] = {'F', 'A', 'C', '2'};
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 FeatureType TypeOf(Type leaf) {
@@ -129,22 +130,35 @@ std::vector<Bucket> QuantileBuckets(const KllSketch& sketch, int num_buckets, do
   return buckets;
 }
 
-// Equal-width buckets over [min, max], counts from the sketch's ranks.
-std::vector<Bucket> EqualWidthBuckets(const KllSketch& sketch, int num_buckets) {
+// Equal-width buckets over the finite values' [lo, hi], counts from the sketch's ranks (which
+// hold the infinities too); infinities get buckets of their own at the ends, as in TFDV, so an
+// outlier at inf does not stretch the finite buckets into one.
+std::vector<Bucket> EqualWidthBuckets(const KllSketch& sketch, int num_buckets, double lo,
+                                      double hi, uint64_t num_neg_inf, uint64_t num_pos_inf) {
   std::vector<Bucket> buckets;
   if (sketch.empty() || num_buckets <= 0) return buckets;
-  const double lo = sketch.min(), hi = sketch.max(), n = static_cast<double>(sketch.count());
-  if (!(hi > lo) || !std::isfinite(hi - lo)) return {{lo, hi, n}};
-  std::vector<double> uppers(num_buckets);
-  for (int i = 0; i < num_buckets; ++i) uppers[i] = lo + (hi - lo) * (i + 1) / num_buckets;
-  uppers.back() = hi;
-  const std::vector<double> ranks = sketch.Ranks(uppers);
-  double previous = 0.0;  // Cumulative counts are whole numbers of the sketch's weight.
-  for (int i = 0; i < num_buckets; ++i) {
-    const double cumulative = std::round(n * ranks[i]);
-    buckets.push_back({i == 0 ? lo : uppers[i - 1], uppers[i], cumulative - previous});
-    previous = cumulative;
+  const double n = static_cast<double>(sketch.count());
+  const double neg = static_cast<double>(num_neg_inf), pos = static_cast<double>(num_pos_inf);
+  if (neg > 0) buckets.push_back({-kInf, -kInf, neg});
+  const double finite = n - neg - pos;
+  if (finite > 0) {
+    if (!(hi > lo) || !std::isfinite(hi - lo)) {
+      buckets.push_back({lo, hi, finite});
+    } else {
+      std::vector<double> uppers(num_buckets);
+      for (int i = 0; i < num_buckets; ++i) uppers[i] = lo + (hi - lo) * (i + 1) / num_buckets;
+      uppers.back() = hi;
+      const std::vector<double> ranks = sketch.Ranks(uppers);
+      double previous = 0.0;  // Cumulative counts are whole numbers of the sketch's weight.
+      for (int i = 0; i < num_buckets; ++i) {
+        const double cumulative = std::clamp(std::round(n * ranks[i]) - neg, previous, finite);
+        buckets.push_back({i == 0 ? lo : uppers[i - 1], uppers[i], cumulative - previous});
+        previous = cumulative;
+      }
+      buckets.back().count += finite - previous;  // Rounding: every finite value is counted.
+    }
   }
+  if (pos > 0) buckets.push_back({kInf, kInf, pos});
   return buckets;
 }
 
@@ -177,6 +191,8 @@ FeatureAccumulator::FeatureAccumulator(const StatsOptions& options)
     : num_values_(options.kll_k),
       min_(kInf),
       max_(-kInf),
+      finite_min_(kInf),
+      finite_max_(-kInf),
       quantiles_(options.kll_k),
       distinct_(options.hll_precision, options.exact_distinct_limit),
       top_k_(options.top_k_capacity),
@@ -270,14 +286,22 @@ Status FeatureAccumulator::Add(const ArrayView& column, const double* weights) {
     });
     for (const BatchCounter::Slot& slot : counter.slots()) {
       if (slot.count == 0.0) continue;
-      const double length = static_cast<double>(slot.value.size());
+      const uint64_t bytes = slot.value.size();
+      const double length = static_cast<double>(bytes);
       num_strings_ += slot.count;
       total_length_ += length * slot.count;
+      min_length_ = std::min(min_length_, bytes);
+      max_length_ = std::max(max_length_, bytes);
       distinct_.UpdateHash(slot.hash);
-      top_k_.Update(slot.value, slot.count);
+      std::string_view label = slot.value;
+      if (!IsValidUtf8(label)) {
+        invalid_utf8_ += static_cast<uint64_t>(slot.count);
+        label = kInvalidUtf8Label;
+      }
+      top_k_.Update(label, slot.count);
       if (weights != nullptr) {
         weighted_total_length_ += length * slot.weight;
-        weighted_top_k_.Update(slot.value, slot.weight);
+        weighted_top_k_.Update(label, slot.weight);
       }
     }
     return Status::OK();
@@ -303,7 +327,9 @@ Status FeatureAccumulator::Add(const ArrayView& column, const double* weights) {
 void FeatureAccumulator::AddNumeric(const double* v, int64_t n) {
   if (n == 0) return;
   // Pass 1, four independent lanes so the adds pipeline: sum, min, max, zeros. (x - x) is
-  // non-zero only for NaN and infinities, which send the batch to the careful loop below.
+  // non-zero only for NaN and infinities, which send the batch to the careful loop below. The
+  // sum is of x - shift (the first value), so large offsets (2^53 + small) keep their digits.
+  const double shift = std::isfinite(v[0]) ? v[0] : 0.0;
   double sum[4] = {0, 0, 0, 0}, lo[4] = {kInf, kInf, kInf, kInf}, hi[4] = {-kInf, -kInf, -kInf, -kInf};
   uint64_t zeros[4] = {0, 0, 0, 0};
   bool non_finite = false;
@@ -311,7 +337,7 @@ void FeatureAccumulator::AddNumeric(const double* v, int64_t n) {
   for (; i + 4 <= n; i += 4) {
     for (int k = 0; k < 4; ++k) {
       const double x = v[i + k];
-      sum[k] += x;
+      sum[k] += x - shift;
       lo[k] = x < lo[k] ? x : lo[k];
       hi[k] = x > hi[k] ? x : hi[k];
       zeros[k] += x == 0.0;
@@ -320,7 +346,7 @@ void FeatureAccumulator::AddNumeric(const double* v, int64_t n) {
   }
   for (; i < n; ++i) {
     const double x = v[i];
-    sum[0] += x;
+    sum[0] += x - shift;
     lo[0] = x < lo[0] ? x : lo[0];
     hi[0] = x > hi[0] ? x : hi[0];
     zeros[0] += x == 0.0;
@@ -329,21 +355,26 @@ void FeatureAccumulator::AddNumeric(const double* v, int64_t n) {
   Moments batch;
   if (!non_finite) {
     batch.weight = static_cast<double>(n);
-    batch.mean = ((sum[0] + sum[1]) + (sum[2] + sum[3])) / batch.weight;
+    // Deviations are taken in the shifted frame too: the mean itself, near the shift, may not
+    // be representable to the digits the deviations need.
+    const double shifted_mean = ((sum[0] + sum[1]) + (sum[2] + sum[3])) / batch.weight;
+    batch.mean = shift + shifted_mean;
     double m2[4] = {0, 0, 0, 0};
     for (i = 0; i + 4 <= n; i += 4) {
       for (int k = 0; k < 4; ++k) {
-        const double d = v[i + k] - batch.mean;
+        const double d = (v[i + k] - shift) - shifted_mean;
         m2[k] += d * d;
       }
     }
-    for (; i < n; ++i) m2[0] += (v[i] - batch.mean) * (v[i] - batch.mean);
+    for (; i < n; ++i) m2[0] += ((v[i] - shift) - shifted_mean) * ((v[i] - shift) - shifted_mean);
     batch.m2 = (m2[0] + m2[1]) + (m2[2] + m2[3]);
     num_zeros_ += zeros[0] + zeros[1] + zeros[2] + zeros[3];
     min_ = std::min({min_, lo[0], lo[1], lo[2], lo[3]});
     max_ = std::max({max_, hi[0], hi[1], hi[2], hi[3]});
+    finite_min_ = std::min(finite_min_, min_);
+    finite_max_ = std::max(finite_max_, max_);
   } else {
-    double finite_sum = 0.0;
+    double finite_sum = 0.0, finite_shift = 0.0;
     uint64_t finite = 0;
     for (i = 0; i < n; ++i) {
       const double x = v[i];
@@ -357,15 +388,20 @@ void FeatureAccumulator::AddNumeric(const double* v, int64_t n) {
         ++(x > 0 ? num_pos_inf_ : num_neg_inf_);
         continue;
       }
+      if (finite == 0) finite_shift = x;
+      finite_min_ = std::min(finite_min_, x);
+      finite_max_ = std::max(finite_max_, x);
       num_zeros_ += x == 0.0;
-      finite_sum += x;
+      finite_sum += x - finite_shift;
       ++finite;
     }
     if (finite > 0) {
       batch.weight = static_cast<double>(finite);
-      batch.mean = finite_sum / batch.weight;
+      const double shifted_mean = finite_sum / batch.weight;
+      batch.mean = finite_shift + shifted_mean;
       for (i = 0; i < n; ++i) {
-        if (std::isfinite(v[i])) batch.m2 += (v[i] - batch.mean) * (v[i] - batch.mean);
+        const double d = (v[i] - finite_shift) - shifted_mean;
+        if (std::isfinite(v[i])) batch.m2 += d * d;
       }
     }
   }
@@ -380,16 +416,20 @@ void FeatureAccumulator::AddNumeric(const double* v, int64_t n) {
 
 void FeatureAccumulator::AddWeightedNumeric(const double* v, const double* w, int64_t n) {
   Moments batch;
-  double weighted_sum = 0.0;
+  double weighted_sum = 0.0, shift = 0.0;
+  bool shifted = false;
   for (int64_t i = 0; i < n; ++i) {
     if (!std::isfinite(v[i])) continue;
+    if (!shifted) shift = v[i], shifted = true;  // As in AddNumeric: keeps large offsets exact.
     batch.weight += w[i];
-    weighted_sum += w[i] * v[i];
+    weighted_sum += w[i] * (v[i] - shift);
   }
   if (!(batch.weight > 0.0)) return;
-  batch.mean = weighted_sum / batch.weight;
+  const double shifted_mean = weighted_sum / batch.weight;
+  batch.mean = shift + shifted_mean;
   for (int64_t i = 0; i < n; ++i) {
-    if (std::isfinite(v[i])) batch.m2 += w[i] * (v[i] - batch.mean) * (v[i] - batch.mean);
+    const double d = (v[i] - shift) - shifted_mean;
+    if (std::isfinite(v[i])) batch.m2 += w[i] * d * d;
   }
   weighted_moments_.Merge(batch);
 }
@@ -416,6 +456,8 @@ Status FeatureAccumulator::Merge(const FeatureAccumulator& other) {
   weighted_moments_.Merge(other.weighted_moments_);
   min_ = std::min(min_, other.min_);
   max_ = std::max(max_, other.max_);
+  finite_min_ = std::min(finite_min_, other.finite_min_);
+  finite_max_ = std::max(finite_max_, other.finite_max_);
   num_zeros_ += other.num_zeros_;
   num_nan_ += other.num_nan_;
   num_pos_inf_ += other.num_pos_inf_;
@@ -424,6 +466,9 @@ Status FeatureAccumulator::Merge(const FeatureAccumulator& other) {
   total_length_ += other.total_length_;
   weighted_total_length_ += other.weighted_total_length_;
   num_strings_ += other.num_strings_;
+  min_length_ = std::min(min_length_, other.min_length_);
+  max_length_ = std::max(max_length_, other.max_length_);
+  invalid_utf8_ += other.invalid_utf8_;
   TFX_RETURN_IF_ERROR(distinct_.Merge(other.distinct_));
   TFX_RETURN_IF_ERROR(top_k_.Merge(other.top_k_));
   return weighted_top_k_.Merge(other.weighted_top_k_);
@@ -434,13 +479,14 @@ void FeatureAccumulator::Serialize(std::string* out) const {
   PutBytes(out, static_cast<int32_t>(type_));
   PutBytes(out, static_cast<uint8_t>(weighted_));
   for (uint64_t v : {num_non_missing_, num_missing_, min_num_values_, max_num_values_,
-                     tot_num_values_, num_zeros_, num_nan_, num_pos_inf_, num_neg_inf_}) {
+                     tot_num_values_, num_zeros_, num_nan_, num_pos_inf_, num_neg_inf_,
+                     min_length_, max_length_, invalid_utf8_}) {
     PutBytes(out, v);
   }
   for (double v : {weighted_non_missing_, weighted_missing_, weighted_tot_num_values_,
                    moments_.weight, moments_.mean, moments_.m2, weighted_moments_.weight,
-                   weighted_moments_.mean, weighted_moments_.m2, min_, max_, total_length_,
-                   weighted_total_length_, num_strings_}) {
+                   weighted_moments_.mean, weighted_moments_.m2, min_, max_, finite_min_,
+                   finite_max_, total_length_, weighted_total_length_, num_strings_}) {
     PutBytes(out, v);
   }
   PutString(out, num_values_.Serialize());
@@ -454,7 +500,8 @@ StatusOr<FeatureAccumulator> FeatureAccumulator::Deserialize(const std::string& 
                                                              size_t* pos) {
   if (bytes.size() - *pos < sizeof(kMagic) ||
       std::memcmp(bytes.data() + *pos, kMagic, sizeof(kMagic)) != 0) {
-    return InvalidArgument("not a serialized feature accumulator (expected the FAC1 header)");
+    return InvalidArgument("not a serialized feature accumulator of this version (expected the "
+                           "FAC2 header; state from an older tfx_core must be recomputed)");
   }
   *pos += sizeof(kMagic);
   FeatureAccumulator acc;
@@ -463,14 +510,16 @@ StatusOr<FeatureAccumulator> FeatureAccumulator::Deserialize(const std::string& 
   bool ok = GetBytes(bytes, pos, &type) && GetBytes(bytes, pos, &weighted);
   for (uint64_t* v : {&acc.num_non_missing_, &acc.num_missing_, &acc.min_num_values_,
                       &acc.max_num_values_, &acc.tot_num_values_, &acc.num_zeros_, &acc.num_nan_,
-                      &acc.num_pos_inf_, &acc.num_neg_inf_}) {
+                      &acc.num_pos_inf_, &acc.num_neg_inf_, &acc.min_length_, &acc.max_length_,
+                      &acc.invalid_utf8_}) {
     ok = ok && GetBytes(bytes, pos, v);
   }
   for (double* v : {&acc.weighted_non_missing_, &acc.weighted_missing_,
                     &acc.weighted_tot_num_values_, &acc.moments_.weight, &acc.moments_.mean,
                     &acc.moments_.m2, &acc.weighted_moments_.weight, &acc.weighted_moments_.mean,
-                    &acc.weighted_moments_.m2, &acc.min_, &acc.max_, &acc.total_length_,
-                    &acc.weighted_total_length_, &acc.num_strings_}) {
+                    &acc.weighted_moments_.m2, &acc.min_, &acc.max_, &acc.finite_min_,
+                    &acc.finite_max_, &acc.total_length_, &acc.weighted_total_length_,
+                    &acc.num_strings_}) {
     ok = ok && GetBytes(bytes, pos, v);
   }
   std::string parts[5];
@@ -514,7 +563,8 @@ FeatureResult FeatureAccumulator::Result(const ResultOptions& options) const {
     r.num_nan = num_nan_;
     r.num_pos_inf = num_pos_inf_;
     r.num_neg_inf = num_neg_inf_;
-    r.standard_histogram = EqualWidthBuckets(quantiles_, options.num_histogram_buckets);
+    r.standard_histogram = EqualWidthBuckets(quantiles_, options.num_histogram_buckets,
+                                             finite_min_, finite_max_, num_neg_inf_, num_pos_inf_);
     r.quantiles_histogram = QuantileBuckets(quantiles_, options.num_quantiles_histogram_buckets,
                                             static_cast<double>(quantiles_.count()));
     r.weighted_mean = weighted_moments_.mean;
@@ -524,6 +574,9 @@ FeatureResult FeatureAccumulator::Result(const ResultOptions& options) const {
     r.unique_is_exact = distinct_.exact();
     r.unique_relative_error = distinct_.RelativeStandardError();
     r.avg_length = num_strings_ > 0.0 ? total_length_ / num_strings_ : 0.0;
+    r.min_length = num_strings_ > 0.0 ? min_length_ : 0;
+    r.max_length = max_length_;
+    r.invalid_utf8_count = invalid_utf8_;
     const size_t k = static_cast<size_t>(
         std::max({options.num_top_values, options.num_rank_histogram_buckets, 0}));
     r.top_values = top_k_.Top(k);

@@ -5,9 +5,11 @@
 // type is an error naming both. Null rows are missing; a present list of length 0 is present
 // with 0 values (tf.Example semantics, as in TensorFlow Data Validation).
 //
-// Exact: counts, missing, value counts per example (min/max/total), numeric mean, std (Chan's
-// pairwise update), min, max, zeros, NaN and infinity counts, string lengths, and every
-// weighted total. Sketched (bounds in tfx_core/sketches): quantiles, median and both numeric
+// Exact: counts, missing, value counts per example (min/max/total), numeric mean, std (shifted
+// two-pass per batch, Chan's pairwise update across batches), min, max, zeros, NaN and infinity
+// counts, string lengths (avg/min/max bytes), invalid UTF-8 counts, and every weighted total.
+// Strings that are not valid UTF-8 count under the one label kInvalidUtf8Label in the top
+// values, as in TFDV. Sketched (bounds in tfx_core/sketches): quantiles, median and both numeric
 // histograms (KLL: rank error <= 2.2%), the num-values histogram, unique counts (exact up to
 // 4096 values, then HyperLogLog, 0.81% standard error) and top values (Misra-Gries: counts are
 // lower bounds, short by at most max_error()).
@@ -33,6 +35,9 @@ namespace statistics {
 // Numbers match tensorflow_metadata's FeatureNameStatistics.Type where they overlap.
 enum class FeatureType : int32_t { kInt = 0, kFloat = 1, kString = 2, kUnknown = -1 };
 const char* FeatureTypeName(FeatureType type);
+
+// TFDV's top-values label for values that are not valid UTF-8.
+inline constexpr char kInvalidUtf8Label[] = "__BYTES_VALUE__";
 
 struct StatsOptions {
   int kll_k = KllSketch::kDefaultK;
@@ -79,7 +84,9 @@ struct FeatureResult {
   uint64_t num_nan = 0;
   uint64_t num_pos_inf = 0;
   uint64_t num_neg_inf = 0;
-  std::vector<Bucket> standard_histogram;   // Equal-width, from the quantile sketch.
+  // Equal-width over the finite values (from the quantile sketch), with TFDV's extra buckets
+  // [-inf, -inf] first and [inf, inf] last when there are infinities.
+  std::vector<Bucket> standard_histogram;
   std::vector<Bucket> quantiles_histogram;  // Equal-mass.
   double weighted_mean = 0.0;
   double weighted_std_dev = 0.0;
@@ -88,6 +95,9 @@ struct FeatureResult {
   bool unique_is_exact = true;
   double unique_relative_error = 0.0;  // Standard error of `unique` when not exact.
   double avg_length = 0.0;
+  uint64_t min_length = 0;  // Bytes.
+  uint64_t max_length = 0;
+  uint64_t invalid_utf8_count = 0;
   std::vector<std::pair<std::string, double>> top_values;  // Heaviest first; rank histogram too.
   double top_values_max_error = 0.0;
   double weighted_avg_length = 0.0;
@@ -132,6 +142,8 @@ class FeatureAccumulator {
   Moments weighted_moments_;
   double min_;
   double max_;
+  double finite_min_;
+  double finite_max_;
   uint64_t num_zeros_ = 0;
   uint64_t num_nan_ = 0;
   uint64_t num_pos_inf_ = 0;
@@ -141,6 +153,9 @@ class FeatureAccumulator {
   double total_length_ = 0.0;
   double weighted_total_length_ = 0.0;
   double num_strings_ = 0.0;
+  uint64_t min_length_ = UINT64_MAX;
+  uint64_t max_length_ = 0;
+  uint64_t invalid_utf8_ = 0;
   DistinctCountSketch distinct_;
   TopKSketch top_k_;
   TopKSketch weighted_top_k_;

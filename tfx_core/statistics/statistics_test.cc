@@ -87,6 +87,59 @@ TEST(FeatureAccumulatorTest, NaNAndInfinitiesAreCountedApart) {
   EXPECT_EQ(ResultOf(only_nan).std_dev, 1.0);
 }
 
+TEST(FeatureAccumulatorTest, StdOfLargeOffsetsIsExact) {
+  // 2^53 + U(0, 1000) in one batch: a plain sum loses the low digits of the mean, which then
+  // inflates the squared deviations. Exact moments of these whole numbers, in 128-bit integers.
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<int64_t> small(0, 1000);
+  std::vector<double> values(100000);
+  __int128 sum = 0;
+  for (double& v : values) {
+    v = static_cast<double>((int64_t{1} << 53) + small(rng));  // Whole numbers, as doubles.
+    sum += static_cast<__int128>(v) - (__int128{1} << 53);
+  }
+  const double n = static_cast<double>(values.size());
+  const double mean = static_cast<double>(sum) / n;
+  double m2 = 0.0;
+  for (double v : values) {
+    const double d = static_cast<double>(static_cast<__int128>(v) - (__int128{1} << 53)) - mean;
+    m2 += d * d;
+  }
+  auto column = Doubles(values);
+  FeatureAccumulator acc;
+  ASSERT_TRUE(acc.Add(*column->view, nullptr).ok());
+  const FeatureResult r = ResultOf(acc);
+  EXPECT_NEAR(r.std_dev, std::sqrt(m2 / n), 1e-6 * std::sqrt(m2 / n));
+  EXPECT_NEAR(r.mean - 9007199254740992.0, mean, 1.0);  // Within the doubles' spacing of 2.
+}
+
+TEST(FeatureAccumulatorTest, InfinitiesGetTheirOwnHistogramBuckets) {
+  std::vector<double> values;
+  for (int i = 0; i < 99; ++i) values.push_back(i);
+  values.push_back(INFINITY);
+  values.push_back(-INFINITY);
+  values.push_back(INFINITY);
+  auto column = Doubles(values);
+  FeatureAccumulator acc;
+  ASSERT_TRUE(acc.Add(*column->view, nullptr).ok());
+  const FeatureResult r = ResultOf(acc);
+  ASSERT_EQ(r.standard_histogram.size(), 12u);
+  EXPECT_EQ(r.standard_histogram.front().low, -INFINITY);
+  EXPECT_EQ(r.standard_histogram.front().count, 1.0);
+  EXPECT_EQ(r.standard_histogram[1].low, 0.0);
+  EXPECT_EQ(r.standard_histogram[10].high, 98.0);
+  EXPECT_EQ(r.standard_histogram.back().low, INFINITY);
+  EXPECT_EQ(r.standard_histogram.back().count, 2.0);
+  double finite = 0.0;
+  for (size_t i = 1; i + 1 < r.standard_histogram.size(); ++i) {
+    finite += r.standard_histogram[i].count;
+    EXPECT_NEAR(r.standard_histogram[i].count, 9.9, 1.1) << i;  // Uniform over 0..98.
+  }
+  EXPECT_EQ(finite, 99.0);
+  EXPECT_EQ(r.min, -INFINITY);
+  EXPECT_EQ(r.max, INFINITY);
+}
+
 TEST(FeatureAccumulatorTest, ListsCountValuesPerExample) {
   auto column = IntLists({{1, 2, 3}, {}, {7}, {9, 9}, {4}}, {true, true, true, true, false});
   FeatureAccumulator acc;
@@ -117,6 +170,19 @@ TEST(FeatureAccumulatorTest, StringStats) {
   EXPECT_EQ(r.top_values[0], (std::pair<std::string, double>{"a", 600}));
   EXPECT_EQ(r.top_values[1], (std::pair<std::string, double>{"bb", 300}));
   EXPECT_DOUBLE_EQ(r.avg_length, (600 * 1 + 300 * 2 + 100 * 3) / 1001.0);
+}
+
+TEST(FeatureAccumulatorTest, InvalidUtf8IsCountedUnderOneLabel) {
+  auto column = Strings({"ok", "\xff\x05", "caf\xc3\xa9", "\xc3", "\xff\x05", "ok", "ok"});
+  FeatureAccumulator acc;
+  ASSERT_TRUE(acc.Add(*column->view, nullptr).ok());
+  const FeatureResult r = ResultOf(acc);
+  EXPECT_EQ(r.invalid_utf8_count, 3u);
+  EXPECT_EQ(r.unique, 4u);  // Distinct byte strings.
+  EXPECT_EQ(r.top_values, (std::vector<std::pair<std::string, double>>{
+                              {kInvalidUtf8Label, 3}, {"ok", 3}, {"caf\xc3\xa9", 1}}));
+  EXPECT_EQ(r.min_length, 1u);
+  EXPECT_EQ(r.max_length, 5u);
 }
 
 TEST(FeatureAccumulatorTest, ChangingTypeIsAnError) {

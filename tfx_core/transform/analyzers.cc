@@ -106,16 +106,25 @@ bool DenseMoments(const T* x, int64_t n, Moments* m) {
   m->min = std::min({lo[0], lo[1], lo[2], lo[3]});
   m->max = std::max({hi[0], hi[1], hi[2], hi[3]});
   if (n == 0) return true;
-  m->mean = m->sum / n;
-  double m2[4] = {0, 0, 0, 0};
+  // The plain sum's mean can be off by far more than the spread for large offsets (2^53 +
+  // small); the deviations from it are exact, and their sum corrects mean and m2 (Bjorck).
+  const double rough = m->sum / n;
+  double m2[4] = {0, 0, 0, 0}, dev[4] = {0, 0, 0, 0};
   for (i = 0; i + 4 <= n; i += 4) {
     for (int k = 0; k < 4; ++k) {
-      const double d = static_cast<double>(x[i + k]) - m->mean;
+      const double d = static_cast<double>(x[i + k]) - rough;
       m2[k] += d * d;
+      dev[k] += d;
     }
   }
-  for (; i < n; ++i) m2[0] += (static_cast<double>(x[i]) - m->mean) * (static_cast<double>(x[i]) - m->mean);
-  m->m2 = (m2[0] + m2[1]) + (m2[2] + m2[3]);
+  for (; i < n; ++i) {
+    const double d = static_cast<double>(x[i]) - rough;
+    m2[0] += d * d;
+    dev[0] += d;
+  }
+  const double correction = ((dev[0] + dev[1]) + (dev[2] + dev[3])) / n;
+  m->mean = rough + correction;
+  m->m2 = std::max(0.0, ((m2[0] + m2[1]) + (m2[2] + m2[3])) - correction * correction * n);
   return true;
 }
 
@@ -142,12 +151,17 @@ Moments BatchMoments(const T* x, int64_t n, const uint8_t* validity, int64_t bit
   }
   m.int_sum = static_cast<int64_t>(int_sum);
   if (m.count == 0) return m;
-  m.mean = m.sum / m.count;
+  const double rough = m.sum / m.count;  // Corrected as in DenseMoments.
+  double dev = 0.0;
   for (int64_t i = 0; i < n; ++i) {
     if (!present(i)) continue;
-    const double d = static_cast<double>(x[i]) - m.mean;
+    const double d = static_cast<double>(x[i]) - rough;
     m.m2 += d * d;
+    dev += d;
   }
+  const double correction = dev / m.count;
+  m.mean = rough + correction;
+  m.m2 = std::max(0.0, m.m2 - correction * correction * m.count);
   return m;
 }
 

@@ -81,6 +81,20 @@ TEST(MomentsAnalyzerTest, DenseValuesWithAndWithoutNaN) {
   EXPECT_DOUBLE_EQ(b.moments().variance(), 5.0);
 }
 
+TEST(MomentsAnalyzerTest, VarianceOfLargeOffsetsIsExact) {
+  // 2^53 + (0..999, each ten times): variance (1000^2 - 1) / 12 however the sum rounds.
+  std::vector<double> values;
+  for (int i = 0; i < 10000; ++i) values.push_back(9007199254740992.0 + 2 * (i % 1000));
+  for (bool with_nan : {false, true}) {
+    if (with_nan) values.push_back(std::nan(""));  // The careful loop.
+    auto column = Doubles(values);
+    MomentsAnalyzer a;
+    ASSERT_TRUE(a.Add({column->view.get()}).ok());
+    EXPECT_NEAR(a.moments().variance(), 4 * (1000.0 * 1000.0 - 1) / 12, 1e-6) << with_nan;
+    EXPECT_NEAR(a.moments().mean, 9007199254740992.0 + 999, 2) << with_nan;
+  }
+}
+
 TEST(MomentsAnalyzerTest, ElementwiseMomentsPerPosition) {
   // Rows of 3: position 0 sees 1, 4, 7; position 1 sees 2, (null), 8; position 2: 3, 6, 9.
   auto rows = Doubles({1, 2, 3, 4, 5, 6, 7, 8, 9}, {true, true, true, true, false, true, true,
