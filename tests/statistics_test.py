@@ -152,3 +152,66 @@ def test_weights_slices_lists_and_errors():
     validation.generate_statistics([table, pa.table({"x": ["oops"]})])
   with pytest.raises(ValueError, match="unknown stats_options"):
     validation.stats_options({"num_top_value": 3})
+
+
+def test_non_utf8_bytes_are_counted_and_image_domain_features_get_bytes_stats():
+  values = [b"\xff\x05", b"ok", b"\xc3\xa9t\xc3\xa9", b"ok", None, b"\x80"]
+  table = pa.table({"b": pa.array(values, pa.binary())})
+  s = validation.get_feature(validation.generate_statistics(table), "b").string_stats
+  assert s.invalid_utf8_count == 2
+  assert [(v.value, v.frequency) for v in s.top_values] == [
+      ("__BYTES_VALUE__", 2.0), ("ok", 2.0), ("\u00e9t\u00e9", 1.0)]
+  assert s.unique == 4  # Distinct byte strings.
+  schema = validation.infer_schema(validation.generate_statistics(table))
+  schema.feature[0].image_domain.SetInParent()
+  f = validation.get_feature(
+      validation.generate_statistics(table, validation.StatsOptions(schema=schema)), "b")
+  assert f.type == statistics_pb2.FeatureNameStatistics.BYTES
+  b = f.bytes_stats
+  assert (b.common_stats.num_non_missing, b.unique) == (5, 4)
+  assert (b.avg_num_bytes, b.min_num_bytes, b.max_num_bytes, b.max_num_bytes_int) == (
+      pytest.approx(12 / 5), 1, 5, 5)
+
+
+def test_infinities_keep_the_finite_histogram():
+  miles = TAXI["trip_miles"].to_pylist()
+  dirty = [float("inf") if i % 100 == 7 and m is not None else m for i, m in enumerate(miles)]
+  inf_table = TAXI.set_column(TAXI.column_names.index("trip_miles"), "trip_miles",
+                              pa.array(dirty, pa.float64()))
+  num = validation.get_feature(validation.generate_statistics(inf_table), "trip_miles").num_stats
+  standard = num.histograms[0]
+  assert standard.buckets[-1].low_value == standard.buckets[-1].high_value == float("inf")
+  infinities = sum(1 for m in dirty if m == float("inf"))
+  assert standard.buckets[-1].sample_count == infinities
+  finite = [m for m in dirty if m is not None and m != float("inf")]
+  assert len(standard.buckets) == 11
+  assert standard.buckets[0].low_value == min(finite)
+  assert standard.buckets[-2].high_value == max(finite)
+  assert sum(b.sample_count for b in standard.buckets[:-1]) == len(finite)
+  assert num.mean == float("inf") and np.isnan(num.std_dev)  # What they are (see README).
+  # Drift against the clean data stays small (TFDV: 0.0052), not 1.
+  clean = validation.get_feature(validation.generate_statistics(TAXI), "trip_miles")
+  dirty_f = validation.get_feature(validation.generate_statistics(inf_table), "trip_miles")
+  assert validation.jensen_shannon(dirty_f, clean) < 0.02
+
+
+@pytest.mark.parametrize("chunk", [100000, 1000])
+def test_std_of_large_integers_is_exact(chunk):
+  rng = np.random.RandomState(3)
+  ints = [2**53 + int(x) for x in rng.randint(0, 1001, 100000)]
+  n, offsets = len(ints), [x - 2**53 for x in ints]  # Python integers: exact sums.
+  exact = ((n * sum(d * d for d in offsets) - sum(offsets) ** 2) / n**2) ** 0.5
+  table = pa.table({"x": pa.array(ints, pa.int64())})
+  num = validation.get_feature(
+      validation.generate_statistics(table.to_batches(max_chunksize=chunk)), "x").num_stats
+  assert exact == pytest.approx(288.7, abs=1.0)
+  # Doubles near 2^53 are 2 apart: the values themselves round by up to 1.
+  assert num.std_dev == pytest.approx(exact, rel=1e-5)
+
+
+def test_top_values_of_a_column_of_unique_values():
+  ids = ["trip%05d" % i for i in range(15000)]
+  stats = validation.generate_statistics(pa.table({"id": ids}).to_batches(max_chunksize=4000))
+  s = validation.get_feature(stats, "id").string_stats
+  assert [(v.value, v.frequency) for v in s.top_values] == [(i, 1.0) for i in ids[:20]]
+  assert len(s.rank_histogram.buckets) == 1000

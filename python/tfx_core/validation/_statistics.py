@@ -8,7 +8,14 @@ runs in-process (`generate_statistics`) and in Beam (`GenerateStatistics`).
 Sketch bounds, also written into each feature's custom_stats: quantiles, median and histograms
 have a normalized rank error <= 2.2% (99% confidence); `unique` is exact up to 4096 values, then
 HyperLogLog with 0.81% standard error; top-value counts are lower bounds short by at most
-`top_values_max_error` (exact when a feature has <= 1000 distinct values).
+`top_values_max_error` (exact while a feature has <= 16,000 distinct values).
+
+Like TFDV: values that are not valid UTF-8 are counted in `invalid_utf8_count` and listed among
+the top values as `__BYTES_VALUE__`; features the schema gives an `image_domain` get
+BytesStatistics (avg/min/max bytes) instead of string statistics; the standard histogram spans
+the finite values, with infinities in buckets [-inf, -inf] and [inf, inf] of their own. Unlike
+TFDV, mean is +inf (-inf; NaN with both) and std_dev NaN when there are infinities, which is
+what they are; TFDV's mean turns NaN once infinities are in two batches and its std_dev is 0.
 """
 
 import dataclasses
@@ -19,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tfx_core._native import ext
-from tfx_core.proto import statistics_pb2
+from tfx_core.proto import schema_pb2, statistics_pb2
 
 ALL_EXAMPLES = "All Examples"
 QUANTILES_RANK_ERROR = 0.022
@@ -35,6 +42,12 @@ class StatsOptions:
   num_histogram_buckets: int = 10
   num_quantiles_histogram_buckets: int = 10
   num_values_histogram_buckets: int = 10
+  schema: Optional[schema_pb2.Schema] = None  # Its image_domain features get bytes stats.
+
+  def bytes_features(self):
+    if self.schema is None:
+      return frozenset()
+    return frozenset(f.name for f in self.schema.feature if f.HasField("image_domain"))
 
 
 def _weights(batch, feature):
@@ -130,11 +143,22 @@ def _feature(proto, name, r, weighted, options):
     _common(proto.string_stats.common_stats, r, weighted)
     return
   proto.type = r["type"]
+  if r["type"] == statistics_pb2.FeatureNameStatistics.STRING and name in options.bytes_features():
+    proto.type = statistics_pb2.FeatureNameStatistics.BYTES
+    b = proto.bytes_stats
+    _common(b.common_stats, r, weighted)
+    b.unique = r["unique"]
+    if r["tot_num_values"]:
+      b.avg_num_bytes = r["avg_length"]
+      b.min_num_bytes, b.max_num_bytes = r["min_length"], r["max_length"]
+      b.max_num_bytes_int = r["max_length"]
+    return
   if r["type"] == statistics_pb2.FeatureNameStatistics.STRING:
     s = proto.string_stats
     _common(s.common_stats, r, weighted)
     s.unique = r["unique"]
     s.avg_length = r["avg_length"]
+    s.invalid_utf8_count = r["invalid_utf8_count"]
     for value, count in r["top_values"][:options.num_top_values]:
       s.top_values.add(value=value, frequency=count)
     for rank, (value, count) in enumerate(r["top_values"][:options.num_rank_histogram_buckets]):

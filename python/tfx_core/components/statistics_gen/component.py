@@ -3,7 +3,7 @@ tensorflow_metadata DatasetFeatureStatisticsList plus an HTML report comparing t
 
 from tfx_core.components.statistics_gen.executor import StatisticsGenExecutor
 from tfx_core.dsl import BaseComponent, ChannelParameter, ComponentSpec, ExecutionParameter
-from tfx_core.types import ExampleStatistics, Examples
+from tfx_core.types import ExampleStatistics, Examples, Schema
 
 
 class StatisticsGenSpec(ComponentSpec):
@@ -13,7 +13,11 @@ class StatisticsGenSpec(ComponentSpec):
       # "slice_features": ["species"], "num_top_values": 20}.
       "stats_options": ExecutionParameter(dict, optional=True),
   }
-  INPUTS = {"examples": ChannelParameter(Examples)}
+  INPUTS = {
+      "examples": ChannelParameter(Examples),
+      # As in TFX: optional; its image_domain features get bytes statistics.
+      "schema": ChannelParameter(Schema, optional=True),
+  }
   OUTPUTS = {"statistics": ChannelParameter(ExampleStatistics)}
 
 

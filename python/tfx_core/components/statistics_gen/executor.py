@@ -1,5 +1,6 @@
 """StatisticsGen's executor: one Beam pipeline over every split's Parquet shards."""
 
+import dataclasses
 import logging
 import os
 
@@ -18,6 +19,9 @@ class StatisticsGenExecutor(BaseExecutor):
     examples = input_dict["examples"][0]
     statistics = output_dict["statistics"][0]
     options = validation.stats_options(exec_properties.get("stats_options"))
+    schema = (input_dict.get("schema") or [None])[0]
+    if schema is not None:
+      options = dataclasses.replace(options, schema=validation.load_schema(schema.schema_path))
     exclude = set(exec_properties.get("exclude_splits") or [])
     splits = [s for s in examples.split_names if s not in exclude]
     if not splits:
