@@ -96,6 +96,60 @@ def test_every_format_reads_the_same_rows(tmp_path):
     data.read_file(str(tmp_path / "junk.tfrecord"))
 
 
+def _taxi_like_csv(tmp_path, bad_value):
+  rows = ["fare,company,trips"] + ["%d.25,\"Co, %d\",%d" % (i, i % 3, i) for i in range(200)]
+  rows[42] = '%s,"Co\nwith a line break",41' % bad_value  # Record 41 spans lines 43-44.
+  rows[100] = "12.5O,Flash Cab,99"  # Line 102: a typo in a float column.
+  return _write(tmp_path / "fares.csv", "\n".join(rows) + "\n")
+
+
+def test_with_a_schema_a_value_of_the_wrong_type_is_a_bad_row(tmp_path):
+  from tfx_core.proto import schema_pb2  # pylint: disable=import-outside-toplevel
+  path = _taxi_like_csv(tmp_path, "7.5")
+  schema = schema_pb2.Schema()
+  schema.feature.add(name="fare", type=schema_pb2.FLOAT)
+  schema.feature.add(name="trips", type=schema_pb2.INT)
+  with pytest.raises(data.InputError, match=r"fares\.csv: line 102, column 'fare': '12\.5O' is "
+                     r"not a FLOAT, the schema's type for it; fix the data, or set "
+                     r"bad_rows='quarantine'"):
+    data.read_file(path, schema=schema)
+  table, bad = data.read_file(path, bad_rows="quarantine", schema=schema)
+  assert table.num_rows == 199 and table.schema.types == [pa.float64(), pa.string(), pa.int64()]
+  assert table["fare"][41].as_py() == 7.5 and table["company"][41].as_py() == "Co\nwith a line break"
+  assert [(b.row, b.text, b.reason) for b in bad] == [
+      (102, "12.5O,Flash Cab,99", "column 'fare': '12.5O' is not a FLOAT, the schema's type for it")]
+
+
+def test_without_a_schema_the_rows_that_made_a_column_text_are_named(tmp_path, caplog):
+  path = _taxi_like_csv(tmp_path, "?")
+  with caplog.at_level("WARNING", logger="tfx_core.data"):
+    table, _ = data.read_file(path)
+  assert table.schema.types[0] == pa.string()
+  [message] = [r.getMessage() for r in caplog.records]
+  assert "fares.csv: column 'fare' is read as strings because of 2 value(s) that are not " \
+      "numbers in 200: line 43: '?', line 102: '12.5O'" in message
+  caplog.clear()
+  data.read_file(_write(tmp_path / "text.csv", "name\nAnn\nBob\n"))
+  assert not caplog.records  # A text column is no surprise.
+
+
+def test_tfrecord_features_first_seen_late_are_read(tmp_path):
+  path = str(tmp_path / "late.tfrecord")
+  with tf.io.TFRecordWriter(path) as writer:
+    for i in range(5000):
+      extra = {"late": [b"x%d" % i]} if i >= 4500 else {}
+      writer.write(_tf_example(id=[i], **extra))
+  table, _ = data.read_file(path)
+  assert table.column_names == ["id", "late"]
+  assert table["late"].null_count == 4500 and table["late"][4999].as_py() == "x4999"
+  with tf.io.TFRecordWriter(path) as writer:
+    writer.write(_tf_example(id=[1]))
+    writer.write(_tf_example(id=[b"two"]))
+  with pytest.raises(data.InputError, match=r"late\.tfrecord: record 2: feature 'id' has a "
+                     r"bytes_list; record 1 has a int64_list"):
+    data.read_file(path)
+
+
 def test_hash_splits_are_stable_and_proportional():
   table = pa.table({"k": np.arange(30000) % 1000, "v": np.arange(30000) * 0.5})
   splits = data.split_table(table, {"train": 2, "eval": 1})
@@ -177,3 +231,20 @@ def test_component_bad_rows_fail_without_publishing_or_go_to_quarantine(tmp_path
     [row] = [json.loads(line) for line in f]
   assert (row["row"], row["text"], os.path.basename(row["file"])) == (3, "3,4,5", "data.csv")
   assert pq.read_table(os.path.join(examples.uri, "Split-all")).num_rows == 2
+
+
+def test_component_with_an_imported_schema_names_the_bad_line(tmp_path):
+  from tfx_core.components import ImportSchemaGen  # pylint: disable=import-outside-toplevel
+  source = tmp_path / "in"
+  _taxi_like_csv(source, "7.5")
+  schema_file = _write(tmp_path / "schema.pbtxt",
+                       'feature { name: "fare" type: FLOAT }\nfeature { name: "trips" type: INT }\n')
+  schema = ImportSchemaGen(schema_file=schema_file)
+  gen = ExampleGen(input_base=str(source), schema=schema.outputs["schema"])
+  pipeline = Pipeline("typed", str(tmp_path / "root"), [schema, gen])
+  with pytest.raises(PipelineRunError):
+    LocalDagRunner().run(pipeline)
+  store = md.MetadataStore("sqlite:///%s/metadata.sqlite" % (tmp_path / "root"))
+  [failed] = [e for e in store.get_executions() if e.state == md.Execution.FAILED]
+  assert "fares.csv: line 102, column 'fare': '12.5O' is not a FLOAT" in \
+      failed.custom_properties["error"].string_value

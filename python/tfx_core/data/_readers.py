@@ -1,15 +1,18 @@
 """Reading example files into Arrow tables: CSV, Parquet, JSON lines and TFRecords of
 tf.Example (gzip or not), with errors that name the file and the row or record.
 
-Bad rows (a CSV row with the wrong number of fields, a JSON line that does not parse) fail the
-read by default; with `bad_rows="quarantine"` they are skipped and returned with their row
-number and text, so the caller can keep them aside.
+Bad rows (a CSV row with the wrong number of fields, a JSON line that does not parse, a CSV
+value that is not of the type a schema gives its column) fail the read by default; with
+`bad_rows="quarantine"` they are skipped and returned with their row number and text, so the
+caller can keep them aside. Without a schema a CSV column is typed from all of its values; one
+that is numeric but for a few values is read as strings, with a warning naming those rows.
 """
 
 import csv
 import dataclasses
 import io
 import json
+import logging
 
 import numpy as np
 import pyarrow as pa
@@ -20,6 +23,14 @@ import pyarrow.parquet as pq
 
 FORMATS = ("csv", "parquet", "jsonl", "tfrecord")
 BAD_ROWS = ("fail", "quarantine")
+# The Arrow type a CSV column of each schema type is read as (schema_pb2.FeatureType names).
+_SCHEMA_TYPES = {"INT": pa.int64(), "FLOAT": pa.float64(), "BYTES": pa.string()}
+# What Arrow's cast from strings accepts as a number (a string column that is mostly these
+# gets a warning naming the other rows).
+_NUMBER = r"^\s*[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|(?i:inf|infinity|nan))\s*$"
+_FEW = 10  # At most this many non-numbers in a numeric column are reported as suspicious.
+
+log = logging.getLogger("tfx_core.data")
 
 
 class InputError(ValueError):
@@ -46,8 +57,23 @@ def format_of(path):
   return None
 
 
-def read_file(path, fmt=None, bad_rows="fail"):
-  """(table, [BadRow]) for one file; fmt defaults to the one its name implies."""
+def column_types(schema):
+  """{column: Arrow type} from a tensorflow_metadata Schema's features (None: no schema)."""
+  if schema is None:
+    return None
+  from tfx_core.proto import schema_pb2  # pylint: disable=import-outside-toplevel
+  types = {}
+  for feature in schema.feature:
+    name = schema_pb2.FeatureType.Name(feature.type)
+    if name in _SCHEMA_TYPES:
+      types[feature.name] = (name, _SCHEMA_TYPES[name])
+  return types
+
+
+def read_file(path, fmt=None, bad_rows="fail", schema=None):
+  """(table, [BadRow]) for one file; fmt defaults to the one its name implies. With a schema
+  (tensorflow_metadata Schema), CSV columns take its types and values that are not of them are
+  bad rows."""
   fmt = fmt or format_of(path)
   if fmt not in FORMATS:
     raise InputError("%s: cannot tell the format from the name; expected one of %s "
@@ -56,10 +82,12 @@ def read_file(path, fmt=None, bad_rows="fail"):
     raise ValueError("bad_rows must be one of %s, got %r" % (BAD_ROWS, bad_rows))
   reader = {"csv": _read_csv, "parquet": _read_parquet, "jsonl": _read_jsonl,
             "tfrecord": _read_tfrecord}[fmt]
+  if fmt == "csv":
+    return _read_csv(path, bad_rows, column_types(schema))
   return reader(path, bad_rows)
 
 
-def _read_csv(path, bad_rows):
+def _read_csv(path, bad_rows, types=None):
   with _open(path) as f:
     header = next(csv.reader(io.TextIOWrapper(f, encoding="utf-8", newline="")), None)
   if not header:
@@ -89,20 +117,102 @@ def _read_csv(path, bad_rows):
       bad = skipped[-1]
       raise InputError("%s: row %d: %s: %r" % (path, bad.row, bad.reason, bad.text[:200])) from None
     raise InputError("%s: %s" % (path, e)) from None
-  return pa.table([_infer_type(table[name]) for name in header], names=header), skipped
+  types = types or {}
+  columns, bad_cells = [], {}  # bad_cells: row index -> (column, value, expected type).
+  for name in header:
+    if name in types:
+      column, bad = _cast_to_schema_type(table[name], *types[name])
+      for row in bad:
+        bad_cells.setdefault(row, (name, table[name][row].as_py(), types[name][0]))
+    else:
+      column = _infer_type(path, name, table[name])
+    columns.append(column)
+  table = pa.table(columns, names=header)
+  if bad_cells:
+    records = _csv_records(path, bad_cells)
+    rows = sorted(bad_cells)
+    reasons = {row: "column %r: %r is not %s, the schema's type for it" % (
+        bad_cells[row][0], bad_cells[row][1], _a(bad_cells[row][2])) for row in rows}
+    if bad_rows == "fail":
+      line, _ = records[rows[0]]
+      more = " (and %d more rows)" % (len(rows) - 1) if len(rows) > 1 else ""
+      raise InputError("%s: line %d, %s%s; fix the data, or set bad_rows='quarantine' to set "
+                       "such rows aside" % (path, line, reasons[rows[0]], more))
+    skipped.extend(BadRow(path, records[row][0], records[row][1], reasons[row]) for row in rows)
+    keep = np.ones(table.num_rows, dtype=bool)
+    keep[rows] = False
+    table = table.filter(pa.array(keep))
+  return table, skipped
 
 
-def _infer_type(column):
-  """int64 if every present value parses as one, else float64, else the strings unchanged."""
+def _a(type_name):
+  return ("an " if type_name[0] in "AEIOU" else "a ") + type_name
+
+
+def _cast_to_schema_type(column, type_name, target):
+  """(typed column, [row indices of values that are not of the type]); bad values are null."""
+  column = column.combine_chunks()
+  if pa.types.is_string(target):
+    return column, []
+  trimmed = pc.utf8_trim_whitespace(column)
+  try:
+    return pc.cast(trimmed, target), []
+  except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    pass
+  # Only when some value is bad: find which, value by value.
+  parse = int if type_name == "INT" else float
+  values, bad = trimmed.to_pylist(), []
+  for i, value in enumerate(values):
+    if value is None:
+      continue
+    try:
+      parse(value)
+    except ValueError:
+      bad.append(i)
+      values[i] = None
+  return pc.cast(pa.array(values, pa.string()), target), bad
+
+
+def _infer_type(path, name, column):
+  """int64 if every present value parses as one, else float64, else the strings unchanged
+  (with a warning naming the rows when all but a few values are numbers)."""
   column = column.combine_chunks()
   if column.null_count == len(column):
     return column
+  trimmed = pc.utf8_trim_whitespace(column)
   for target in (pa.int64(), pa.float64()):
     try:
-      return pc.cast(pc.utf8_trim_whitespace(column), target)
+      return pc.cast(trimmed, target)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
       continue
+  not_number = pc.and_(column.is_valid(), pc.invert(pc.match_substring_regex(trimmed, _NUMBER)))
+  rows = pc.indices_nonzero(not_number).to_pylist()
+  present = len(column) - column.null_count
+  if 0 < len(rows) <= _FEW and len(rows) * 100 <= present:
+    records = _csv_records(path, rows)
+    log.warning("%s: column %r is read as strings because of %d value(s) that are not numbers "
+                "in %d: %s. Fix them, or give ExampleGen a schema that types the column (then "
+                "such rows are bad rows).", path, name, len(rows), present, ", ".join(
+                    "line %d: %r" % (records[r][0], column[r].as_py()) for r in rows))
   return column
+
+
+def _csv_records(path, rows):
+  """{data row index: (line number where the record starts, its text)} for the given rows
+  (error paths only: it parses the file again in Python to count lines)."""
+  wanted, out = set(rows), {}
+  with _open(path) as f:
+    lines = io.TextIOWrapper(f, encoding="utf-8", newline="").read().splitlines(keepends=True)
+  reader = csv.reader(lines)
+  next(reader, None)  # The header.
+  end = reader.line_num
+  for index, _ in enumerate(reader):
+    start, end = end + 1, reader.line_num
+    if index in wanted:
+      out[index] = (start, "".join(lines[start - 1:end]).rstrip("\r\n"))
+      if len(out) == len(wanted):
+        break
+  return out
 
 
 def _read_parquet(path, bad_rows):
@@ -182,27 +292,70 @@ def _read_tfrecord(path, bad_rows):
   return pa.table([_scalar_if_single(a) for a in arrays], names=list(spec)), skipped
 
 
-def _example_spec(path, dataset, sample=1000):
-  """RaggedFeature per feature, typed from the first `sample` records."""
+_KINDS = ("bytes_list", "float_list", "int64_list")
+
+
+def _example_spec(path, dataset):
+  """RaggedFeature per feature, typed from every record (a feature first seen late is still
+  read). The feature names and kinds come from TensorFlow's proto decoder, batch by batch."""
   import tensorflow as tf  # pylint: disable=import-outside-toplevel
-  kinds = {}
+  kinds, first = {}, 0
   try:
-    for i, serialized in enumerate(dataset.take(sample)):
-      example = tf.train.Example()
+    for serialized in dataset.batch(4096):
       try:
-        example.ParseFromString(serialized.numpy())
-      except Exception:  # pylint: disable=broad-except
-        raise InputError("%s: record %d is not a serialized tf.Example" % (path, i + 1)) from None
-      for name, feature in example.features.feature.items():
-        kind = feature.WhichOneof("kind")
-        if kind and kinds.setdefault(name, kind) != kind:
-          raise InputError("%s: record %d: feature %r is a %s, earlier records have %s" % (
-              path, i + 1, name, kind, kinds[name]))
+        keys, kind_ids, records = _feature_kinds(serialized)
+      except tf.errors.InvalidArgumentError:
+        bad = next(i for i, one in enumerate(serialized.numpy()) if not _parses(one))
+        raise InputError("%s: record %d is not a serialized tf.Example" % (
+            path, first + bad + 1)) from None
+      for key, kind, record in zip(keys, kind_ids, records):
+        if kind < 0:
+          continue  # A feature with no list set: no values, no type.
+        name = key.decode("utf-8", "replace")
+        seen = kinds.setdefault(name, (kind, first + record + 1))
+        if seen[0] != kind:
+          raise InputError("%s: record %d: feature %r has a %s; record %d has a %s" % (
+              path, first + record + 1, name, _KINDS[kind], seen[1], _KINDS[seen[0]]))
+      first += len(serialized)
   except tf.errors.DataLossError as e:
     raise InputError("%s: not a TFRecord file (or corrupt): %s" % (path, e.message)) from None
-  dtypes = {"bytes_list": tf.string, "float_list": tf.float32, "int64_list": tf.int64}
+  dtypes = (tf.string, tf.float32, tf.int64)
   return {name: tf.io.RaggedFeature(dtypes[kind], row_splits_dtype=tf.int32)
-          for name, kind in sorted(kinds.items())}
+          for name, (kind, _) in sorted(kinds.items())}
+
+
+def _feature_kinds(serialized):
+  """(keys, kind index into _KINDS or -1, record index) of each distinct (feature, kind,
+  first record) in a batch of serialized tf.Examples."""
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
+  _, (features,) = tf.io.decode_proto(serialized, "tensorflow.Example", ["features"],
+                                      [tf.string])
+  sizes, (entries,) = tf.io.decode_proto(tf.reshape(features, [-1]), "tensorflow.Features",
+                                         ["feature"], [tf.string])
+  ragged = tf.RaggedTensor.from_tensor(entries, lengths=sizes[:, 0])
+  records = ragged.value_rowids()
+  _, (keys, values) = tf.io.decode_proto(ragged.flat_values, "tensorflow.Features.FeatureEntry",
+                                         ["key", "value"], [tf.string, tf.string])
+  keys, values = tf.reshape(keys, [-1]), tf.reshape(values, [-1])
+  present, _ = tf.io.decode_proto(values, "tensorflow.Feature", list(_KINDS), [tf.string] * 3)
+  kind = tf.where(tf.reduce_any(present > 0, axis=1),
+                  tf.argmax(present, axis=1, output_type=tf.int32), -1)
+  # One entry per distinct (key, kind): its first record, for the error message.
+  tagged = tf.strings.join([keys, tf.strings.as_string(kind)], separator="\0")
+  _, index = tf.unique(tagged)
+  firsts = tf.math.unsorted_segment_min(tf.range(tf.size(index)), index, tf.reduce_max(index) + 1) \
+      if tf.size(index) > 0 else tf.zeros([0], tf.int32)
+  return (tf.gather(keys, firsts).numpy(), tf.gather(kind, firsts).numpy(),
+          tf.gather(records, firsts).numpy())
+
+
+def _parses(serialized):
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
+  try:
+    tf.train.Example.FromString(serialized)
+    return True
+  except Exception:  # pylint: disable=broad-except
+    return False
 
 
 def _ragged_to_arrow(ragged):

@@ -13,7 +13,7 @@ TFX's protos say the same: `input_config` (example_gen_pb2.Input), `output_confi
 from tfx_core.components.example_gen.executor import ExampleGenExecutor, resolve
 from tfx_core.dsl import BaseComponent, ChannelParameter, ComponentSpec, ExecutionParameter
 from tfx_core.proto import example_gen_pb2, range_config_pb2
-from tfx_core.types import Examples
+from tfx_core.types import Examples, Schema
 
 
 class ExampleGenSpec(ComponentSpec):
@@ -32,6 +32,9 @@ class ExampleGenSpec(ComponentSpec):
       "output_config": ExecutionParameter(example_gen_pb2.Output, optional=True),
       "range_config": ExecutionParameter(range_config_pb2.RangeConfig, optional=True),
   }
+  # Optional (ours, not TFX's): CSV columns take the schema's types, and a value that is not of
+  # its column's type is a bad row (failing the run, or quarantined), named by file and line.
+  INPUTS = {"schema": ChannelParameter(Schema, optional=True)}
   OUTPUTS = {"examples": ChannelParameter(Examples)}
 
 

@@ -82,6 +82,10 @@ class ExampleGenExecutor(BaseExecutor):
       raise ValueError("ExampleGen parameter 'bad_rows' must be one of %s, got %r" % (
           "/".join(data.BAD_ROWS), bad_rows))
     config = settings(p)
+    schema = (input_dict.get("schema") or [None])[0]
+    if schema is not None:
+      from tfx_core import validation  # pylint: disable=import-outside-toplevel
+      schema = validation.load_schema(schema.schema_path)
     patterns = config["patterns"]
     resolved = resolve(p)
     log.info("reading span %d (version %d): %s", resolved.span, resolved.version,
@@ -90,7 +94,7 @@ class ExampleGenExecutor(BaseExecutor):
     tables, quarantined, order = [], [], []
     for split, paths in resolved.files.items():
       for path in paths:
-        table, skipped = data.read_file(path, p.get("input_format"), bad_rows)
+        table, skipped = data.read_file(path, p.get("input_format"), bad_rows, schema)
         log.info("read %s: %d rows%s", path, table.num_rows,
                  ", %d bad rows quarantined" % len(skipped) if skipped else "")
         tables.append((path, table))
