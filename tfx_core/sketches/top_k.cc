@@ -53,7 +53,7 @@ Status TopKSketch::Merge(const TopKSketch& other) {
 std::vector<std::pair<std::string, double>> TopKSketch::Top(size_t k) const {
   std::vector<std::pair<std::string, double>> items(counts_.begin(), counts_.end());
   const auto heavier = [](const auto& a, const auto& b) {
-    return a.second != b.second ? a.second > b.second : a.first < b.first;
+    return a.second != b.second ? a.second > b.second : a.first > b.first;  // TFDV's order.
   };
   k = std::min(k, items.size());
   std::partial_sort(items.begin(), items.begin() + k, items.end(), heavier);

@@ -28,7 +28,8 @@ class TopKSketch {
   void Update(std::string_view value, double weight = 1.0);
   Status Merge(const TopKSketch& other);
 
-  // The k values of largest (lower-bound) weight, heaviest first; ties by value.
+  // The k values of largest (lower-bound) weight, heaviest first; ties by descending value,
+  // as TFDV orders them.
   std::vector<std::pair<std::string, double>> Top(size_t k) const;
   double total_weight() const { return total_; }
   double max_error() const { return error_; }

@@ -45,14 +45,15 @@ TEST(TopKSketchTest, ExactWithFewValues) {
   sketch.Update("d", 2.5);
   sketch.Update("ignored", 0.0);
   EXPECT_EQ(sketch.max_error(), 0.0);
-  EXPECT_EQ(sketch.Top(2), (std::vector<std::pair<std::string, double>>{{"a", 34}, {"b", 33}}));
+  // Ties by descending value, as in TFDV.
+  EXPECT_EQ(sketch.Top(2), (std::vector<std::pair<std::string, double>>{{"a", 34}, {"c", 33}}));
   EXPECT_EQ(sketch.Top(10).back(), (std::pair<std::string, double>{"d", 2.5}));
   EXPECT_EQ(sketch.total_weight(), 102.5);
 }
 
 TEST(TopKSketchTest, UniqueValuesStayExactUpToTheExactLimit) {
   // More distinct values than counters, each seen once, in two merged halves: every count is
-  // still exact, so the top values are the first values in order (TFDV's exact answer).
+  // still exact, so the top values are the last values in order (TFDV's exact answer).
   const size_t limit = TopKSketch::kExactFactor * 100;
   TopKSketch a(100), b(100);
   for (size_t i = 0; i < limit; ++i) (i % 2 ? a : b).Update("v" + std::to_string(10000 + i));
@@ -60,7 +61,7 @@ TEST(TopKSketchTest, UniqueValuesStayExactUpToTheExactLimit) {
   EXPECT_EQ(a.max_error(), 0.0);
   const auto top = a.Top(3);
   EXPECT_EQ(top, (std::vector<std::pair<std::string, double>>{
-                     {"v10000", 1}, {"v10001", 1}, {"v10002", 1}}));
+                     {"v11599", 1}, {"v11598", 1}, {"v11597", 1}}));
   a.Update("one too many");  // Now the counters are pruned to the capacity.
   EXPECT_EQ(a.max_error(), 1.0);
 }

@@ -328,8 +328,10 @@ void FeatureAccumulator::AddNumeric(const double* v, int64_t n) {
   if (n == 0) return;
   // Pass 1, four independent lanes so the adds pipeline: sum, min, max, zeros. (x - x) is
   // non-zero only for NaN and infinities, which send the batch to the careful loop below. The
-  // sum is of x - shift (the first value), so large offsets (2^53 + small) keep their digits.
-  const double shift = std::isfinite(v[0]) ? v[0] : 0.0;
+  // sum is of x - shift_ (the first finite value seen), so large offsets (2^53 + small) keep
+  // their digits; the moments are kept relative to it.
+  if (std::isnan(shift_) && std::isfinite(v[0])) shift_ = v[0];
+  const double shift = std::isnan(shift_) ? 0.0 : shift_;
   double sum[4] = {0, 0, 0, 0}, lo[4] = {kInf, kInf, kInf, kInf}, hi[4] = {-kInf, -kInf, -kInf, -kInf};
   uint64_t zeros[4] = {0, 0, 0, 0};
   bool non_finite = false;
@@ -355,10 +357,8 @@ void FeatureAccumulator::AddNumeric(const double* v, int64_t n) {
   Moments batch;
   if (!non_finite) {
     batch.weight = static_cast<double>(n);
-    // Deviations are taken in the shifted frame too: the mean itself, near the shift, may not
-    // be representable to the digits the deviations need.
     const double shifted_mean = ((sum[0] + sum[1]) + (sum[2] + sum[3])) / batch.weight;
-    batch.mean = shift + shifted_mean;
+    batch.mean = shifted_mean;
     double m2[4] = {0, 0, 0, 0};
     for (i = 0; i + 4 <= n; i += 4) {
       for (int k = 0; k < 4; ++k) {
@@ -374,7 +374,7 @@ void FeatureAccumulator::AddNumeric(const double* v, int64_t n) {
     finite_min_ = std::min(finite_min_, min_);
     finite_max_ = std::max(finite_max_, max_);
   } else {
-    double finite_sum = 0.0, finite_shift = 0.0;
+    double finite_sum = 0.0;
     uint64_t finite = 0;
     for (i = 0; i < n; ++i) {
       const double x = v[i];
@@ -388,19 +388,19 @@ void FeatureAccumulator::AddNumeric(const double* v, int64_t n) {
         ++(x > 0 ? num_pos_inf_ : num_neg_inf_);
         continue;
       }
-      if (finite == 0) finite_shift = x;
+      if (std::isnan(shift_)) shift_ = x;
       finite_min_ = std::min(finite_min_, x);
       finite_max_ = std::max(finite_max_, x);
       num_zeros_ += x == 0.0;
-      finite_sum += x - finite_shift;
+      finite_sum += x - shift_;
       ++finite;
     }
     if (finite > 0) {
       batch.weight = static_cast<double>(finite);
       const double shifted_mean = finite_sum / batch.weight;
-      batch.mean = finite_shift + shifted_mean;
+      batch.mean = shifted_mean;
       for (i = 0; i < n; ++i) {
-        const double d = (v[i] - finite_shift) - shifted_mean;
+        const double d = (v[i] - shift_) - shifted_mean;
         if (std::isfinite(v[i])) batch.m2 += d * d;
       }
     }
@@ -416,17 +416,16 @@ void FeatureAccumulator::AddNumeric(const double* v, int64_t n) {
 
 void FeatureAccumulator::AddWeightedNumeric(const double* v, const double* w, int64_t n) {
   Moments batch;
-  double weighted_sum = 0.0, shift = 0.0;
-  bool shifted = false;
+  const double shift = shift_;  // Set by AddNumeric if there is a finite value.
+  double weighted_sum = 0.0;
   for (int64_t i = 0; i < n; ++i) {
     if (!std::isfinite(v[i])) continue;
-    if (!shifted) shift = v[i], shifted = true;  // As in AddNumeric: keeps large offsets exact.
     batch.weight += w[i];
     weighted_sum += w[i] * (v[i] - shift);
   }
   if (!(batch.weight > 0.0)) return;
   const double shifted_mean = weighted_sum / batch.weight;
-  batch.mean = shift + shifted_mean;
+  batch.mean = shifted_mean;
   for (int64_t i = 0; i < n; ++i) {
     const double d = (v[i] - shift) - shifted_mean;
     if (std::isfinite(v[i])) batch.m2 += w[i] * d * d;
@@ -452,8 +451,15 @@ Status FeatureAccumulator::Merge(const FeatureAccumulator& other) {
   weighted_missing_ += other.weighted_missing_;
   weighted_tot_num_values_ += other.weighted_tot_num_values_;
   TFX_RETURN_IF_ERROR(num_values_.Merge(other.num_values_));
-  moments_.Merge(other.moments_);
-  weighted_moments_.Merge(other.weighted_moments_);
+  // Moments are relative to each side's shift: move the other's to ours (a difference of two
+  // nearby values, exact) before combining.
+  if (std::isnan(shift_)) shift_ = other.shift_;
+  const double offset = std::isnan(other.shift_) ? 0.0 : other.shift_ - shift_;
+  Moments moments = other.moments_, weighted_moments = other.weighted_moments_;
+  moments.mean += offset;
+  weighted_moments.mean += offset;
+  moments_.Merge(moments);
+  weighted_moments_.Merge(weighted_moments);
   min_ = std::min(min_, other.min_);
   max_ = std::max(max_, other.max_);
   finite_min_ = std::min(finite_min_, other.finite_min_);
@@ -484,7 +490,7 @@ void FeatureAccumulator::Serialize(std::string* out) const {
     PutBytes(out, v);
   }
   for (double v : {weighted_non_missing_, weighted_missing_, weighted_tot_num_values_,
-                   moments_.weight, moments_.mean, moments_.m2, weighted_moments_.weight,
+                   shift_, moments_.weight, moments_.mean, moments_.m2, weighted_moments_.weight,
                    weighted_moments_.mean, weighted_moments_.m2, min_, max_, finite_min_,
                    finite_max_, total_length_, weighted_total_length_, num_strings_}) {
     PutBytes(out, v);
@@ -515,7 +521,8 @@ StatusOr<FeatureAccumulator> FeatureAccumulator::Deserialize(const std::string& 
     ok = ok && GetBytes(bytes, pos, v);
   }
   for (double* v : {&acc.weighted_non_missing_, &acc.weighted_missing_,
-                    &acc.weighted_tot_num_values_, &acc.moments_.weight, &acc.moments_.mean,
+                    &acc.weighted_tot_num_values_, &acc.shift_, &acc.moments_.weight,
+                    &acc.moments_.mean,
                     &acc.moments_.m2, &acc.weighted_moments_.weight, &acc.weighted_moments_.mean,
                     &acc.weighted_moments_.m2, &acc.min_, &acc.max_, &acc.finite_min_,
                     &acc.finite_max_, &acc.total_length_, &acc.weighted_total_length_,
@@ -553,7 +560,8 @@ FeatureResult FeatureAccumulator::Result(const ResultOptions& options) const {
   }
   if (type_ == FeatureType::kInt || type_ == FeatureType::kFloat) {
     const bool pos_inf = num_pos_inf_ > 0, neg_inf = num_neg_inf_ > 0;
-    r.mean = pos_inf && neg_inf ? std::nan("") : pos_inf ? kInf : neg_inf ? -kInf : moments_.mean;
+    const double mean = moments_.weight > 0.0 ? shift_ + moments_.mean : 0.0;
+    r.mean = pos_inf && neg_inf ? std::nan("") : pos_inf ? kInf : neg_inf ? -kInf : mean;
     r.std_dev = pos_inf || neg_inf ? std::nan("") : std::sqrt(moments_.Variance());
     const bool any = !quantiles_.empty();
     r.min = any ? min_ : 0.0;
@@ -567,7 +575,7 @@ FeatureResult FeatureAccumulator::Result(const ResultOptions& options) const {
                                              finite_min_, finite_max_, num_neg_inf_, num_pos_inf_);
     r.quantiles_histogram = QuantileBuckets(quantiles_, options.num_quantiles_histogram_buckets,
                                             static_cast<double>(quantiles_.count()));
-    r.weighted_mean = weighted_moments_.mean;
+    r.weighted_mean = weighted_moments_.weight > 0.0 ? shift_ + weighted_moments_.mean : 0.0;
     r.weighted_std_dev = std::sqrt(weighted_moments_.Variance());
   } else if (type_ == FeatureType::kString) {
     r.unique = static_cast<uint64_t>(std::llround(distinct_.Estimate()));

@@ -17,6 +17,7 @@
 #define TFX_CORE_STATISTICS_FEATURE_ACCUMULATOR_H_
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -137,7 +138,9 @@ class FeatureAccumulator {
   double weighted_missing_ = 0.0;
   double weighted_tot_num_values_ = 0.0;
   KllSketch num_values_;
-  // Numeric: moments of the finite values.
+  // Numeric: moments of the finite values, relative to shift_ (the first finite value seen;
+  // NaN before), so that large offsets keep their low digits through merges.
+  double shift_ = std::numeric_limits<double>::quiet_NaN();
   Moments moments_;
   Moments weighted_moments_;
   double min_;

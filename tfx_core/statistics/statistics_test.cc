@@ -180,7 +180,7 @@ TEST(FeatureAccumulatorTest, InvalidUtf8IsCountedUnderOneLabel) {
   EXPECT_EQ(r.invalid_utf8_count, 3u);
   EXPECT_EQ(r.unique, 4u);  // Distinct byte strings.
   EXPECT_EQ(r.top_values, (std::vector<std::pair<std::string, double>>{
-                              {kInvalidUtf8Label, 3}, {"ok", 3}, {"caf\xc3\xa9", 1}}));
+                              {"ok", 3}, {kInvalidUtf8Label, 3}, {"caf\xc3\xa9", 1}}));
   EXPECT_EQ(r.min_length, 1u);
   EXPECT_EQ(r.max_length, 5u);
 }
