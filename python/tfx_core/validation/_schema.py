@@ -1,5 +1,7 @@
 """Schemas: inferred from statistics (as tfdv.infer_schema does), read and written as text."""
 
+import re
+
 from google.protobuf import text_format
 
 from tfx_core.proto import schema_pb2, statistics_pb2
@@ -12,6 +14,17 @@ _TYPES = {
 }
 
 
+_INT_STRING = re.compile(r"^[ \t\n\v\f\r]*[+-]?[0-9]+[ \t\n\v\f\r]*$")
+
+
+def int_label(label):
+  """The int64 a string value spells (absl::SimpleAtoi's rule, as TFDV reads them), or None."""
+  if not _INT_STRING.match(label):
+    return None
+  value = int(label.strip())
+  return value if -2**63 <= value < 2**63 else None
+
+
 def common_stats(feature):
   which = feature.WhichOneof("stats")
   return getattr(feature, which).common_stats if which else statistics_pb2.CommonStatistics()
@@ -20,10 +33,13 @@ def common_stats(feature):
 def infer_schema(statistics, max_string_domain_size=100, infer_feature_shape=True):
   """A Schema from the first dataset of a DatasetFeatureStatisticsList.
 
-  Per feature: its type; presence (min_fraction 1 when never missing; min_count 1, or 0 for a
-  feature the data never has a value of, as TFDV infers, so the data passes its own schema); shape [1]
-  when every example has exactly one value (else a value count); and a string domain when the
-  feature has at most `max_string_domain_size` distinct values, all of them known.
+  Per feature, as TFDV infers them: its type; presence (min_fraction 1 when never missing;
+  min_count 1, or 0 for a feature the data never has a value of, so the data passes its own
+  schema); shape [1] when every example has exactly one value (else a value count); for string
+  features, an empty int_domain when every value is an integer written out (zip codes, ids),
+  else a string domain when the feature has at most `max_string_domain_size` distinct values,
+  all of them known; no domain when some values are not valid UTF-8. (TFDV would give 0/1
+  features a bool_domain; we leave them without a domain.)
   """
   if not statistics.datasets:
     raise ValueError("cannot infer a schema from statistics without datasets")
@@ -43,10 +59,12 @@ def infer_schema(statistics, max_string_domain_size=100, infer_feature_shape=Tru
         feature.value_count.min = feature.value_count.max = 1
     elif common.min_num_values >= 1:
       feature.value_count.min = 1
-    if stats.HasField("string_stats"):
+    if stats.HasField("string_stats") and not stats.string_stats.invalid_utf8_count:
       values = [b.label for b in stats.string_stats.rank_histogram.buckets]
       unique = stats.string_stats.unique
-      if 0 < unique <= max_string_domain_size and len(values) == unique:
+      if values and all(int_label(v) is not None for v in values):
+        feature.int_domain.SetInParent()  # TFDV: no min or max.
+      elif 0 < unique <= max_string_domain_size and len(values) == unique:
         schema.string_domain.add(name=name, value=sorted(values))
         feature.domain = name
   return schema
