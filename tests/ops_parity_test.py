@@ -68,6 +68,16 @@ def test_vocabulary_with_oov_is_identical(tmp_path):
                                     num_oov_buckets=oov, default_value=default)
     theirs = _graph(lambda q: ops.apply_vocabulary(q, path, oov, default))(tf.constant(queries))
     np.testing.assert_array_equal(ours, theirs.numpy())
+    if oov:  # TensorFlow's own table (what TFT builds): the same OOV ids, farmhash's.
+      table = tf.lookup.StaticVocabularyTable(tf.lookup.TextFileInitializer(
+          path, tf.string, tf.lookup.TextFileIndex.WHOLE_LINE, tf.int64,
+          tf.lookup.TextFileIndex.LINE_NUMBER), num_oov_buckets=oov)
+      rng = np.random.RandomState(0)
+      odd = [bytes(rng.randint(0, 256, n, dtype=np.uint8)) for n in rng.randint(0, 300, 2000)]
+      strings = [q.encode() for q in queries] + odd
+      np.testing.assert_array_equal(
+          _graph(lambda q: ops.apply_vocabulary(q, path, oov, default))(tf.constant(strings)),
+          table.lookup(tf.constant(strings)))
   # Arrow nulls get default_value, as a missing (absent) value does.
   assert mappers.apply_vocabulary(pa.array([None], pa.string()),
                                   mappers.Vocabulary.from_file(path), default_value=-5)[0] == -5

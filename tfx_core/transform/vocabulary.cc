@@ -7,15 +7,6 @@
 namespace tfx_core {
 namespace transform {
 
-uint64_t Fingerprint64(std::string_view s) {
-  uint64_t h = 14695981039346656037ULL;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
 Status Vocabulary::Add(std::string_view token, const std::string& where) {
   if (size() >= std::numeric_limits<int32_t>::max()) {
     return InvalidArgument(where, ": vocabulary exceeds 2^31-1 tokens");

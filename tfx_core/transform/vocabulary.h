@@ -19,14 +19,14 @@
 #include <vector>
 
 #include "tfx_core/arrow/array.h"
+#include "tfx_core/util/fingerprint.h"
 #include "tfx_core/util/status.h"
 
 namespace tfx_core {
 namespace transform {
 
-// 64-bit FNV-1a: stable across platforms, processes and releases, so OOV bucket ids written
-// at training time match those computed at serving time.
-uint64_t Fingerprint64(std::string_view s);
+// TensorFlow's Fingerprint64 (farmhash), as TFT's OOV buckets use: ids match TFT's.
+using ::tfx_core::Fingerprint64;
 
 class Vocabulary {
  public:

@@ -37,10 +37,16 @@ TEST(VocabularyTest, OovGoesToHashBucketsOrDefault) {
   EXPECT_EQ((*vocab)->Lookup("zebra", no_oov), -7);
 }
 
-TEST(VocabularyTest, FingerprintIsStable) {
-  // Pinned values: OOV ids must never change between releases.
-  EXPECT_EQ(Fingerprint64(""), 14695981039346656037ULL);
-  EXPECT_EQ(Fingerprint64("a"), 0xaf63dc4c8601ec8cULL);
+TEST(VocabularyTest, OovIdsAreTensorFlows) {
+  // tf.lookup.StaticVocabularyTable(["x", "y", "z"], num_oov_buckets=7), which TFT uses:
+  // "a" -> 8, "" -> 9, "penguin" -> 5.
+  auto vocab = Vocabulary::FromTokens({"x", "y", "z"});
+  ASSERT_TRUE(vocab.ok());
+  const Vocabulary::Options oov{7, -1};
+  EXPECT_EQ((*vocab)->Lookup("a", oov), 8);
+  EXPECT_EQ((*vocab)->Lookup("", oov), 9);
+  EXPECT_EQ((*vocab)->Lookup("penguin", oov), 5);
+  EXPECT_EQ((*vocab)->Lookup("x", oov), 0);
 }
 
 TEST(VocabularyTest, RejectsDuplicates) {

@@ -106,7 +106,7 @@ def bucketize(x, num_buckets, epsilon=None, weights=None, elementwise=False,
 def apply_vocabulary(x, deferred_vocab_filename_tensor, default_value=-1, num_oov_buckets=0,
                      lookup_fn=None, file_format="text", store_frequency=False, name=None):
   """int64 ids of x in a vocabulary file; OOV values go to num_oov_buckets hash buckets after
-  the vocabulary (FNV-1a fingerprints, not TFT's farmhash), or to default_value if none."""
+  the vocabulary (TensorFlow's Fingerprint64, as TFT), or to default_value if none."""
   if lookup_fn is not None or file_format != "text" or store_frequency:
     raise NotImplementedError("apply_vocabulary: lookup_fn, file_format and store_frequency are "
                               "not supported by tfx_core yet")
