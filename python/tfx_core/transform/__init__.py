@@ -24,7 +24,8 @@ from tfx_core.transform._analysis import PreprocessingFn, analyze, run_pass_in_p
 from tfx_core.transform._analyzers import (count_per_key, covariance, max, mean, min, pca,
                                            quantiles, size, sum, var, vocabulary)
 from tfx_core.transform._graph import TransformFeaturesLayer, TransformOutput, save_transform_graph
-from tfx_core.transform._inputs import feature_spec_from_schema, schema_from_feature_spec
+from tfx_core.transform._inputs import (DatasetMetadata, feature_spec_from_schema,
+                                        schema_from_feature_spec)
 from tfx_core.transform._mappers import (apply_buckets, apply_vocabulary, bag_of_words, bucketize,
                                          compute_and_apply_vocabulary, hash_strings, ngrams,
                                          scale_by_min_max, scale_by_min_max_per_key,
@@ -70,7 +71,7 @@ def analyze_and_transform(table, preprocessing_fn, schema_or_spec, output_dir,
 
 
 __all__ = [
-    "PreprocessingFn", "TransformFeaturesLayer", "TransformOutput", "analyze_and_transform",
+    "DatasetMetadata", "PreprocessingFn", "TransformFeaturesLayer", "TransformOutput", "analyze_and_transform",
     "analyze_dataset", "apply_buckets", "apply_vocabulary", "bag_of_words", "bucketize",
     "compute_and_apply_vocabulary", "count_per_key", "covariance", "feature_spec_from_schema",
     "hash_strings",

@@ -51,6 +51,42 @@ def schema_from_feature_spec(spec, int_domains=None):
   return schema
 
 
+class DatasetMetadata:
+  """TFT's tft.DatasetMetadata: a dataset's schema (and the feature spec it stands for)."""
+
+  def __init__(self, schema):
+    self._schema = schema
+    self._feature_spec = None
+
+  @classmethod
+  def from_feature_spec(cls, feature_spec, domains=None):
+    """domains: {name: schema_pb2.IntDomain | FloatDomain | StringDomain}, as in TFT."""
+    schema = schema_from_feature_spec(
+        {k: v for k, v in feature_spec.items()
+         if isinstance(v, (tf.io.FixedLenFeature, tf.io.VarLenFeature))})
+    features = {f.name: f for f in schema.feature}
+    for name, domain in (domains or {}).items():
+      field = {schema_pb2.IntDomain: "int_domain", schema_pb2.FloatDomain: "float_domain",
+               schema_pb2.StringDomain: "string_domain"}.get(type(domain))
+      if field is None or name not in features:
+        raise ValueError("domain of %r: expected an IntDomain, FloatDomain or StringDomain of a "
+                         "feature of the spec, got %r" % (name, domain))
+      getattr(features[name], field).CopyFrom(domain)
+    metadata = cls(schema)
+    metadata._feature_spec = dict(feature_spec)
+    return metadata
+
+  @property
+  def schema(self):
+    return self._schema
+
+  @property
+  def feature_spec(self):
+    if self._feature_spec is None:
+      self._feature_spec = feature_spec_from_schema(self._schema)
+    return dict(self._feature_spec)
+
+
 def arrow_schema(spec):
   """The Arrow schema of to_arrow's tables for outputs described by `spec`."""
   fields = []
