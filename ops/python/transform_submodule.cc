@@ -94,7 +94,7 @@ void DefineTransformSubmodule(py::module_& parent) {
         return MapNumeric("bucketize", values, BucketMapper{buckets});
       },
       py::arg("values"), py::arg("boundaries"),
-      "int64 bucket ids: the number of boundaries <= x; NaN and nulls -> -1.");
+      "int64 bucket ids: the number of boundaries <= x; NaN -> the last bucket; nulls -> -1.");
 
   py::class_<PyVocabulary>(m, "Vocabulary", "An immutable string -> id vocabulary.")
       .def_static(

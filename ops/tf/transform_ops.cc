@@ -32,7 +32,7 @@ REGISTER_OP("TfxCoreBucketize")
     .Output("y: int64")
     .Attr("T: {int64, float, double}")
     .SetShapeFn(ElementwiseWithVectorParam)
-    .Doc("Bucket ids: the number of boundaries <= x; NaN -> -1. Boundaries strictly increasing.");
+    .Doc("Bucket ids: the number of boundaries <= x; NaN -> the last bucket (as TFT). Boundaries non-decreasing.");
 
 REGISTER_OP("TfxCoreApplyVocabulary")
     .Input("x: string")

@@ -214,6 +214,46 @@ std::vector<double> KllSketch::Quantiles(const std::vector<double>& qs) const {
   return out;
 }
 
+std::vector<double> KllSketch::SummaryQuantiles(int num_quantiles) const {
+  std::vector<double> out;
+  if (n_ == 0) return out;
+  num_quantiles = std::max(num_quantiles, 2);
+  // Entries: distinct values with their weight and the rank range they cover.
+  struct Entry {
+    double value, weight, min_rank, max_rank;
+  };
+  std::vector<Entry> entries;
+  double cumulative = 0.0;
+  for (const auto& [value, weight] : SortedWeighted()) {
+    const double w = static_cast<double>(weight);
+    if (!entries.empty() && entries.back().value == value) {
+      entries.back().weight += w;
+      entries.back().max_rank += w;
+    } else {
+      entries.push_back({value, w, cumulative, cumulative + w});
+    }
+    cumulative += w;
+  }
+  const double total = entries.back().max_rank;
+  size_t current = 0;
+  for (int rank = 0; rank <= num_quantiles; ++rank) {
+    // The entry whose rank range holds d = rank * total / num_quantiles: compare 2d with the
+    // sum of an entry's rank bounds, and on the boundary between two entries take the upper.
+    const double d2 = 2.0 * (rank * total / num_quantiles);
+    size_t next = current + 1;
+    while (next < entries.size() && d2 >= entries[next].min_rank + entries[next].max_rank) ++next;
+    current = next - 1;
+    const bool lower =
+        next == entries.size() ||
+        d2 < (entries[current].min_rank + entries[current].weight) +
+                 (entries[next].max_rank - entries[next].weight);
+    out.push_back(lower ? entries[current].value : entries[next].value);
+  }
+  out.front() = min_;  // Exact, whatever the sketch kept.
+  out.back() = max_;
+  return out;
+}
+
 double KllSketch::Quantile(double q) const { return Quantiles({q})[0]; }
 
 double KllSketch::Rank(double x) const { return Ranks({x})[0]; }

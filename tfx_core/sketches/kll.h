@@ -55,6 +55,12 @@ class KllSketch {
   double Quantile(double q) const;
   // Quantile for each of `qs`, sorting the retained items once.
   std::vector<double> Quantiles(const std::vector<double>& qs) const;
+  // num_quantiles + 1 values from min to max at ranks i / num_quantiles, each picked as
+  // TensorFlow's WeightedQuantilesSummary::GenerateQuantiles picks them from its entries (what
+  // TFT's quantiles analyzer reports): the retained items, equal values merged, as entries.
+  // While the sketch is exact (at most k values) the result is TFT's exactly; e.g. 1..9 with 3
+  // quantiles gives [1, 4, 7, 9]. Empty: {}.
+  std::vector<double> SummaryQuantiles(int num_quantiles) const;
   // The fraction of values <= x.
   double Rank(double x) const;
   // Rank of each of `xs` (sorted ascending), sorting the retained items once.

@@ -443,11 +443,10 @@ StatusOr<std::unique_ptr<QuantilesAnalyzer>> QuantilesAnalyzer::Deserialize(cons
 std::vector<double> QuantilesAnalyzer::Boundaries(int num_buckets) const {
   std::vector<double> boundaries;
   if (sketch_.empty() || num_buckets < 2) return boundaries;
-  std::vector<double> ranks;
-  for (int i = 1; i < num_buckets; ++i) ranks.push_back(static_cast<double>(i) / num_buckets);
-  boundaries = sketch_.Quantiles(ranks);
-  boundaries.erase(std::unique(boundaries.begin(), boundaries.end()), boundaries.end());
-  return boundaries;
+  // TFT's: the inner num_buckets - 1 of the summary's quantiles, repeats kept (so the output
+  // shape does not depend on the data).
+  boundaries = sketch_.SummaryQuantiles(num_buckets);
+  return std::vector<double>(boundaries.begin() + 1, boundaries.end() - 1);
 }
 
 // ---- VocabularyAnalyzer ----

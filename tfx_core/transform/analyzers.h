@@ -116,8 +116,8 @@ class QuantilesAnalyzer : public Analyzer {
   std::string Serialize() const override;
   static StatusOr<std::unique_ptr<QuantilesAnalyzer>> Deserialize(const std::string& bytes);
 
-  // num_buckets - 1 boundaries at ranks i / num_buckets, duplicates removed (ties in the data
-  // would otherwise make empty buckets); empty if no values were seen.
+  // num_buckets - 1 boundaries at ranks i / num_buckets, as TFT picks them (KllSketch::
+  // SummaryQuantiles), repeats kept; empty if no values were seen.
   std::vector<double> Boundaries(int num_buckets) const;
   const KllSketch& sketch() const { return sketch_; }
 

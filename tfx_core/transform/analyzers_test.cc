@@ -174,12 +174,24 @@ TEST(QuantilesAnalyzerTest, BoundariesOfUniformValuesAndTies) {
   auto ties = Doubles(std::vector<double>(100, 5.0));
   QuantilesAnalyzer constant;
   ASSERT_TRUE(constant.Add({ties->view.get()}).ok());
-  EXPECT_EQ(constant.Boundaries(10), std::vector<double>{5.0});  // Duplicates removed.
+  EXPECT_EQ(constant.Boundaries(10), std::vector<double>(9, 5.0));  // TFT's: repeats kept.
   EXPECT_TRUE(QuantilesAnalyzer().Boundaries(10).empty());
 
   auto restored = QuantilesAnalyzer::Deserialize(analyzer.Serialize());
   ASSERT_TRUE(restored.ok());
   EXPECT_EQ((*restored)->Boundaries(4), b);
+}
+
+TEST(QuantilesAnalyzerTest, SmallExactDataGivesTftsBoundaries) {
+  // TFT's bucketize tests: 1..9 in 3 buckets -> [4, 7]; 1..4 in 10 -> 9 boundaries.
+  auto nine = Doubles({1, 2, 3, 4, 5, 6, 7, 8, 9});
+  QuantilesAnalyzer a;
+  ASSERT_TRUE(a.Add({nine->view.get()}).ok());
+  EXPECT_EQ(a.Boundaries(3), (std::vector<double>{4, 7}));
+  auto four = Doubles({1, 2, 3, 4});
+  QuantilesAnalyzer b;
+  ASSERT_TRUE(b.Add({four->view.get()}).ok());
+  EXPECT_EQ(b.Boundaries(10), (std::vector<double>{1, 1, 2, 2, 3, 3, 3, 4, 4}));
 }
 
 TEST(VocabularyAnalyzerTest, OrderThresholdTopKAndWeights) {

@@ -50,8 +50,9 @@ struct ZeroOneFn {
 };
 
 // Index of the bucket holding x: the number of boundaries <= x (numpy's
-// searchsorted(boundaries, x, side="right")), or -1 for NaN. Boundaries are strictly
-// increasing. The search is branch-free (a fixed number of halvings for a given n), so it costs
+// searchsorted(boundaries, x, side="right"); TFT's BoostedTreesBucketize), and for NaN the last
+// bucket, n, as in TFT. Boundaries are non-decreasing (TFT's quantiles repeat a boundary where
+// the data repeats a value). The search is branch-free (a fixed number of halvings for a given n), so it costs
 // the same whatever the data and pipelines well across independent values.
 struct BucketizeFn {
   const double* boundaries;
@@ -59,7 +60,7 @@ struct BucketizeFn {
   template <typename In>
   TFX_CORE_HOST_DEVICE int64_t operator()(In x) const {
     const double v = static_cast<double>(x);
-    if (v != v) return -1;
+    if (v != v) return n;
     if (n == 0) return 0;
     const double* base = boundaries;
     int64_t len = n;

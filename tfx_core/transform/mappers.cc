@@ -31,8 +31,8 @@ StatusOr<Buckets> Buckets::Create(std::vector<double> boundaries) {
     if (std::isnan(boundaries[i])) {
       return InvalidArgument("bucketize: boundary ", i, " is NaN");
     }
-    if (i > 0 && !(boundaries[i - 1] < boundaries[i])) {
-      return InvalidArgument("bucketize: boundaries must be strictly increasing, but boundary ", i,
+    if (i > 0 && !(boundaries[i - 1] <= boundaries[i])) {
+      return InvalidArgument("bucketize: boundaries must be sorted (non-decreasing), but boundary ", i,
                              " (", boundaries[i], ") follows ", boundaries[i - 1]);
     }
   }

@@ -50,7 +50,7 @@ class ZeroOne {
 
 class Buckets {
  public:
-  // Boundaries must be strictly increasing and not NaN (infinities are allowed).
+  // Boundaries must be sorted (non-decreasing) and not NaN (infinities are allowed).
   static StatusOr<Buckets> Create(std::vector<double> boundaries);
   const std::vector<double>& boundaries() const { return boundaries_; }
   // The functor points into this object: it is valid while the Buckets lives.

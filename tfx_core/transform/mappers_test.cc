@@ -68,7 +68,7 @@ TEST(BucketsTest, MatchesSearchsortedRight) {
   const std::vector<double> x = {-1.0, 0.0, 0.5, 1.0, 2.4, 2.5, 100.0, -kInf, kInf, kNaN};
   std::vector<int64_t> out(x.size());
   MapValues(b->Fn(), x.data(), static_cast<int64_t>(x.size()), out.data());
-  EXPECT_EQ(out, (std::vector<int64_t>{0, 1, 1, 2, 2, 3, 3, 0, 3, -1}));
+  EXPECT_EQ(out, (std::vector<int64_t>{0, 1, 1, 2, 2, 3, 3, 0, 3, 3}));  // NaN: the last, as TFT.
 }
 
 TEST(BucketsTest, AgreesWithLinearScanForEverySize) {
@@ -97,7 +97,12 @@ TEST(BucketsTest, RejectsUnsortedAndNaNBoundaries) {
   auto unsorted = Buckets::Create({1.0, 3.0, 2.0});
   ASSERT_FALSE(unsorted.ok());
   EXPECT_NE(unsorted.status().message().find("boundary 2 (2) follows 3"), std::string::npos);
-  EXPECT_FALSE(Buckets::Create({1.0, 1.0}).ok());
+  auto repeated = Buckets::Create({1.0, 1.0, 2.0});  // Repeats are TFT's; x = 1 is in bucket 2.
+  ASSERT_TRUE(repeated.ok());
+  const double one = 1.0;
+  int64_t id;
+  MapValues(repeated->Fn(), &one, 1, &id);
+  EXPECT_EQ(id, 2);
   EXPECT_FALSE(Buckets::Create({kNaN}).ok());
   EXPECT_TRUE(Buckets::Create({-kInf, 0.0, kInf}).ok());
 }

@@ -56,7 +56,8 @@ def scale_to_0_1(values: ArrayLike, min_value: float, max_value: float):
 def bucketize(values: ArrayLike, boundaries: Sequence[float]):
   """int64 bucket ids: the number of boundaries <= x (numpy.searchsorted(..., side="right")).
 
-  NaN and nulls map to -1. Boundaries must be strictly increasing.
+  NaN maps to the last bucket (len(boundaries)), as in TFT; nulls to -1. Boundaries must be
+  sorted (non-decreasing).
   """
   return _map(_kernels.bucketize, values, np.asarray(boundaries, dtype=np.float64).tolist())
 

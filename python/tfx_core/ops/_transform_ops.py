@@ -59,7 +59,7 @@ def scale_to_0_1(x, min_value, max_value, name=None):
 
 
 def bucketize(x, boundaries, name=None):
-  """int64 bucket ids: the number of boundaries <= x; NaN -> -1."""
+  """int64 bucket ids: the number of boundaries <= x; NaN -> the last bucket, as in TFT."""
   def fn(v):
     return _ops.tfx_core_bucketize(v, _param(boundaries, tf.float64), name=name)
   return map_values(fn, x)

@@ -81,7 +81,7 @@ def scale_by_min_max(x, output_min=0.0, output_max=1.0, elementwise=False, name=
 
 
 def apply_buckets(x, bucket_boundaries, name=None):
-  """int64 bucket ids: the number of boundaries <= x; NaN -> -1."""
+  """int64 bucket ids: the number of boundaries <= x; NaN -> the last bucket, as in TFT."""
   boundaries = tf.reshape(tf.cast(bucket_boundaries, tf.float64), [-1])
   return ops.bucketize(x, boundaries, name=name)
 
