@@ -105,14 +105,15 @@ void DefineTransformSubmodule(py::module_& parent) {
           py::arg("tokens"), "Ids are positions in `tokens`, which must be distinct.")
       .def_static(
           "from_file",
-          [](const std::string& path) {
+          [](const std::string& path, bool store_frequency) {
             auto loaded = [&] {
               py::gil_scoped_release release;
-              return transform::Vocabulary::FromFile(path);
+              return transform::Vocabulary::FromFile(path, store_frequency);
             }();
             return PyVocabulary{ValueOrThrow(std::move(loaded))};
           },
-          py::arg("path"), "Loads a vocabulary file: one token per line.")
+          py::arg("path"), py::arg("store_frequency") = false,
+          "Loads a vocabulary file: one token per line, or '<frequency> <token>' lines.")
       .def("__len__", [](const PyVocabulary& v) { return v.vocab->size(); })
       .def(
           "find", [](const PyVocabulary& v, const std::string& token) { return v.vocab->Find(token); },

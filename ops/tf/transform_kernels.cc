@@ -80,6 +80,7 @@ class ApplyVocabularyOp : public OpKernel {
   explicit ApplyVocabularyOp(OpKernelConstruction* ctx) : OpKernel(ctx) {
     OP_REQUIRES_OK(ctx, ctx->GetAttr("num_oov_buckets", &options_.num_oov_buckets));
     OP_REQUIRES_OK(ctx, ctx->GetAttr("default_value", &options_.default_value));
+    OP_REQUIRES_OK(ctx, ctx->GetAttr("store_frequency", &store_frequency_));
     OP_REQUIRES_OK(ctx, ToTfStatus(transform::Vocabulary::Validate(options_)));
   }
 
@@ -104,7 +105,7 @@ class ApplyVocabularyOp : public OpKernel {
     std::lock_guard<std::mutex> lock(mu_);
     if (vocab_ == nullptr || path != path_) {
       StatusOr<std::shared_ptr<const transform::Vocabulary>> loaded =
-          transform::Vocabulary::FromFile(path);
+          transform::Vocabulary::FromFile(path, store_frequency_);
       TF_RETURN_IF_ERROR(ToTfStatus(loaded.status()));
       vocab_ = *loaded;
       path_ = path;
@@ -114,6 +115,7 @@ class ApplyVocabularyOp : public OpKernel {
   }
 
   transform::Vocabulary::Options options_;
+  bool store_frequency_ = false;
   std::mutex mu_;
   std::string path_;
   std::shared_ptr<const transform::Vocabulary> vocab_;

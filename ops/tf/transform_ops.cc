@@ -40,9 +40,11 @@ REGISTER_OP("TfxCoreApplyVocabulary")
     .Output("y: int64")
     .Attr("num_oov_buckets: int >= 0 = 0")
     .Attr("default_value: int = -1")
+    .Attr("store_frequency: bool = false")
     .SetShapeFn(ElementwiseWithScalarParams)
-    .Doc("Ids of x in the vocabulary file (one token per line); OOV values go to "
-         "num_oov_buckets hash buckets after the vocabulary, or to default_value if none.");
+    .Doc("Ids of x in the vocabulary file (one token per line, or '<frequency> <token>' lines "
+         "with store_frequency); OOV values go to num_oov_buckets hash buckets after the "
+         "vocabulary (TensorFlow's Fingerprint64), or to default_value if none.");
 
 }  // namespace tf_ops
 }  // namespace tfx_core

@@ -163,10 +163,16 @@ def test_ngrams_bad_sizes():
 
 
 def test_ngrams_bag_of_words_empty():
-  string_tensor = tf.constant([], dtype=tf.string)
-  tokenized_tensor = tf.compat.v1.string_split(string_tensor, delimiter="")
-  ngrams = tft.ngrams(tokenized_tensor, (1, 2), separator="")
-  bow = tft.bag_of_words(tokenized_tensor, (1, 2), separator="")
+  # In a graph (a tf.function), as TFT runs it: eagerly, TFT's own bag_of_words fails on an
+  # empty batch (its size-0 eager TensorArray can't concat).
+  @tf.function
+  def ngrams_and_bag_of_words():
+    string_tensor = tf.constant([], dtype=tf.string)
+    tokenized_tensor = tf.compat.v1.string_split(string_tensor, delimiter="")
+    return (tft.ngrams(tokenized_tensor, (1, 2), separator=""),
+            tft.bag_of_words(tokenized_tensor, (1, 2), separator=""))
+
+  ngrams, bow = ngrams_and_bag_of_words()
   _assert_all_equal([], ngrams.values)
   _assert_all_equal([], bow.values)
   _assert_all_equal([0, 0], ngrams.dense_shape)

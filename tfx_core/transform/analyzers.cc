@@ -514,7 +514,7 @@ std::vector<VocabularyAnalyzer::Entry> VocabularyAnalyzer::Sorted(bool weighted,
   for (int64_t i = 0; i < table_.size(); ++i) {
     const std::string_view token = table_.key(i);
     if (frequency(table_.value(i)) < frequency_threshold) continue;
-    if (token.find_first_of("\n\r") != std::string_view::npos) continue;
+    if (token.empty() || token.find_first_of("\n\r") != std::string_view::npos) continue;
     entries.push_back({token, table_.value(i)});
   }
   auto before = [&](const Entry& a, const Entry& b) {

@@ -145,8 +145,9 @@ class VocabularyAnalyzer : public Analyzer {
   static StatusOr<std::unique_ptr<VocabularyAnalyzer>> Deserialize(const std::string& bytes);
 
   // tensorflow_transform's vocabulary order: frequency (the weight sum if weighted, else the
-  // count) descending, ties by token bytes descending. Tokens below frequency_threshold, and
-  // tokens holding '\n' or '\r' (a vocabulary file has one token per line), are left out;
+  // count) descending, ties by token bytes descending. Tokens below frequency_threshold, the
+  // empty string, and tokens holding '\n' or '\r' (a vocabulary file has one token per line)
+  // are left out, as in TFT;
   // then the first top_k (< 0: all) are kept. Views point into this analyzer.
   std::vector<Entry> Sorted(bool weighted, int64_t top_k, double frequency_threshold) const;
   // Writes Sorted(...) as a vocabulary file, one token per line, or "frequency token" lines if

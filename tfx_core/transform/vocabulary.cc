@@ -56,12 +56,24 @@ StatusOr<std::shared_ptr<const Vocabulary>> Vocabulary::FromTokens(
   return std::shared_ptr<const Vocabulary>(std::move(vocab));
 }
 
-StatusOr<std::shared_ptr<const Vocabulary>> Vocabulary::FromFile(const std::string& path) {
+StatusOr<std::shared_ptr<const Vocabulary>> Vocabulary::FromFile(const std::string& path,
+                                                                   bool frequencies) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return NotFound("vocabulary file '", path, "' cannot be opened");
   std::vector<std::string> tokens;
   std::string line;
-  while (std::getline(in, line)) tokens.push_back(std::move(line));
+  while (std::getline(in, line)) {
+    if (frequencies) {
+      const size_t space = line.find(' ');
+      if (space == std::string::npos || space == 0) {
+        return InvalidArgument("vocabulary file '", path, "' line ", tokens.size() + 1,
+                               ": expected '<frequency> <token>' (a store_frequency file), got '",
+                               line.substr(0, 100), "'");
+      }
+      line.erase(0, space + 1);
+    }
+    tokens.push_back(std::move(line));
+  }
   if (in.bad()) return Internal("vocabulary file '", path, "': read error");
   StatusOr<std::shared_ptr<const Vocabulary>> vocab = FromTokens(tokens);
   if (!vocab.ok()) {

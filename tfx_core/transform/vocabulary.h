@@ -33,8 +33,11 @@ class Vocabulary {
   // Tokens must be distinct.
   static StatusOr<std::shared_ptr<const Vocabulary>> FromTokens(const std::vector<std::string>& tokens);
   // One token per line ('\n'-separated; a final newline is optional), tensorflow_transform's
-  // vocabulary file format. Errors name the file and line.
-  static StatusOr<std::shared_ptr<const Vocabulary>> FromFile(const std::string& path);
+  // vocabulary file format; with `frequencies`, TFT's store_frequency format, lines of
+  // "<frequency> <token>" (the token is what follows the first space). Errors name the file
+  // and line.
+  static StatusOr<std::shared_ptr<const Vocabulary>> FromFile(const std::string& path,
+                                                               bool frequencies = false);
 
   int64_t size() const { return static_cast<int64_t>(starts_.size()) - 1; }
   std::string_view token(int64_t id) const {

@@ -65,8 +65,10 @@ def bucketize(x, boundaries, name=None):
   return map_values(fn, x)
 
 
-def apply_vocabulary(x, vocabulary_file, num_oov_buckets=0, default_value=-1, name=None):
-  """int64 ids of strings in a vocabulary file (one token per line).
+def apply_vocabulary(x, vocabulary_file, num_oov_buckets=0, default_value=-1,
+                     store_frequency=False, name=None):
+  """int64 ids of strings in a vocabulary file (one token per line, or "<frequency> <token>"
+  lines with store_frequency).
 
   Pass a tf.saved_model.Asset as `vocabulary_file` inside a tf.Module so the file travels with
   the SavedModel. OOV strings go to num_oov_buckets hash buckets, or default_value if 0.
@@ -74,5 +76,5 @@ def apply_vocabulary(x, vocabulary_file, num_oov_buckets=0, default_value=-1, na
   def fn(v):
     return _ops.tfx_core_apply_vocabulary(
         v, vocabulary_file, num_oov_buckets=num_oov_buckets, default_value=default_value,
-        name=name)
+        store_frequency=store_frequency, name=name)
   return map_values(fn, x)

@@ -7,6 +7,7 @@ Over no values, mean/var/sum are 0 and min/max are +inf/-inf (TensorFlow's empty
 """
 
 import os
+import re
 
 import numpy as np
 import tensorflow as tf
@@ -37,14 +38,19 @@ def finalize(request, accumulator, files_dir):
   if request.kind == "moments":
     return accumulator.result()
   if request.kind == "quantiles":
-    # Boundaries are float32 in the graph (as in TFT): ones that round together become one.
-    boundaries = np.unique(accumulator.boundaries(params["num_buckets"]).astype(np.float32))
+    # Boundaries are float32 in the graph (as in TFT), num_buckets - 1 of them, repeats kept.
+    boundaries = accumulator.boundaries(params["num_buckets"]).astype(np.float32)
     return {"boundaries": boundaries.astype(np.float64).tolist()}
   if request.kind == "vocabulary":
     filename = _tracing.file_name(request)
-    size = accumulator.write_file(os.path.join(files_dir, filename), params["weighted"],
-                                  params["top_k"], params["frequency_threshold"],
-                                  params["store_frequency"])
+    path = os.path.join(files_dir, filename)
+    size = accumulator.write_file(path, params["weighted"], params["top_k"],
+                                  params["frequency_threshold"], params["store_frequency"])
+    if size == 0:  # As TFT: one dummy token, so that lookup tables can be built.
+      dummy = EMPTY_VOCABULARY_INT_TOKEN if params.get("integer") else EMPTY_VOCABULARY_TOKEN
+      with open(path, "wb") as f:
+        f.write((b"1 " if params["store_frequency"] else b"") + dummy + b"\n")
+      size = 1
     value = {"file": filename, "size": size}
     if params.get("with_entries"):
       tokens, counts, weights = accumulator.sorted(params["weighted"], params["top_k"],
@@ -98,6 +104,11 @@ def _numeric_values(x, analyzer):
     raise TypeError("%s of %s: expects a numeric tensor, got %s" % (
         analyzer, _describe(trace, values), values.dtype.name))
   return trace, values, source
+
+
+# TFT's stand-ins for the token of an empty vocabulary (string and integer vocabularies).
+EMPTY_VOCABULARY_TOKEN = b"49d0cd50-04bb-48c0-bc6f-5b575dce351a"
+EMPTY_VOCABULARY_INT_TOKEN = b"-1"
 
 
 def _string_values(x, analyzer):
@@ -247,10 +258,21 @@ def vocabulary(x, top_k=None, frequency_threshold=None, vocab_filename=None,
       min_diff_from_avg=min_diff_from_avg, coverage_top_k=coverage_top_k,
       coverage_frequency_threshold=coverage_frequency_threshold, key_fn=key_fn,
       fingerprint_shuffle=fingerprint_shuffle, file_format=file_format)
-  return vocabulary_outputs(x, name or "vocabulary", top_k=top_k,
-                            frequency_threshold=frequency_threshold,
-                            vocab_filename=vocab_filename, store_frequency=store_frequency,
-                            weights=weights)["file"]
+  with tf.compat.v1.name_scope(name, "vocabulary"):
+    return vocabulary_outputs(x, name or "vocabulary", top_k=top_k,
+                              frequency_threshold=frequency_threshold,
+                              vocab_filename=vocabulary_file_name(vocab_filename, store_frequency),
+                              store_frequency=store_frequency, weights=weights)["file"]
+
+
+def vocabulary_file_name(vocab_filename, store_frequency):
+  """vocab_filename, or TFT's default: "vocab_" ("vocab_frequency_" with frequencies) and the
+  current name scope (vocab_vocabulary, vocab_vocabulary_1, ...), made file-safe as TFT does."""
+  if vocab_filename is not None:
+    return vocab_filename
+  prefix = "vocab_frequency_" if store_frequency else "vocab_"
+  name = re.sub(r"[^\w\s-]", "_", prefix + tf.compat.v1.get_default_graph().get_name_scope())
+  return re.sub(r"[-\s]+", "-", name.strip())
 
 
 def check_vocabulary_arguments(labels, use_adjusted_mutual_info, min_diff_from_avg,
@@ -266,6 +288,7 @@ def check_vocabulary_arguments(labels, use_adjusted_mutual_info, min_diff_from_a
 def vocabulary_outputs(x, name, top_k=None, frequency_threshold=None, vocab_filename=None,
                 store_frequency=False, weights=None, with_entries=False):
   trace, values, source = _string_values(x, name)
+  integer = getattr(x, "dtype", None) in _INTEGERS
   inputs = [values]
   if weights is not None:
     weight_values, _ = trace.flat_values(weights, name)
@@ -279,6 +302,8 @@ def vocabulary_outputs(x, name, top_k=None, frequency_threshold=None, vocab_file
       "filename": vocab_filename, "store_frequency": bool(store_frequency),
       "weighted": weights is not None, "with_entries": with_entries,
   }
+  if integer:
+    params["integer"] = True
   outputs = {"file": Output(tf.string, [], lambda v: trace.file(v["file"]))}
   if with_entries:
     outputs["keys"] = Output(tf.string, [None], lambda v: tf.constant(

@@ -244,11 +244,11 @@ class DirectMappers:
     self._vocabularies = {}
     self._lock = threading.Lock()
 
-  def _vocabulary(self, name):
+  def _vocabulary(self, name, store_frequency):
     with self._lock:
       if name not in self._vocabularies:
         self._vocabularies[name] = mappers.Vocabulary.from_file(
-            os.path.join(self._vocabulary_dir, name))
+            os.path.join(self._vocabulary_dir, name), store_frequency)
       return self._vocabularies[name]
 
   def apply(self, batch):
@@ -258,7 +258,8 @@ class DirectMappers:
       feature, spec = entry["feature"], self._spec[entry["feature"]]
       values, lengths = _inputs.column_values(batch, feature, spec)
       try:
-        vocabulary = self._vocabulary(entry["file"]) if "file" in entry else None
+        vocabulary = self._vocabulary(entry["file"], entry.get("store_frequency", False)) \
+            if "file" in entry else None
         mapped = _direct_mapper(entry, values, vocabulary)
       except ValueError as e:
         raise ValueError("output '%s' (%s of feature '%s'): %s" % (

@@ -106,16 +106,21 @@ def bucketize(x, num_buckets, epsilon=None, weights=None, elementwise=False,
 def apply_vocabulary(x, deferred_vocab_filename_tensor, default_value=-1, num_oov_buckets=0,
                      lookup_fn=None, file_format="text", store_frequency=False, name=None):
   """int64 ids of x in a vocabulary file; OOV values go to num_oov_buckets hash buckets after
-  the vocabulary (TensorFlow's Fingerprint64, as TFT), or to default_value if none."""
-  if lookup_fn is not None or file_format != "text" or store_frequency:
-    raise NotImplementedError("apply_vocabulary: lookup_fn, file_format and store_frequency are "
-                              "not supported by tfx_core yet")
+  the vocabulary (TensorFlow's Fingerprint64, as TFT), or to default_value if none.
+  store_frequency: the file has "<frequency> <token>" lines. lookup_fn(x, file) -> (ids,
+  table size): your own lookup instead, as in TFT."""
+  if file_format != "text":
+    raise NotImplementedError("apply_vocabulary: file_format=%r is not supported by tfx_core "
+                              "yet (only 'text')" % (file_format,))
+  if lookup_fn is not None:
+    ids, _ = lookup_fn(x, deferred_vocab_filename_tensor)
+    return ids
   def fn(values):
     if values.dtype != tf.string:
       values = tf.strings.as_string(values)
     return ops.apply_vocabulary(values, deferred_vocab_filename_tensor,
                                 num_oov_buckets=num_oov_buckets, default_value=default_value,
-                                name=name)
+                                store_frequency=store_frequency, name=name)
   return _map_values(fn, x)
 
 
@@ -127,17 +132,20 @@ def compute_and_apply_vocabulary(x, default_value=-1, top_k=None, frequency_thre
                                  fingerprint_shuffle=False, file_format="text",
                                  store_frequency=False, name=None):
   """vocabulary(x, ...) then apply_vocabulary: int64 ids, most frequent value = 0."""
-  del store_frequency  # The applied file never stores frequencies.
   _analyzers.check_vocabulary_arguments(
       labels=labels, use_adjusted_mutual_info=use_adjusted_mutual_info,
       min_diff_from_avg=min_diff_from_avg, coverage_top_k=coverage_top_k,
       coverage_frequency_threshold=coverage_frequency_threshold, key_fn=key_fn,
       fingerprint_shuffle=fingerprint_shuffle, file_format=file_format)
-  analyzer = _analyzers.vocabulary_outputs(
-      x, name or "compute_and_apply_vocabulary", top_k=top_k,
-      frequency_threshold=frequency_threshold, vocab_filename=vocab_filename, weights=weights)
-  result = apply_vocabulary(x, analyzer["file"], default_value=default_value,
-                            num_oov_buckets=num_oov_buckets)
+  with tf.compat.v1.name_scope(name, "compute_and_apply_vocabulary"):
+    with tf.compat.v1.name_scope(None, "vocabulary"):
+      filename = _analyzers.vocabulary_file_name(vocab_filename, store_frequency)
+    analyzer = _analyzers.vocabulary_outputs(
+        x, name or "compute_and_apply_vocabulary", top_k=top_k,
+        frequency_threshold=frequency_threshold, vocab_filename=filename,
+        store_frequency=store_frequency, weights=weights)
+    result = apply_vocabulary(x, analyzer["file"], default_value=default_value,
+                              num_oov_buckets=num_oov_buckets, store_frequency=store_frequency)
   if analyzer.value is not None:
     size = analyzer.value["size"]
     low = 0 if num_oov_buckets else min(0, default_value)
@@ -146,7 +154,8 @@ def compute_and_apply_vocabulary(x, default_value=-1, top_k=None, frequency_thre
   if analyzer.value is not None and analyzer.source is not None:
     _tracing.current("compute_and_apply_vocabulary").record_direct(
         result, analyzer.source, "apply_vocabulary", file=analyzer.value["file"],
-        num_oov_buckets=num_oov_buckets, default_value=default_value)
+        num_oov_buckets=num_oov_buckets, default_value=default_value,
+        store_frequency=bool(store_frequency))
   return result
 
 
