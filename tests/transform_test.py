@@ -274,8 +274,6 @@ def test_wrong_inputs_name_the_feature_and_analyzer(tmp_path):
   with pytest.raises(ValueError, match=r"feature 'x' is missing in row 0"):
     _run(lambda inputs: {"z": tft.scale_to_z_score(inputs["x"])}, tmp_path,
          spec=dict(SPEC, x=FLOAT))
-  with pytest.raises(NotImplementedError, match="reduce_instance_dims=False"):
-    _run(lambda inputs: {"b": tft.bucketize(inputs["y"], 3, elementwise=True)}, tmp_path)
   with pytest.raises(ValueError, match="reduce_instance_dims=False needs a dense Tensor"):
     _run(lambda inputs: {"m": tft.scale_to_z_score(inputs["x"], elementwise=True)}, tmp_path)
 

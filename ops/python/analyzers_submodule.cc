@@ -150,16 +150,21 @@ void DefineAnalyzersSubmodule(py::module_& parent) {
 
   py::class_<QuantilesAnalyzer, Analyzer> quantiles(m, "QuantilesAnalyzer",
                                                     "A KLL quantiles sketch of numeric values.");
-  quantiles.def(py::init<int>(), py::arg("k") = 200)
+  quantiles.def(py::init<int, int64_t>(), py::arg("k") = 200, py::arg("width") = 1)
       .def(
           "boundaries",
-          [](const QuantilesAnalyzer& self, int num_buckets) {
-            const std::vector<double> b = self.Boundaries(num_buckets);
+          [](const QuantilesAnalyzer& self, int num_buckets, int64_t position) {
+            if (position < 0 || position >= self.width()) {
+              throw py::index_error(StrCat("position ", position, " of a quantiles analyzer of width ",
+                                           self.width()));
+            }
+            const std::vector<double> b = self.Boundaries(num_buckets, position);
             return py::array_t<double>(b.size(), b.data());
           },
-          py::arg("num_buckets"),
-          "num_buckets - 1 boundaries at ranks i / num_buckets, duplicates removed.")
-      .def_property_readonly("count", [](const QuantilesAnalyzer& self) { return self.sketch().count(); });
+          py::arg("num_buckets"), py::arg("position") = 0,
+          "num_buckets - 1 boundaries at ranks i / num_buckets (TFT's), repeats kept.")
+      .def_property_readonly("width", &QuantilesAnalyzer::width)
+      .def_property_readonly("count", &QuantilesAnalyzer::count);
   Picklable<QuantilesAnalyzer>(quantiles);
 
   py::class_<VocabularyAnalyzer, Analyzer> vocabulary(

@@ -413,39 +413,86 @@ StatusOr<std::unique_ptr<CovarianceAnalyzer>> CovarianceAnalyzer::Deserialize(
 Status QuantilesAnalyzer::Add(const std::vector<const ArrayView*>& inputs) {
   TFX_RETURN_IF_ERROR(ExpectInputs("quantiles analyzer", inputs, 1, 1));
   const LeafRange r = arrow::Leaves(*inputs[0]);
-  if (r.leaf->type == Type::kDouble && r.leaf->validity == nullptr) {
-    sketch_.Update(r.leaf->Values<double>() + r.begin, r.count);  // Zero-copy; NaNs skipped.
+  const int64_t w = width();
+  if (w == 1 && r.leaf->type == Type::kDouble && r.leaf->validity == nullptr) {
+    sketches_[0].Update(r.leaf->Values<double>() + r.begin, r.count);  // Zero-copy; NaNs skipped.
     return Status::OK();
+  }
+  if (r.count % w != 0) {
+    return InvalidArgument("quantiles analyzer of width ", w, ": ", r.count,
+                           " values are not whole rows");
   }
   std::vector<double> values;
   TFX_RETURN_IF_ERROR(ToDoubles("quantiles analyzer", r, &values));
-  sketch_.Update(values.data(), static_cast<int64_t>(values.size()));
+  if (w == 1) {
+    sketches_[0].Update(values.data(), static_cast<int64_t>(values.size()));
+    return Status::OK();
+  }
+  std::vector<double> column(r.count / w);  // One position's values, gathered from the rows.
+  for (int64_t p = 0; p < w; ++p) {
+    for (size_t row = 0; row < column.size(); ++row) column[row] = values[row * w + p];
+    sketches_[p].Update(column.data(), static_cast<int64_t>(column.size()));
+  }
   return Status::OK();
 }
 
 Status QuantilesAnalyzer::Merge(const Analyzer& other) {
   const auto* o = dynamic_cast<const QuantilesAnalyzer*>(&other);
-  if (o == nullptr) return InvalidArgument("cannot merge a different analyzer into a quantiles analyzer");
-  return sketch_.Merge(o->sketch_);
+  if (o == nullptr || o->width() != width()) {
+    return InvalidArgument("cannot merge a different analyzer into a quantiles analyzer of width ",
+                           width());
+  }
+  for (size_t p = 0; p < sketches_.size(); ++p) {
+    TFX_RETURN_IF_ERROR(sketches_[p].Merge(o->sketches_[p]));
+  }
+  return Status::OK();
 }
 
 std::string QuantilesAnalyzer::Serialize() const {
-  return StateHeader(StateKind::kQuantilesAnalyzer) + sketch_.Serialize();
+  std::string out = StateHeader(StateKind::kQuantilesAnalyzer);
+  PutBytes(&out, static_cast<uint64_t>(sketches_.size()));
+  for (const KllSketch& sketch : sketches_) {
+    const std::string bytes = sketch.Serialize();
+    PutBytes(&out, static_cast<uint64_t>(bytes.size()));
+    out += bytes;
+  }
+  return out;
 }
 
 StatusOr<std::unique_ptr<QuantilesAnalyzer>> QuantilesAnalyzer::Deserialize(const std::string& bytes) {
-  size_t header_end = 0;
-  TFX_RETURN_IF_ERROR(CheckStateHeader(bytes, StateKind::kQuantilesAnalyzer, &header_end));
-  TFX_ASSIGN_OR_RETURN(KllSketch sketch, KllSketch::Deserialize(bytes.substr(header_end)));
-  return std::unique_ptr<QuantilesAnalyzer>(new QuantilesAnalyzer(std::move(sketch)));
+  size_t pos = 0;
+  TFX_RETURN_IF_ERROR(CheckStateHeader(bytes, StateKind::kQuantilesAnalyzer, &pos));
+  uint64_t width;
+  if (!GetBytes(bytes, &pos, &width) || width == 0) {
+    return InvalidArgument("serialized quantiles analyzer has a truncated or invalid width");
+  }
+  auto analyzer = std::make_unique<QuantilesAnalyzer>();
+  analyzer->sketches_.clear();
+  for (uint64_t p = 0; p < width; ++p) {
+    uint64_t size;
+    if (!GetBytes(bytes, &pos, &size) || bytes.size() - pos < size) {
+      return InvalidArgument("serialized quantiles analyzer is truncated at sketch ", p);
+    }
+    TFX_ASSIGN_OR_RETURN(KllSketch sketch, KllSketch::Deserialize(bytes.substr(pos, size)));
+    analyzer->sketches_.push_back(std::move(sketch));
+    pos += size;
+  }
+  return analyzer;
 }
 
-std::vector<double> QuantilesAnalyzer::Boundaries(int num_buckets) const {
+uint64_t QuantilesAnalyzer::count() const {
+  uint64_t n = 0;
+  for (const KllSketch& sketch : sketches_) n += sketch.count();
+  return n;
+}
+
+std::vector<double> QuantilesAnalyzer::Boundaries(int num_buckets, int64_t position) const {
   std::vector<double> boundaries;
-  if (sketch_.empty() || num_buckets < 2) return boundaries;
+  const KllSketch& sketch = sketches_.at(static_cast<size_t>(position));
+  if (sketch.empty() || num_buckets < 2) return boundaries;
   // TFT's: the inner num_buckets - 1 of the summary's quantiles, repeats kept (so the output
   // shape does not depend on the data).
-  boundaries = sketch_.SummaryQuantiles(num_buckets);
+  boundaries = sketch.SummaryQuantiles(num_buckets);
   return std::vector<double>(boundaries.begin() + 1, boundaries.end() - 1);
 }
 

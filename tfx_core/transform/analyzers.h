@@ -107,23 +107,26 @@ class CovarianceAnalyzer : public Analyzer {
   std::vector<double> comoment_;  // Sum over rows of (x - mean)(x - mean)^T, row-major.
 };
 
-// Input: numeric values. A KLL sketch: ranks within the sketch's stated bound.
+// Input: numeric values. A KLL sketch per position of the rows (width 1: one for all values,
+// TFT's reduce_instance_dims; width w: value i goes to sketch i % w, elementwise): ranks
+// within the sketch's stated bound, exact while a sketch holds at most k values.
 class QuantilesAnalyzer : public Analyzer {
  public:
-  explicit QuantilesAnalyzer(int k = KllSketch::kDefaultK) : sketch_(k) {}
+  explicit QuantilesAnalyzer(int k = KllSketch::kDefaultK, int64_t width = 1)
+      : sketches_(static_cast<size_t>(width < 1 ? 1 : width), KllSketch(k)) {}
   Status Add(const std::vector<const arrow::ArrayView*>& inputs) override;
   Status Merge(const Analyzer& other) override;
   std::string Serialize() const override;
   static StatusOr<std::unique_ptr<QuantilesAnalyzer>> Deserialize(const std::string& bytes);
 
-  // num_buckets - 1 boundaries at ranks i / num_buckets, as TFT picks them (KllSketch::
-  // SummaryQuantiles), repeats kept; empty if no values were seen.
-  std::vector<double> Boundaries(int num_buckets) const;
-  const KllSketch& sketch() const { return sketch_; }
+  // num_buckets - 1 boundaries at ranks i / num_buckets of position `position`'s values, as
+  // TFT picks them (KllSketch::SummaryQuantiles), repeats kept; empty if no values were seen.
+  std::vector<double> Boundaries(int num_buckets, int64_t position = 0) const;
+  int64_t width() const { return static_cast<int64_t>(sketches_.size()); }
+  uint64_t count() const;
 
  private:
-  explicit QuantilesAnalyzer(KllSketch sketch) : sketch_(std::move(sketch)) {}
-  KllSketch sketch_;
+  std::vector<KllSketch> sketches_;
 };
 
 // Input: string values, and optionally numeric weights with one weight per value. Counts every

@@ -29,6 +29,14 @@ def map_values(fn, x):
   return fn(tf.convert_to_tensor(x))
 
 
+_NARROW_INTEGERS = (tf.int8, tf.int16, tf.int32, tf.uint8, tf.uint16, tf.uint32)
+
+
+def _widened(v):
+  """Narrow integers as int64 (exact), which the kernels take, as TFT accepts them."""
+  return tf.cast(v, tf.int64) if v.dtype in _NARROW_INTEGERS else v
+
+
 def _param(value, dtype):
   """Python numbers become float64 first, so they round to `dtype` exactly as in C++."""
   if isinstance(value, (int, float)):
@@ -43,6 +51,7 @@ def _scaled_dtype(x):
 def scale_to_z_score(x, mean, stddev, name=None):
   """(x - mean) / stddev; float64 in -> float64 out, otherwise float32."""
   def fn(v):
+    v = _widened(v)
     dtype = _scaled_dtype(v)
     return _ops.tfx_core_scale_to_z_score(
         v, _param(mean, dtype), _param(stddev, dtype), name=name)
@@ -52,6 +61,7 @@ def scale_to_z_score(x, mean, stddev, name=None):
 def scale_to_0_1(x, min_value, max_value, name=None):
   """(x - min_value) / (max_value - min_value); requires max_value > min_value."""
   def fn(v):
+    v = _widened(v)
     dtype = _scaled_dtype(v)
     return _ops.tfx_core_scale_to01(
         v, _param(min_value, dtype), _param(max_value, dtype), name=name)
@@ -61,7 +71,7 @@ def scale_to_0_1(x, min_value, max_value, name=None):
 def bucketize(x, boundaries, name=None):
   """int64 bucket ids: the number of boundaries <= x; NaN -> the last bucket, as in TFT."""
   def fn(v):
-    return _ops.tfx_core_bucketize(v, _param(boundaries, tf.float64), name=name)
+    return _ops.tfx_core_bucketize(_widened(v), _param(boundaries, tf.float64), name=name)
   return map_values(fn, x)
 
 

@@ -6,6 +6,8 @@ tensors preprocessing_fn gets for that value. Nulls and NaN are skipped by every
 Over no values, mean/var/sum are 0 and min/max are +inf/-inf (TensorFlow's empty reductions).
 """
 
+import builtins
+import math
 import os
 import re
 
@@ -25,7 +27,8 @@ _kernels = ext.analyzers
 def new_accumulator(request):
   return {
       "moments": lambda: _kernels.MomentsAnalyzer(request.params.get("width", 1)),
-      "quantiles": _kernels.QuantilesAnalyzer,
+      "quantiles": lambda: _kernels.QuantilesAnalyzer(request.params.get("k", 200),
+                                                      request.params.get("width", 1)),
       "vocabulary": _kernels.VocabularyAnalyzer,
       "keyed_moments": _kernels.KeyedMomentsAnalyzer,
       "covariance": lambda: _kernels.CovarianceAnalyzer(request.params["width"]),
@@ -38,9 +41,11 @@ def finalize(request, accumulator, files_dir):
   if request.kind == "moments":
     return accumulator.result()
   if request.kind == "quantiles":
-    # Boundaries are float32 in the graph (as in TFT), num_buckets - 1 of them, repeats kept.
-    boundaries = accumulator.boundaries(params["num_buckets"]).astype(np.float32)
-    return {"boundaries": boundaries.astype(np.float64).tolist()}
+    # Boundaries are float32 in the graph (as in TFT), num_buckets - 1 of them, repeats kept;
+    # elementwise, one list per position.
+    per_position = [accumulator.boundaries(params["num_buckets"], p).astype(np.float32)
+                    .astype(np.float64).tolist() for p in range(accumulator.width)]
+    return {"boundaries": per_position if "width" in params else per_position[0]}
   if request.kind == "vocabulary":
     filename = _tracing.file_name(request)
     path = os.path.join(files_dir, filename)
@@ -223,24 +228,44 @@ def check_reduce(analyzer, reduce_instance_dims):
 
 def quantiles(x, num_buckets, epsilon=None, weights=None, reduce_instance_dims=True,
               always_return_num_quantiles=True, name=None):
-  """Boundaries splitting x's values into num_buckets of equal count: float32 [1, <= num_buckets
-  - 1]. A KLL sketch (rank error within 2.2%) stands in for TFT's epsilon; boundaries that
-  coincide (ties in the data) are merged."""
-  del epsilon, always_return_num_quantiles  # The sketch's own bound applies.
+  """Boundaries splitting x's values into num_buckets of equal count, as TFT picks them:
+  float32 [1, num_buckets - 1] (repeats kept), or with reduce_instance_dims=False one row of
+  boundaries per position of x's rows, [*x.shape[1:], num_buckets - 1]. A KLL sketch sized for
+  `epsilon` (TFT's default: min(1 / num_buckets, 0.01)) keeps every value up to max(4096,
+  ~3.3 / epsilon) of them, so small data gives TFT's exact boundaries."""
+  del always_return_num_quantiles  # Always num_buckets - 1 boundaries, as TFT's default.
   return quantiles_outputs(x, num_buckets, weights, reduce_instance_dims,
-                           name or "quantiles")["boundaries"]
+                           name or "quantiles", epsilon)["boundaries"]
 
 
-def quantiles_outputs(x, num_buckets, weights, reduce_instance_dims, name):
-  check_reduce(name, reduce_instance_dims)
+_MIN_SKETCH_K = 4096  # Exact up to this many values: small data gets TFT's exact boundaries.
+
+
+def _sketch_k(epsilon, num_buckets):
+  """KLL's k for TFT's epsilon (its rank error is about 3.3 / k, 99% confidence), and at least
+  _MIN_SKETCH_K."""
+  if epsilon is not None and not isinstance(epsilon, (int, float)):
+    epsilon = tf.get_static_value(epsilon)  # A constant tensor, as TFT's tests pass it.
+  # (builtins': this module's min and max are analyzers.)
+  epsilon = float(epsilon) if epsilon else builtins.min(1.0 / num_buckets, 0.01)
+  return int(builtins.min(builtins.max(_MIN_SKETCH_K, math.ceil(3.3 / epsilon)), 1 << 20))
+
+
+def quantiles_outputs(x, num_buckets, weights, reduce_instance_dims, name, epsilon=None):
   _unsupported(name, weights=weights is not None)
   if not isinstance(num_buckets, int) or num_buckets < 1:
     raise ValueError("%s: num_buckets must be a positive int, got %r" % (name, num_buckets))
+  shape = None if reduce_instance_dims else _instance_shape(x, name)
   trace, values, source = _numeric_values(x, name)
-  outputs = {"boundaries": Output(tf.float32, [1, None], lambda v: tf.reshape(
-      tf.constant(v["boundaries"], tf.float32), [1, -1]))}
-  return trace.analyze("quantiles", name, [values], {"num_buckets": num_buckets}, source,
-                       outputs)
+  params = {"num_buckets": num_buckets, "k": _sketch_k(epsilon, num_buckets)}
+  if shape is None:
+    outputs = {"boundaries": Output(tf.float32, [1, None], lambda v: tf.reshape(
+        tf.constant(v["boundaries"], tf.float32), [1, -1]))}
+  else:
+    params["width"] = int(np.prod(shape))
+    outputs = {"boundaries": Output(tf.float32, shape + [None], lambda v: tf.reshape(
+        tf.constant(v["boundaries"], tf.float32), shape + [-1]))}
+  return trace.analyze("quantiles", name, [values], params, source, outputs)
 
 
 def vocabulary(x, top_k=None, frequency_threshold=None, vocab_filename=None,

@@ -81,18 +81,40 @@ def scale_by_min_max(x, output_min=0.0, output_max=1.0, elementwise=False, name=
 
 
 def apply_buckets(x, bucket_boundaries, name=None):
-  """int64 bucket ids: the number of boundaries <= x; NaN -> the last bucket, as in TFT."""
+  """int64 bucket ids: the number of boundaries <= x; NaN -> the last bucket, as in TFT. Ids
+  are in [0, len(boundaries)], the output's int_domain."""
   boundaries = tf.reshape(tf.cast(bucket_boundaries, tf.float64), [-1])
-  return ops.bucketize(x, boundaries, name=name)
+  result = ops.bucketize(x, boundaries, name=name)
+  trace = _tracing.active()
+  if trace is not None and boundaries.shape[0] is not None:
+    trace.record_domain(result, 0, boundaries.shape[0])
+  return result
 
 
 def bucketize(x, num_buckets, epsilon=None, weights=None, elementwise=False,
               always_return_num_quantiles=True, name=None):
-  """Quantile buckets of x: int64 ids in [0, num_buckets)."""
-  del epsilon, always_return_num_quantiles  # The sketch's own bound applies.
+  """Quantile buckets of x: int64 ids in [0, num_buckets); elementwise=True: each position of
+  a dense x's rows by its own boundaries, as TFT."""
+  del always_return_num_quantiles
+  if not isinstance(num_buckets, int):
+    raise TypeError("num_buckets must be an int, got %s" % type(num_buckets))
+  if num_buckets < 1:
+    raise ValueError("Invalid num_buckets %d" % num_buckets)
+  if elementwise and isinstance(x, (tf.SparseTensor, tf.RaggedTensor)):
+    raise ValueError("bucketize requires `x` to be dense if `elementwise=True`")
   analyzer = _analyzers.quantiles_outputs(x, num_buckets, weights=weights,
                                           reduce_instance_dims=not elementwise,
-                                          name=name or "bucketize")
+                                          name=name or "bucketize", epsilon=epsilon)
+  if elementwise:
+    width = int(np.prod(x.shape[1:]))
+    boundaries = tf.reshape(analyzer["boundaries"], [width, -1])
+    rows = tf.reshape(x, [-1, width])
+    result = tf.reshape(
+        tf.stack([apply_buckets(rows[:, i], boundaries[i]) for i in range(width)], axis=1),
+        [-1] + x.shape[1:].as_list())
+    if analyzer.value is not None:
+      _tracing.current("bucketize").record_domain(result, 0, num_buckets - 1)
+    return result
   result = apply_buckets(x, analyzer["boundaries"])
   if analyzer.value is not None:
     _tracing.current("bucketize").record_domain(result, 0, len(analyzer.value["boundaries"]))
