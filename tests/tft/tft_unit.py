@@ -56,7 +56,10 @@ def _column(rows, name, feature):
 
 
 def to_table(rows, feature_spec):
-  return pa.table({name: _column(rows, name, f) for name, f in sorted(feature_spec.items())})
+  """The Arrow table of TFT instance dicts: one column per column of the spec (a composite
+  feature's index, value and row-length columns are lists per row)."""
+  columns = _inputs.columns_of(feature_spec)
+  return pa.table({name: _column(rows, name, f) for name, f in sorted(columns.items())})
 
 
 def _rows(table):

@@ -75,11 +75,30 @@ def raw_placeholders(spec):
   for name, feature in sorted(spec.items()):
     type_spec = _inputs.type_spec(feature)
     if isinstance(type_spec, tf.SparseTensorSpec):
-      inputs[name] = tf.compat.v1.sparse_placeholder(feature.dtype, [None, None],
+      inputs[name] = tf.compat.v1.sparse_placeholder(feature.dtype, type_spec.shape,
                                                      name=_op_name(name))
+    elif isinstance(type_spec, tf.RaggedTensorSpec):
+      inputs[name] = tf.compat.v1.ragged.placeholder(
+          feature.dtype, type_spec.ragged_rank, value_shape=[], name=_op_name(name))
+      if feature.row_splits_dtype != tf.int64:
+        inputs[name] = inputs[name].with_row_splits_dtype(feature.row_splits_dtype)
     else:
       inputs[name] = tf.compat.v1.placeholder(feature.dtype, type_spec.shape, name=_op_name(name))
   return inputs
+
+
+def _feed_dict(placeholders, values):
+  """A Session feed: ragged placeholders are fed component by component."""
+  feed = {}
+  for name, value in values.items():
+    placeholder = placeholders[name]
+    if isinstance(placeholder, tf.RaggedTensor):
+      feed[placeholder.flat_values] = value.flat_values
+      for split, array in zip(placeholder.nested_row_splits, value.nested_row_splits):
+        feed[split] = array
+    else:
+      feed[placeholder] = value
+  return feed
 
 
 def _op_name(feature):
@@ -92,7 +111,8 @@ def trace_in_graph(preprocessing_fn, spec, known, files_dir):
   graph = tf.Graph()
   with graph.as_default():
     raw = raw_placeholders(spec)
-    trace = _tracing.Trace(known, raw, lambda name: tf.constant(os.path.join(files_dir, name)))
+    trace = _tracing.Trace(known, raw, lambda name: tf.constant(os.path.join(files_dir, name)),
+                           columnar={n for n, f in spec.items() if _inputs.is_columnar(f)})
     with _tracing.tracing(trace):
       _tracing.call_preprocessing_fn(preprocessing_fn, raw)
   return graph, raw, trace
@@ -138,7 +158,7 @@ class AnalysisPass:
     evaluated = []
     if fetches:
       feed = _inputs.to_numpy(batch, {n: self._spec[n] for n in placeholders})
-      evaluated = session.run(fetches, {placeholders[n]: v for n, v in feed.items()})
+      evaluated = session.run(fetches, _feed_dict(placeholders, feed))
     evaluated = iter(evaluated)
     items = []
     for r in requests:

@@ -50,7 +50,8 @@ class _TransformModule(tf.Module):
     signature = {name: _inputs.type_spec(f) for name, f in sorted(spec.items())}
 
     def transform_features(inputs):
-      trace = _tracing.Trace(known, inputs, lambda name: self.assets[name].asset_path)
+      trace = _tracing.Trace(known, inputs, lambda name: self.assets[name].asset_path,
+                             columnar={n for n, f in spec.items() if _inputs.is_columnar(f)})
       with _tracing.tracing(trace):
         outputs = _tracing.call_preprocessing_fn(preprocessing_fn, inputs)
       if trace.pending:

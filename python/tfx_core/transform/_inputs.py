@@ -2,7 +2,11 @@
 
 As in tensorflow_transform: a schema feature with a shape is a tf.io.FixedLenFeature (a dense
 tensor [batch, *shape]); one without is a tf.io.VarLenFeature (a tf.SparseTensor
-[batch, max_values]). INT is int64, FLOAT is float32, BYTES is string. Conversions are columnar
+[batch, max_values]). INT is int64, FLOAT is float32, BYTES is string. Composite features are
+made of other columns, as in TFT: a tf.io.SparseFeature (the schema's sparse_feature) of index
+columns and a value column, each a list per row, gives a tf.SparseTensor [batch, *size]; a
+tf.io.RaggedFeature (the schema's ragged tensor_representation) of a value column and
+row-length or uniform-length partitions gives a tf.RaggedTensor. Conversions are columnar
 (numpy and Arrow kernels); nothing loops over rows in Python.
 """
 
@@ -19,10 +23,56 @@ _SCHEMA_TYPES = {tf.int64: schema_pb2.INT, tf.float32: schema_pb2.FLOAT,
 _ARROW_TYPES = {tf.int64: pa.int64(), tf.float32: pa.float32(), tf.float64: pa.float64()}
 
 
+def _representations(schema):
+  group = schema.tensor_representation_group.get("")
+  return dict(group.tensor_representation) if group is not None else {}
+
+
 def feature_spec_from_schema(schema):
-  """{name: FixedLenFeature | VarLenFeature} for the schema's features (TFT's rules)."""
-  spec = {}
+  """{name: FixedLenFeature | VarLenFeature | SparseFeature | RaggedFeature} for the schema's
+  features (TFT's rules); the columns a composite feature is made of are not features."""
+  spec, types, components = {}, {f.name: f for f in schema.feature}, set()
+
+  def dtype_of(column, composite):
+    if column not in types or types[column].type not in _DTYPES:
+      raise ValueError("%s: its column '%s' is not an INT, FLOAT or BYTES feature of the schema"
+                       % (composite, column))
+    return _DTYPES[types[column].type]
+
+  for sparse in schema.sparse_feature:
+    indices = [i.name for i in sparse.index_feature]
+    value = sparse.value_feature.name
+    if sparse.HasField("dense_shape"):
+      size = [d.size for d in sparse.dense_shape.dim]
+    else:  # TFT's schemas give the size by the index features' int_domain.
+      size = [types[i].int_domain.max + 1 if i in types and types[i].HasField("int_domain")
+              else None for i in indices]
+      if None in size:
+        raise ValueError("sparse feature '%s': give dense_shape or an int_domain (max = size - "
+                         "1) on each index feature" % sparse.name)
+    spec[sparse.name] = tf.io.SparseFeature(
+        indices if len(indices) > 1 else indices[0], value, dtype_of(value, sparse.name),
+        size if len(size) > 1 else size[0], already_sorted=sparse.is_sorted)
+    components.update(indices + [value])
+  for name, representation in _representations(schema).items():
+    if representation.WhichOneof("kind") != "ragged_tensor":
+      continue
+    ragged = representation.ragged_tensor
+    value = ".".join(ragged.feature_path.step)
+    partitions = []
+    for partition in ragged.partition:
+      if partition.WhichOneof("kind") == "uniform_row_length":
+        partitions.append(tf.io.RaggedFeature.UniformRowLength(partition.uniform_row_length))
+      else:
+        partitions.append(tf.io.RaggedFeature.RowLengths(partition.row_length))
+        components.add(partition.row_length)
+    spec[name] = tf.io.RaggedFeature(
+        dtype_of(value, name), value_key=value, partitions=partitions,
+        row_splits_dtype=tf.int32 if ragged.row_partition_dtype == 2 else tf.int64)
+    components.add(value)
   for feature in schema.feature:
+    if feature.name in components:
+      continue
     if feature.type not in _DTYPES:
       raise ValueError("feature '%s': schema type %s has no tensor type (expected INT, FLOAT or "
                        "BYTES)" % (feature.name, schema_pb2.FeatureType.Name(feature.type)))
@@ -38,6 +88,35 @@ def schema_from_feature_spec(spec, int_domains=None):
   """The schema that feature_spec_from_schema maps back to `spec`; int_domains ({name: (min,
   max)}) marks integer features as categorical with that range, as TFT's schemas do."""
   schema = schema_pb2.Schema()
+  spec = dict(spec)
+  for name in sorted(spec):
+    feature = spec[name]
+    if isinstance(feature, tf.io.SparseFeature):
+      indices = _as_list(feature.index_key)
+      sparse = schema.sparse_feature.add(name=name, is_sorted=feature.already_sorted)
+      for index, size in zip(indices, _as_list(feature.size)):
+        sparse.index_feature.add(name=index)
+        column = schema.feature.add(name=index, type=schema_pb2.INT)
+        column.int_domain.min, column.int_domain.max = 0, int(size) - 1
+      sparse.value_feature.name = feature.value_key
+      schema.feature.add(name=feature.value_key, type=_SCHEMA_TYPES[feature.dtype])
+      del spec[name]
+    elif isinstance(feature, tf.io.RaggedFeature):
+      value = feature.value_key or name
+      ragged = schema.tensor_representation_group[""].tensor_representation[name].ragged_tensor
+      ragged.feature_path.step.append(value)
+      ragged.row_partition_dtype = 2 if feature.row_splits_dtype == tf.int32 else 1
+      schema.feature.add(name=value, type=_SCHEMA_TYPES[feature.dtype])
+      for partition in feature.partitions:
+        if isinstance(partition, tf.io.RaggedFeature.UniformRowLength):
+          ragged.partition.add(uniform_row_length=partition.length)
+        elif isinstance(partition, tf.io.RaggedFeature.RowLengths):
+          ragged.partition.add(row_length=partition.key)
+          schema.feature.add(name=partition.key, type=schema_pb2.INT)
+        else:
+          raise ValueError("ragged feature '%s': partition %r is not supported (RowLengths and "
+                           "UniformRowLength are)" % (name, partition))
+      del spec[name]
   for name in sorted(spec):
     feature = schema.feature.add(name=name, type=_SCHEMA_TYPES[spec[name].dtype])
     if isinstance(spec[name], tf.io.FixedLenFeature):
@@ -99,14 +178,49 @@ def arrow_schema(spec):
   return pa.schema(fields)
 
 
+def _as_list(value):
+  return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
 def type_spec(feature):
   """The tf.TypeSpec of a batch of `feature`."""
   if isinstance(feature, tf.io.FixedLenFeature):
     return tf.TensorSpec([None] + list(feature.shape), feature.dtype)
   if isinstance(feature, tf.io.VarLenFeature):
     return tf.SparseTensorSpec([None, None], feature.dtype)
-  raise TypeError("unsupported feature spec %r (expected FixedLenFeature or VarLenFeature)"
-                  % (feature,))
+  if isinstance(feature, tf.io.SparseFeature):
+    return tf.SparseTensorSpec([None] + [int(s) for s in _as_list(feature.size)], feature.dtype)
+  if isinstance(feature, tf.io.RaggedFeature):
+    shape = [None, None] + [p.length if isinstance(p, tf.io.RaggedFeature.UniformRowLength)
+                            else None for p in feature.partitions]
+    return tf.RaggedTensorSpec(shape, feature.dtype, ragged_rank=len(shape) - 1,
+                               row_splits_dtype=feature.row_splits_dtype)
+  raise TypeError("unsupported feature spec %r (expected FixedLenFeature, VarLenFeature, "
+                  "SparseFeature or RaggedFeature)" % (feature,))
+
+
+def is_columnar(feature):
+  """Whether a feature is one column as is (not made of several, as composites are)."""
+  return isinstance(feature, (tf.io.FixedLenFeature, tf.io.VarLenFeature))
+
+
+def columns_of(spec):
+  """{column: FixedLenFeature | VarLenFeature}: the columns the data holds for `spec` (a
+  composite feature's index, value and row-length columns, as lists per row)."""
+  columns = {}
+  for name, feature in spec.items():
+    if is_columnar(feature):
+      columns[name] = feature
+    elif isinstance(feature, tf.io.SparseFeature):
+      for index in _as_list(feature.index_key):
+        columns[index] = tf.io.VarLenFeature(tf.int64)
+      columns[feature.value_key] = tf.io.VarLenFeature(feature.dtype)
+    else:
+      columns[feature.value_key or name] = tf.io.VarLenFeature(feature.dtype)
+      for partition in feature.partitions:
+        if isinstance(partition, tf.io.RaggedFeature.RowLengths):
+          columns[partition.key] = tf.io.VarLenFeature(tf.int64)
+  return columns
 
 
 def _column(batch, name, where):
@@ -194,6 +308,10 @@ def to_tensors(batch, spec, where="input"):
     if isinstance(value, tf.compat.v1.SparseTensorValue):
       tensors[name] = tf.SparseTensor(tf.constant(value.indices), tf.constant(
           value.values, spec[name].dtype), tf.constant(value.dense_shape))
+    elif isinstance(value, tf.compat.v1.ragged.RaggedTensorValue):
+      tensors[name] = tf.RaggedTensor.from_nested_row_splits(
+          tf.constant(value.flat_values, spec[name].dtype),
+          [tf.constant(s) for s in value.nested_row_splits], validate=False)
     else:
       tensors[name] = tf.constant(value, spec[name].dtype)
   return tensors
@@ -204,6 +322,12 @@ def to_numpy(batch, spec, where="input"):
   num_rows = batch.num_rows
   tensors = {}
   for name, feature in spec.items():
+    if isinstance(feature, tf.io.SparseFeature):
+      tensors[name] = _sparse_feature(batch, name, feature, where)
+      continue
+    if isinstance(feature, tf.io.RaggedFeature):
+      tensors[name] = _ragged_feature(batch, name, feature, where)
+      continue
     values, lengths = column_values(batch, name, feature, where)
     values = values.to_numpy(zero_copy_only=False)
     if isinstance(feature, tf.io.FixedLenFeature):
@@ -217,6 +341,72 @@ def to_numpy(batch, spec, where="input"):
         np.stack([rows, columns], axis=1).reshape(-1, 2), values,
         np.array([num_rows, width], np.int64))
   return tensors
+
+
+def _sparse_feature(batch, name, feature, where):
+  """A SparseFeature's SparseTensorValue from its index and value columns (lists per row)."""
+  values, lengths = column_values(batch, feature.value_key, tf.io.VarLenFeature(feature.dtype),
+                                  where)
+  rows = np.repeat(np.arange(batch.num_rows, dtype=np.int64), lengths)
+  sizes = [int(s) for s in _as_list(feature.size)]
+  columns = []
+  for key, size in zip(_as_list(feature.index_key), sizes):
+    index, index_lengths = column_values(batch, key, tf.io.VarLenFeature(tf.int64), where)
+    if (index_lengths != lengths).any():
+      row = int(np.argmax(index_lengths != lengths))
+      raise ValueError("%s: sparse feature '%s': row %d has %d values in '%s' but %d indices in "
+                       "'%s'" % (where, name, row, lengths[row], feature.value_key,
+                                 index_lengths[row], key))
+    index = index.to_numpy(zero_copy_only=False).astype(np.int64)
+    bad = (index < 0) | (index >= size)
+    if bad.any():
+      at = int(np.argmax(bad))
+      raise ValueError("%s: sparse feature '%s': index %d in '%s' (row %d) is outside [0, %d)"
+                       % (where, name, index[at], key, rows[at], size))
+    columns.append(index)
+  values = values.to_numpy(zero_copy_only=False)
+  if not feature.already_sorted and len(rows):  # Row-major order, as TensorFlow needs.
+    order = np.lexsort(tuple(reversed([rows] + columns)))
+    rows, columns, values = rows[order], [c[order] for c in columns], values[order]
+  indices = np.stack([rows] + columns, axis=1).reshape(-1, 1 + len(columns))
+  return tf.compat.v1.SparseTensorValue(indices, values,
+                                        np.array([batch.num_rows] + sizes, np.int64))
+
+
+def _ragged_feature(batch, name, feature, where):
+  """A RaggedFeature's RaggedTensorValue from its value column and row-length columns."""
+  value_key = feature.value_key or name
+  values, counts = column_values(batch, value_key, tf.io.VarLenFeature(feature.dtype), where)
+  nested_lengths = []  # Innermost first.
+  for partition in reversed(feature.partitions):
+    if isinstance(partition, tf.io.RaggedFeature.UniformRowLength):
+      n = int(partition.length)
+      if (counts % n).any():
+        row = int(np.argmax(counts % n))
+        raise ValueError("%s: ragged feature '%s': row %d has %d values, not a multiple of the "
+                         "uniform row length %d" % (where, name, row, counts[row], n))
+      lengths, counts = np.full(int(counts.sum()) // n, n, np.int64), counts // n
+    else:
+      lengths, row_counts = column_values(batch, partition.key, tf.io.VarLenFeature(tf.int64),
+                                          where)
+      lengths = lengths.to_numpy(zero_copy_only=False).astype(np.int64)
+      total = np.concatenate([[0], np.cumsum(lengths)])
+      ends = np.cumsum(row_counts)
+      sums = total[ends] - total[ends - row_counts]
+      if (sums != counts).any():
+        row = int(np.argmax(sums != counts))
+        raise ValueError("%s: ragged feature '%s': row %d's lengths in '%s' add up to %d, but "
+                         "it has %d values" % (where, name, row, partition.key, sums[row],
+                                               counts[row]))
+      counts = row_counts
+    nested_lengths.append(lengths)
+  nested_lengths.append(counts)  # The batch dimension: rows of the outermost level per row.
+  splits_dtype = np.int32 if feature.row_splits_dtype == tf.int32 else np.int64
+  value = values.to_numpy(zero_copy_only=False)
+  for lengths in nested_lengths:
+    value = tf.compat.v1.ragged.RaggedTensorValue(
+        value, np.concatenate([[0], np.cumsum(lengths)]).astype(splits_dtype))
+  return value
 
 
 def with_structure(values, lengths, feature):

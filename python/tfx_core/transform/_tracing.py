@@ -49,16 +49,22 @@ class AnalyzerOutputs(dict):
 class Trace:
   """State of one tracing pass of preprocessing_fn."""
 
-  def __init__(self, known, raw_inputs, file_tensor):
+  def __init__(self, known, raw_inputs, file_tensor, columnar=None):
+    """columnar: the raw features that are one column as is (default: all)."""
     self.known = known            # key -> value, from earlier passes.
     self.pending: List[Request] = []
     self._file_tensor = file_tensor  # File name -> tensor (an asset's path when saving).
     self._columns = {}            # Value tensor ref -> the raw feature whose column it is.
     self._sources = {}            # Any component tensor ref -> its raw feature.
     for name, tensor in raw_inputs.items():
-      self._columns[_values_of(tensor).ref()] = name
-      components = [tensor.indices, tensor.values, tensor.dense_shape] if isinstance(
-          tensor, tf.SparseTensor) else [tensor]
+      if columnar is None or name in columnar:
+        self._columns[_values_of(tensor).ref()] = name
+      if isinstance(tensor, tf.SparseTensor):
+        components = [tensor.indices, tensor.values, tensor.dense_shape]
+      elif isinstance(tensor, tf.RaggedTensor):
+        components = [tensor.flat_values] + list(tensor.nested_row_splits)
+      else:
+        components = [tensor]
       for component in components:
         self._sources[component.ref()] = name
     self._placeholder_ops = set()
