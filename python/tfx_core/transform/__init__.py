@@ -27,10 +27,15 @@ from tfx_core.transform._graph import TransformFeaturesLayer, TransformOutput, s
 from tfx_core.transform._inputs import (DatasetMetadata, feature_spec_from_schema,
                                         schema_from_feature_spec)
 from tfx_core.transform._mappers import (apply_buckets, apply_vocabulary, bag_of_words, bucketize,
-                                         compute_and_apply_vocabulary, hash_strings, ngrams,
+                                         compute_and_apply_vocabulary,
+                                         get_num_buckets_for_transformed_feature, hash_strings,
                                          scale_by_min_max, scale_by_min_max_per_key,
                                          scale_to_0_1, scale_to_0_1_per_key, scale_to_z_score,
                                          scale_to_z_score_per_key, tfidf)
+from tfx_core.transform._tf_mappers import (apply_buckets_with_interpolation,
+                                            deduplicate_tensor_per_row, ngrams, segment_indices,
+                                            sparse_tensor_left_align,
+                                            sparse_tensor_to_dense_with_shape, word_count)
 
 DEFAULT_BATCH_SIZE = 65536
 
@@ -71,11 +76,15 @@ def analyze_and_transform(table, preprocessing_fn, schema_or_spec, output_dir,
 
 
 __all__ = [
-    "DatasetMetadata", "PreprocessingFn", "TransformFeaturesLayer", "TransformOutput", "analyze_and_transform",
-    "analyze_dataset", "apply_buckets", "apply_vocabulary", "bag_of_words", "bucketize",
-    "compute_and_apply_vocabulary", "count_per_key", "covariance", "feature_spec_from_schema",
-    "hash_strings",
-    "max", "mean", "min", "ngrams", "pca", "quantiles", "scale_by_min_max", "scale_by_min_max_per_key",
-    "scale_to_0_1", "scale_to_0_1_per_key", "scale_to_z_score", "scale_to_z_score_per_key",
-    "schema_from_feature_spec", "size", "sum", "tfidf", "var", "vocabulary",
+    "DatasetMetadata", "PreprocessingFn", "TransformFeaturesLayer", "TransformOutput",
+    "analyze_and_transform", "analyze_dataset", "apply_buckets",
+    "apply_buckets_with_interpolation", "apply_vocabulary", "bag_of_words", "bucketize",
+    "compute_and_apply_vocabulary", "count_per_key", "covariance", "deduplicate_tensor_per_row",
+    "feature_spec_from_schema", "get_num_buckets_for_transformed_feature", "hash_strings", "max", "mean", "min", "ngrams", "pca",
+    "quantiles", "scale_by_min_max", "scale_by_min_max_per_key", "scale_to_0_1",
+    "scale_to_0_1_per_key", "scale_to_z_score", "scale_to_z_score_per_key",
+    "schema_from_feature_spec", "segment_indices", "size", "sparse_tensor_left_align",
+    "sparse_tensor_to_dense_with_shape", "sum", "tfidf", "var", "vocabulary", "word_count",
 ]
+
+from tfx_core.transform import experimental  # pylint: disable=wrong-import-position

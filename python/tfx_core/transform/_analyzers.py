@@ -51,6 +51,9 @@ def finalize(request, accumulator, files_dir):
     path = os.path.join(files_dir, filename)
     size = accumulator.write_file(path, params["weighted"], params["top_k"],
                                   params["frequency_threshold"], params["store_frequency"])
+    reserved = [_bytes(t) for t in params.get("reserved_tokens", ())]
+    if reserved:
+      size = _prepend_reserved_tokens(path, reserved, params["store_frequency"], size)
     if size == 0:  # As TFT: one dummy token, so that lookup tables can be built.
       dummy = EMPTY_VOCABULARY_INT_TOKEN if params.get("integer") else EMPTY_VOCABULARY_TOKEN
       with open(path, "wb") as f:
@@ -114,6 +117,21 @@ def _numeric_values(x, analyzer):
 # TFT's stand-ins for the token of an empty vocabulary (string and integer vocabularies).
 EMPTY_VOCABULARY_TOKEN = b"49d0cd50-04bb-48c0-bc6f-5b575dce351a"
 EMPTY_VOCABULARY_INT_TOKEN = b"-1"
+
+
+def _prepend_reserved_tokens(path, reserved, store_frequency, size):
+  """TFT's reserved_tokens: first in the file (frequency -1), the computed tokens after them
+  without the reserved ones; the size TFT reports counts both (a reserved token seen in the
+  data twice)."""
+  with open(path, "rb") as f:
+    lines = f.read().splitlines()
+  token = (lambda line: line.split(b" ", 1)[1]) if store_frequency else (lambda line: line)
+  kept = [line for line in lines if token(line) not in set(reserved)]
+  head = [(b"-1 " + t) if store_frequency else t for t in reserved]
+  with open(path + ".tmp", "wb") as f:
+    f.write(b"".join(line + b"\n" for line in head + kept))
+  os.replace(path + ".tmp", path)
+  return size + len(reserved)
 
 
 def _string_values(x, analyzer):
@@ -269,9 +287,10 @@ def quantiles_outputs(x, num_buckets, weights, reduce_instance_dims, name, epsil
 
 
 def vocabulary(x, top_k=None, frequency_threshold=None, vocab_filename=None,
-               store_frequency=False, weights=None, labels=None, use_adjusted_mutual_info=False,
-               min_diff_from_avg=None, coverage_top_k=None, coverage_frequency_threshold=None,
-               key_fn=None, fingerprint_shuffle=False, file_format="text", name=None):
+               store_frequency=False, reserved_tokens=None, weights=None, labels=None,
+               use_adjusted_mutual_info=False, min_diff_from_avg=None, coverage_top_k=None,
+               coverage_frequency_threshold=None, key_fn=None, fingerprint_shuffle=False,
+               file_format="text", name=None):
   """A vocabulary file of x's distinct values, most frequent first (ties: larger token first),
   as tensorflow_transform writes it; returns its path. Integer x is counted as decimal strings.
 
@@ -287,7 +306,8 @@ def vocabulary(x, top_k=None, frequency_threshold=None, vocab_filename=None,
     return vocabulary_outputs(x, name or "vocabulary", top_k=top_k,
                               frequency_threshold=frequency_threshold,
                               vocab_filename=vocabulary_file_name(vocab_filename, store_frequency),
-                              store_frequency=store_frequency, weights=weights)["file"]
+                              store_frequency=store_frequency, weights=weights,
+                              reserved_tokens=reserved_tokens)["file"]
 
 
 def vocabulary_file_name(vocab_filename, store_frequency):
@@ -295,9 +315,16 @@ def vocabulary_file_name(vocab_filename, store_frequency):
   current name scope (vocab_vocabulary, vocab_vocabulary_1, ...), made file-safe as TFT does."""
   if vocab_filename is not None:
     return vocab_filename
-  prefix = "vocab_frequency_" if store_frequency else "vocab_"
-  name = re.sub(r"[^\w\s-]", "_", prefix + tf.compat.v1.get_default_graph().get_name_scope())
-  return re.sub(r"[-\s]+", "-", name.strip())
+  return sanitized_vocab_filename(prefix="vocab_frequency_" if store_frequency else "vocab_")
+
+
+def sanitized_vocab_filename(filename=None, prefix=None):
+  """TFT's: `filename`, or `prefix` and the current name scope, with characters other than
+  word characters, whitespace and '-' made '_' and whitespace runs '-'."""
+  if filename is None:
+    filename = prefix + tf.compat.v1.get_default_graph().get_name_scope()
+  filename = re.sub(r"[^\w\s-]", "_", filename).strip()
+  return re.sub(r"[-\s]+", "-", filename)
 
 
 def check_vocabulary_arguments(labels, use_adjusted_mutual_info, min_diff_from_avg,
@@ -311,7 +338,8 @@ def check_vocabulary_arguments(labels, use_adjusted_mutual_info, min_diff_from_a
 
 
 def vocabulary_outputs(x, name, top_k=None, frequency_threshold=None, vocab_filename=None,
-                store_frequency=False, weights=None, with_entries=False):
+                       store_frequency=False, weights=None, with_entries=False,
+                       reserved_tokens=None):
   trace, values, source = _string_values(x, name)
   integer = getattr(x, "dtype", None) in _INTEGERS
   inputs = [values]
@@ -329,7 +357,16 @@ def vocabulary_outputs(x, name, top_k=None, frequency_threshold=None, vocab_file
   }
   if integer:
     params["integer"] = True
-  outputs = {"file": Output(tf.string, [], lambda v: trace.file(v["file"]))}
+  if reserved_tokens is not None:
+    if isinstance(reserved_tokens, (tf.Tensor, tf.Variable)):
+      reserved_tokens = tf.get_static_value(reserved_tokens)
+      if reserved_tokens is None:
+        raise ValueError("%s: reserved_tokens must be a list or a constant tensor" % name)
+    params["reserved_tokens"] = tuple(
+        t.decode("utf-8", "surrogateescape") if isinstance(t, bytes) else str(t)
+        for t in reserved_tokens)
+  outputs = {"file": Output(tf.string, [], lambda v: trace.file(v["file"])),
+             "size": Output(tf.int64, [], lambda v: tf.constant(v["size"], tf.int64))}
   if with_entries:
     outputs["keys"] = Output(tf.string, [None], lambda v: tf.constant(
         [_bytes(k) for k in v["keys"]], tf.string, shape=[len(v["keys"])]))
@@ -374,7 +411,15 @@ def count_per_key(key, key_vocabulary_filename=None, name=None):
     return vocabulary_outputs(key, name or "count_per_key", vocab_filename=key_vocabulary_filename,
                        store_frequency=True)["file"]
   result = vocabulary_outputs(key, name or "count_per_key", with_entries=True)
-  return result["keys"], result["counts"]
+  if result.value is None:
+    keys, counts = result["keys"], result["counts"]
+  else:  # TFT's order: by key (as bytes).
+    pairs = sorted(zip(result.value["keys"], result.value["counts"]), key=lambda p: _bytes(p[0]))
+    keys = tf.constant([_bytes(k) for k, _ in pairs], tf.string, shape=[len(pairs)])
+    counts = tf.constant([c for _, c in pairs], tf.int64, shape=[len(pairs)])
+  if key.dtype != tf.string:  # Keys in their own dtype, as TFT returns them.
+    keys = tf.strings.to_number(keys, key.dtype)
+  return keys, counts
 
 
 def per_key_moments(x, key, name, key_vocabulary_filename=None):

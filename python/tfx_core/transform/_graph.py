@@ -61,6 +61,7 @@ class _TransformModule(tf.Module):
       self.traced.int_domains = trace.int_domains(outputs)
       result = {}
       for name, value in outputs.items():
+        value = _canonical_dtype(value)
         if isinstance(value, tf.RaggedTensor):
           value = value.to_sparse()
         components = [value.indices, value.values, value.dense_shape] if isinstance(
@@ -75,13 +76,31 @@ class _TransformModule(tf.Module):
     self.concrete = self.transform_features.get_concrete_function()
 
 
+_TO_FLOAT32 = (tf.float16, tf.bfloat16, tf.float64)
+_TO_INT64 = (tf.bool, tf.int8, tf.int16, tf.int32, tf.uint8, tf.uint16, tf.uint32)
+
+
+def _canonical_dtype(value):
+  """An output in the dtype its schema type reads back as (FLOAT: float32, INT: int64), as
+  TFT's outputs are."""
+  target = tf.float32 if value.dtype in _TO_FLOAT32 else \
+      tf.int64 if value.dtype in _TO_INT64 else None
+  if target is None:
+    return value
+  if isinstance(value, tf.SparseTensor):
+    return tf.SparseTensor(value.indices, tf.cast(value.values, target), value.dense_shape)
+  if isinstance(value, tf.RaggedTensor):
+    return value.with_flat_values(tf.cast(value.flat_values, target))
+  return tf.cast(value, target)
+
+
 def output_spec(concrete):
   """The transformed feature spec, from the traced function's outputs."""
   spec = {}
   for name, ts in concrete.structured_outputs.items():
     if ts.dtype not in (tf.int64, tf.float32, tf.string):
-      raise ValueError("preprocessing_fn output '%s' has dtype %s; outputs must be int64, "
-                       "float32 or string, as in tf.Example (cast it)" % (name, ts.dtype.name))
+      raise ValueError("preprocessing_fn output '%s' has dtype %s; outputs must be numbers "
+                       "or strings, as in tf.Example" % (name, ts.dtype.name))
     if isinstance(ts, tf.SparseTensor):
       spec[name] = tf.io.VarLenFeature(ts.dtype)
     else:

@@ -12,6 +12,7 @@ import tensorflow as tf
 from tfx_core import ops
 from tfx_core.ops._transform_ops import map_values as _map_values
 from tfx_core.transform import _analyzers, _tracing
+from tfx_core.transform._tf_mappers import deduplicate_tensor_per_row, ngrams
 
 
 def scale_to_z_score(x, elementwise=False, name=None, output_dtype=None):
@@ -86,8 +87,9 @@ def apply_buckets(x, bucket_boundaries, name=None):
   boundaries = tf.reshape(tf.cast(bucket_boundaries, tf.float64), [-1])
   result = ops.bucketize(x, boundaries, name=name)
   trace = _tracing.active()
-  if trace is not None and boundaries.shape[0] is not None:
-    trace.record_domain(result, 0, boundaries.shape[0])
+  if trace is not None:
+    trace.record_domain(result, 0, boundaries.shape[0] if boundaries.shape[0] is not None else
+                        tf.size(boundaries, out_type=tf.int64))
   return result
 
 
@@ -116,8 +118,9 @@ def bucketize(x, num_buckets, epsilon=None, weights=None, elementwise=False,
       _tracing.current("bucketize").record_domain(result, 0, num_buckets - 1)
     return result
   result = apply_buckets(x, analyzer["boundaries"])
-  if analyzer.value is not None:
-    _tracing.current("bucketize").record_domain(result, 0, len(analyzer.value["boundaries"]))
+  _tracing.current("bucketize").record_domain(
+      result, 0, len(analyzer.value["boundaries"]) if analyzer.value is not None else
+      tf.size(analyzer["boundaries"], out_type=tf.int64))
   if analyzer.value is not None and analyzer.source is not None:
     _tracing.current("bucketize").record_direct(
         result, analyzer.source, "bucketize",
@@ -168,11 +171,16 @@ def compute_and_apply_vocabulary(x, default_value=-1, top_k=None, frequency_thre
         store_frequency=store_frequency, weights=weights)
     result = apply_vocabulary(x, analyzer["file"], default_value=default_value,
                               num_oov_buckets=num_oov_buckets, store_frequency=store_frequency)
-  if analyzer.value is not None:
-    size = analyzer.value["size"]
-    low = 0 if num_oov_buckets else min(0, default_value)
-    high = size + num_oov_buckets - 1 if num_oov_buckets else max(size - 1, default_value)
-    _tracing.current("compute_and_apply_vocabulary").record_domain(result, low, high)
+  # TFT's int_domain (a tensor while the vocabulary is pending, for
+  # get_num_buckets_for_transformed_feature).
+  size = analyzer.value["size"] if analyzer.value is not None else analyzer["size"]
+  if num_oov_buckets:
+    low, high = 0, size + num_oov_buckets - 1
+  elif analyzer.value is not None:
+    low, high = min(0, default_value), max(size - 1, default_value)
+  else:
+    low, high = min(0, default_value), tf.maximum(size - 1, default_value)
+  _tracing.current("compute_and_apply_vocabulary").record_domain(result, low, high)
   if analyzer.value is not None and analyzer.source is not None:
     _tracing.current("compute_and_apply_vocabulary").record_direct(
         result, analyzer.source, "apply_vocabulary", file=analyzer.value["file"],
@@ -194,38 +202,24 @@ def hash_strings(strings, hash_buckets, key=None, name=None):
   return result
 
 
-def ngrams(tokens, ngram_range, separator, name=None):
-  """SparseTensor of the n-grams (n in ngram_range, inclusive) of each row's tokens, all
-  1-grams first, then 2-grams, ... (TFT interleaves them by position)."""
-  del name
-  low, high = ngram_range
-  if not 1 <= low <= high:
-    raise ValueError("ngrams: ngram_range must be (low, high) with 1 <= low <= high, got %r" % (
-        ngram_range,))
-  ragged = _ragged(tokens)
-  parts = [tf.strings.ngrams(ragged, n, separator=separator) for n in range(low, high + 1)]
-  return tf.concat(parts, axis=1).to_sparse()
+def get_num_buckets_for_transformed_feature(transformed_feature):
+  """The number of ids (int64 scalar) an output of bucketize, apply_buckets,
+  compute_and_apply_vocabulary, apply_vocabulary or hash_strings takes: its int_domain's max +
+  1, as TFT gives it."""
+  trace = _tracing.current("get_num_buckets_for_transformed_feature")
+  bounds = trace.domain(transformed_feature)
+  if bounds is None:
+    raise ValueError("get_num_buckets_for_transformed_feature: %r has no number of buckets: it "
+                     "is not the direct output of bucketize, apply_buckets, "
+                     "compute_and_apply_vocabulary, apply_vocabulary or hash_strings"
+                     % (transformed_feature,))
+  return tf.cast(bounds[1], tf.int64) + 1
 
 
 def bag_of_words(tokens, ngram_range, separator, name=None):
-  """ngrams with repeats within a row removed (first occurrence kept)."""
-  grams = ngrams(tokens, ngram_range, separator, name)
-  rows = grams.indices[:, 0]
-  keyed = tf.strings.join([tf.strings.as_string(rows), grams.values], separator="\x00")
-  unique, index = tf.unique(keyed)
-  positions = tf.range(tf.shape(keyed, out_type=tf.int64)[0])
-  first = tf.sort(tf.math.unsorted_segment_min(positions, index, tf.size(unique)))
-  return tf.RaggedTensor.from_value_rowids(
-      tf.gather(grams.values, first), tf.gather(rows, first), nrows=grams.dense_shape[0]
-  ).to_sparse()
-
-
-def _ragged(tokens):
-  if isinstance(tokens, tf.SparseTensor):
-    return tf.RaggedTensor.from_sparse(tokens)
-  if isinstance(tokens, tf.RaggedTensor):
-    return tokens
-  return tf.RaggedTensor.from_tensor(tokens)
+  """ngrams with repeats within a row removed (first occurrence kept), as TFT defines it."""
+  with tf.compat.v1.name_scope(name, "bag_of_words"):
+    return deduplicate_tensor_per_row(ngrams(tokens, ngram_range, separator))
 
 
 def tfidf(x, vocab_size, smooth=True, name=None):
@@ -244,7 +238,6 @@ def tfidf(x, vocab_size, smooth=True, name=None):
   # Document frequencies: one count per (document, id); the corpus size: one per row.
   count_name = name or "tfidf"
   df_keys, df_counts = _analyzers.count_per_key(doc_ids, name=count_name)
-  df_keys = tf.strings.to_number(df_keys, tf.int64)  # Integer keys are counted as strings.
   corpus = _analyzers.size(tf.ones(tf.reshape(num_docs, [1]), tf.int64), name=count_name + "_docs")
   df = tf.scatter_nd(tf.reshape(df_keys, [-1, 1]), tf.cast(df_counts, tf.float32), [vocab_size])
   n, d = tf.cast(corpus, tf.float32), tf.gather(df, doc_ids)
@@ -259,11 +252,35 @@ def tfidf(x, vocab_size, smooth=True, name=None):
           tf.SparseTensor(indices, term_freq * idf, shape))
 
 
+def _values_and_keys(x, key, name):
+  """(x's values, the key of each value), paired as TFT pairs them: a key per row of a dense
+  or composite x (its values share their row's key), or a key per value (a key of x's shape,
+  or a sparse/ragged key with x's structure)."""
+  if isinstance(x, tf.SparseTensor):
+    if isinstance(key, tf.SparseTensor):
+      return x.values, key.values
+    return x.values, tf.gather(tf.reshape(key, [-1]), x.indices[:, 0])
+  if isinstance(x, tf.RaggedTensor):
+    if isinstance(key, tf.RaggedTensor):
+      return x.flat_values, key.flat_values
+    rows = x.value_rowids()
+    for splits in x.nested_row_splits[1:]:
+      rows = tf.gather(rows, tf.ragged.row_splits_to_segment_ids(splits, out_type=rows.dtype))
+    return x.flat_values, tf.gather(tf.reshape(key, [-1]), rows)
+  if isinstance(key, (tf.SparseTensor, tf.RaggedTensor)):
+    raise ValueError("%s: a dense x needs a dense key (one per row, or one per value)" % name)
+  x = tf.convert_to_tensor(x)
+  key = tf.convert_to_tensor(key)
+  if x.shape.rank and key.shape.rank == x.shape.rank and key.shape[1:] == x.shape[1:]:
+    return tf.reshape(x, [-1]), tf.reshape(key, [-1])  # A key per value.
+  per_row = tf.reshape(key, [-1] + [1] * (x.shape.rank - 1)) if x.shape.rank else key
+  return tf.reshape(x, [-1]), tf.reshape(tf.broadcast_to(per_row, tf.shape(x)), [-1])
+
+
 def _per_key(x, key, name, key_vocabulary_filename):
   """(x's values, key ids, moments) with the per-key moments gathered for every value."""
-  moments = _analyzers.per_key_moments(x, key, name, key_vocabulary_filename)
-  values = x.values if isinstance(x, tf.SparseTensor) else x
-  keys = key.values if isinstance(key, tf.SparseTensor) else key
+  values, keys = _values_and_keys(x, key, name)
+  moments = _analyzers.per_key_moments(values, keys, name, key_vocabulary_filename)
   if keys.dtype != tf.string:
     keys = tf.strings.as_string(keys)
   ids = ops.apply_vocabulary(keys, moments["file"], default_value=-1)
@@ -277,9 +294,15 @@ def _gather(vector, ids, default):
 
 
 def _like(x, values):
+  """Values computed from x's flat values, in x's structure and static shape."""
   if isinstance(x, tf.SparseTensor):
     return tf.SparseTensor(x.indices, values, x.dense_shape)
-  return values
+  if isinstance(x, tf.RaggedTensor):
+    return x.with_flat_values(values)
+  x = tf.convert_to_tensor(x)
+  result = tf.reshape(values, tf.shape(x))
+  result.set_shape(x.shape)
+  return result
 
 
 def scale_to_z_score_per_key(x, key, elementwise=False, key_vocabulary_filename=None,
@@ -301,8 +324,8 @@ def scale_by_min_max_per_key(x, key, output_min=0.0, output_max=1.0, elementwise
   dtype = m["mean"].dtype
   lo, hi = _gather(m["min"], ids, 0), _gather(m["max"], ids, 0)
   spread = lo < hi
-  x = tf.cast(values, dtype)
-  scaled = tf.where(spread, (x - lo) / tf.where(spread, hi - lo, 1), tf.math.sigmoid(x))
+  v = tf.cast(values, dtype)
+  scaled = tf.where(spread, (v - lo) / tf.where(spread, hi - lo, 1), tf.math.sigmoid(v))
   return _like(x, scaled * (output_max - output_min) + output_min)
 
 

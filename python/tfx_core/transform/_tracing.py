@@ -132,13 +132,27 @@ class Trace:
     self._direct[values.ref()] = dict(params, mapper=mapper, feature=source)
 
   def record_domain(self, result, low, high):
-    """Notes that `result` holds category ids in [low, high] (vocabulary ids, bucket ids)."""
-    self._domains[_values_of(result).ref()] = (int(low), int(high))
+    """Notes that `result` holds category ids in [low, high] (vocabulary ids, bucket ids):
+    ints, or scalar tensors while the analyzer they come from is pending."""
+    self._domains[_values_of(result).ref()] = (low, high)
+
+  def domain(self, result):
+    """(low, high) recorded for `result`, or None."""
+    if not isinstance(result, (tf.Tensor, tf.SparseTensor, tf.RaggedTensor)):
+      return None
+    return self._domains.get(_values_of(result).ref())
 
   def int_domains(self, outputs):
-    """{output name: (min, max)} for outputs that are a recorded mapper's result as is."""
-    return {name: self._domains[_values_of(value).ref()] for name, value in outputs.items()
-            if _values_of(value).ref() in self._domains}
+    """{output name: (min, max)} for outputs that are a recorded mapper's result as is, with
+    known bounds."""
+    domains = {}
+    for name, value in outputs.items():
+      bounds = self.domain(value)
+      if bounds is not None:
+        bounds = tuple(tf.get_static_value(b) if isinstance(b, tf.Tensor) else b for b in bounds)
+        if None not in bounds:
+          domains[name] = (int(bounds[0]), int(bounds[1]))
+    return domains
 
   def direct_plan(self, outputs):
     """{output name: direct mapper} for outputs that are a recorded mapper's result as is."""
