@@ -62,10 +62,12 @@ class _TransformModule(tf.Module):
       result = {}
       for name, value in outputs.items():
         value = _canonical_dtype(value)
-        if isinstance(value, tf.RaggedTensor):
-          value = value.to_sparse()
-        components = [value.indices, value.values, value.dense_shape] if isinstance(
-            value, tf.SparseTensor) else [value]
+        if isinstance(value, tf.SparseTensor):
+          components = [value.indices, value.values, value.dense_shape]
+        elif isinstance(value, tf.RaggedTensor):
+          components = [value.flat_values] + list(value.nested_row_splits)
+        else:
+          components = [value]
         self.traced.depends_on[name] = trace.features_of(components)
         result[name] = value
       return result
@@ -102,7 +104,9 @@ def output_spec(concrete):
       raise ValueError("preprocessing_fn output '%s' has dtype %s; outputs must be numbers "
                        "or strings, as in tf.Example" % (name, ts.dtype.name))
     if isinstance(ts, tf.SparseTensor):
-      spec[name] = tf.io.VarLenFeature(ts.dtype)
+      spec[name] = _inputs.sparse_output_feature(name, ts)
+    elif isinstance(ts, tf.RaggedTensor):
+      spec[name] = _inputs.ragged_output_feature(name, ts)
     else:
       shape = ts.shape.as_list()
       if len(shape) < 1 or None in shape[1:]:
@@ -312,6 +316,11 @@ def _numpy(value):
   if isinstance(value, tf.SparseTensor):
     return tf.compat.v1.SparseTensorValue(value.indices.numpy(), value.values.numpy(),
                                           value.dense_shape.numpy())
+  if isinstance(value, tf.RaggedTensor):
+    result = value.flat_values.numpy()
+    for splits in reversed(value.nested_row_splits):
+      result = tf.compat.v1.ragged.RaggedTensorValue(result, splits.numpy())
+    return result
   return value.numpy()
 
 

@@ -169,6 +169,7 @@ class DatasetMetadata:
 def arrow_schema(spec):
   """The Arrow schema of to_arrow's tables for outputs described by `spec`."""
   fields = []
+  spec = columns_of(spec)
   for name in sorted(spec):
     feature = spec[name]
     value_type = pa.binary() if feature.dtype == tf.string else _ARROW_TYPES[feature.dtype]
@@ -429,18 +430,83 @@ def _offsets(lengths):
   return np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
 
 
+# TFT's column names for the parts of a composite output.
+SPARSE_VALUES = "{}$sparse_values"
+SPARSE_INDICES = "{}$sparse_indices_{}"
+RAGGED_VALUES = "{}$ragged_values"
+ROW_LENGTHS = "{}$row_lengths_{}"
+
+
+def sparse_output_feature(name, sparse):
+  """TFT's feature for a SparseTensor output: a VarLenFeature for [batch, n], else a
+  SparseFeature of index and value columns named as TFT names them."""
+  shape = sparse.shape
+  if shape.rank is not None and shape.rank <= 2:
+    return tf.io.VarLenFeature(sparse.dtype)
+  return tf.io.SparseFeature([SPARSE_INDICES.format(name, i) for i in range(shape.rank - 1)],
+                             SPARSE_VALUES.format(name), sparse.dtype, shape[1:].as_list(),
+                             already_sorted=True)
+
+
+def ragged_output_feature(name, ragged):
+  """TFT's RaggedFeature for a RaggedTensor output: its values and row-length columns."""
+  partitions, index = [], 1
+  for dim in ragged.values.shape[1:]:
+    if dim is not None:
+      partitions.append(tf.io.RaggedFeature.UniformRowLength(dim))
+    else:
+      partitions.append(tf.io.RaggedFeature.RowLengths(ROW_LENGTHS.format(name, index)))
+      index += 1
+  return tf.io.RaggedFeature(ragged.dtype, value_key=RAGGED_VALUES.format(name),
+                             partitions=partitions, row_splits_dtype=ragged.row_splits.dtype)
+
+
+def _sparse_columns(name, value, num_rows, columns):
+  indices = np.asarray(value.indices)
+  counts = np.bincount(indices[:, 0], minlength=num_rows) if len(indices) else \
+      np.zeros(num_rows, np.int64)
+  offsets = _offsets(counts)
+  values = _arrow_values(np.asarray(value.values))
+  if len(value.dense_shape) <= 2:  # Rows are the first index, in row-major order.
+    columns[name] = pa.ListArray.from_arrays(offsets, values)
+    return
+  for i in range(1, indices.shape[1]):
+    columns[SPARSE_INDICES.format(name, i - 1)] = pa.ListArray.from_arrays(
+        offsets, pa.array(indices[:, i].astype(np.int64)))
+  columns[SPARSE_VALUES.format(name)] = pa.ListArray.from_arrays(offsets, values)
+
+
+def _ragged_columns(name, value, columns):
+  """The values of each row, and for each ragged dimension after the first the lengths of its
+  rows within each row (TFT's ragged output columns)."""
+  splits = [np.asarray(value.row_splits)]
+  inner = value.values
+  while isinstance(inner, tf.compat.v1.ragged.RaggedTensorValue):
+    splits.append(np.asarray(inner.row_splits))
+    inner = inner.values
+  flat = np.asarray(inner)
+  width = int(np.prod(flat.shape[1:])) if flat.ndim > 1 else 1  # Uniform inner dimensions.
+  reach = splits[0]  # Row r's items at the current level: reach[r] .. reach[r + 1].
+  for level, level_splits in enumerate(splits[1:], start=1):
+    columns[ROW_LENGTHS.format(name, level)] = pa.ListArray.from_arrays(
+        reach.astype(np.int32), pa.array(np.diff(level_splits).astype(np.int64)))
+    reach = level_splits[reach]
+  columns[RAGGED_VALUES.format(name)] = pa.ListArray.from_arrays(
+      (reach * width).astype(np.int32), _arrow_values(flat.reshape(-1)))
+
+
 def to_arrow(outputs, num_rows):
-  """A pyarrow Table of evaluated outputs (numpy arrays or tf.compat.v1.SparseTensorValue):
-  dense [n] -> a scalar column, dense [n, k] -> lists of k values, sparse -> lists."""
+  """A pyarrow Table of evaluated outputs (numpy arrays, tf.compat.v1.SparseTensorValue or
+  RaggedTensorValue): dense [n] -> a scalar column, dense [n, k] -> lists of k values, sparse
+  [n, m] -> lists; sparse of higher rank and ragged -> TFT's component columns."""
   columns = {}
   for name in sorted(outputs):
     value = outputs[name]
-    if hasattr(value, "indices"):  # Sparse: rows are the first index, in row-major order.
-      indices = np.asarray(value.indices)
-      counts = np.bincount(indices[:, 0], minlength=num_rows) if len(indices) else \
-          np.zeros(num_rows, np.int64)
-      columns[name] = pa.ListArray.from_arrays(_offsets(counts),
-                                               _arrow_values(np.asarray(value.values)))
+    if hasattr(value, "indices"):
+      _sparse_columns(name, value, num_rows, columns)
+      continue
+    if isinstance(value, tf.compat.v1.ragged.RaggedTensorValue):
+      _ragged_columns(name, value, columns)
       continue
     value = np.asarray(value)
     if value.ndim == 0 or value.shape[0] != num_rows:
@@ -448,7 +514,7 @@ def to_arrow(outputs, num_rows):
                        % (name, list(value.shape), num_rows))
     flat = _arrow_values(value.reshape(-1))
     columns[name] = flat if value.ndim == 1 else _fixed_lists(flat, num_rows, value.shape[1:])
-  return pa.table(columns)
+  return pa.table({k: columns[k] for k in sorted(columns)})
 
 
 def _arrow_values(values):
