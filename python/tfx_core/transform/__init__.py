@@ -24,6 +24,7 @@ from tfx_core.transform._analysis import PreprocessingFn, analyze, run_pass_in_p
 from tfx_core.transform._analyzers import (count_per_key, covariance, max, mean, min, pca,
                                            quantiles, size, sum, var, vocabulary)
 from tfx_core.transform._graph import TransformFeaturesLayer, TransformOutput, save_transform_graph
+from tfx_core.transform._histograms import estimated_probability_density, histogram
 from tfx_core.transform._inputs import (DatasetMetadata, feature_spec_from_schema,
                                         schema_from_feature_spec)
 from tfx_core.transform._mappers import (apply_buckets, apply_vocabulary, bag_of_words, bucketize,
@@ -80,6 +81,7 @@ __all__ = [
     "analyze_and_transform", "analyze_dataset", "apply_buckets",
     "apply_buckets_with_interpolation", "apply_vocabulary", "bag_of_words", "bucketize",
     "compute_and_apply_vocabulary", "count_per_key", "covariance", "deduplicate_tensor_per_row",
+    "estimated_probability_density", "histogram",
     "feature_spec_from_schema", "get_num_buckets_for_transformed_feature", "hash_strings", "max", "mean", "min", "ngrams", "pca",
     "quantiles", "scale_by_min_max", "scale_by_min_max_per_key", "scale_to_0_1",
     "scale_to_0_1_per_key", "scale_to_z_score", "scale_to_z_score_per_key",

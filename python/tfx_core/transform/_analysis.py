@@ -75,8 +75,8 @@ def raw_placeholders(spec):
   for name, feature in sorted(spec.items()):
     type_spec = _inputs.type_spec(feature)
     if isinstance(type_spec, tf.SparseTensorSpec):
-      inputs[name] = tf.compat.v1.sparse_placeholder(feature.dtype, type_spec.shape,
-                                                     name=_op_name(name))
+      inputs[name] = _inputs.with_static_shape(tf.compat.v1.sparse_placeholder(
+          feature.dtype, type_spec.shape, name=_op_name(name)), feature)
     elif isinstance(type_spec, tf.RaggedTensorSpec):
       inputs[name] = tf.compat.v1.ragged.placeholder(
           feature.dtype, type_spec.ragged_rank, value_shape=[], name=_op_name(name))

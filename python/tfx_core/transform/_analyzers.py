@@ -172,12 +172,27 @@ def _extreme(value, dtype):
 
 
 def _instance_shape(x, name):
-  """The shape of one row of a dense Tensor (for statistics per position)."""
-  if not isinstance(x, tf.Tensor) or x.shape.rank is None or x.shape.rank < 1 or \
-      not x.shape[1:].is_fully_defined():
-    raise ValueError("%s with reduce_instance_dims=False needs a dense Tensor with a fixed "
-                     "shape after the batch dimension; got %r" % (name, x))
+  """The shape of one row of a dense Tensor or a SparseTensor of known dense shape (for
+  statistics per position)."""
+  if not isinstance(x, (tf.Tensor, tf.SparseTensor)) or x.shape.rank is None or \
+      x.shape.rank < 1 or not x.shape[1:].is_fully_defined():
+    raise ValueError("%s with reduce_instance_dims=False needs a dense Tensor (or SparseTensor) "
+                     "with a fixed shape after the batch dimension; got %r" % (name, x))
   return x.shape[1:].as_list()
+
+
+def _positions(x):
+  """A SparseTensor as dense float64 rows, NaN where it has no value (analyzers skip NaN), for
+  statistics per position."""
+  if not isinstance(x, tf.SparseTensor):
+    return x
+  return tf.sparse.to_dense(tf.SparseTensor(x.indices, tf.cast(x.values, tf.float64),
+                                            x.dense_shape), default_value=np.nan)
+
+
+def _output_float_dtype(dtype):
+  """TFT's dtype for means and variances: the input's for floats, float32 for integers."""
+  return dtype if dtype in (tf.float16, tf.float64) else tf.float32
 
 
 # ---- Analyzers ----
@@ -186,18 +201,29 @@ def moments(x, name, reduce_instance_dims=True):
   """count, mean, var, min, max, sum of x's values; with reduce_instance_dims=False, of each
   position of a dense Tensor's rows (outputs shaped like one row)."""
   shape = [] if reduce_instance_dims else _instance_shape(x, name)
-  trace, values, source = _numeric_values(x, name)
-  dtype, out = values.dtype, _float_dtype(values.dtype)
+  dtype = tf.as_dtype(getattr(x, "dtype", tf.float32))  # Outputs keep it, as TFT's.
+  trace, values, source = _numeric_values(x if reduce_instance_dims else _positions(x), name)
+  out = _output_float_dtype(dtype)
 
-  def output(field, output_dtype, convert=lambda v: v):
+  sparse_positions = isinstance(x, tf.SparseTensor) and not reduce_instance_dims
+
+  def output(field, output_dtype, convert=lambda value, v: value):
     return Output(output_dtype, shape, lambda v: tf.constant(
-        convert(v[field]), output_dtype, shape=shape))
+        convert(v[field], v), output_dtype, shape=shape))
 
+  def nan_without_values(value, v):
+    """Positions of a SparseTensor no row has a value at: NaN (0 / 0), as in TFT."""
+    return np.where(np.asarray(v["count"]) > 0, value, np.nan).tolist()
+
+  moment = nan_without_values if sparse_positions else (lambda value, v: value)
   outputs = {
-      "mean": output("mean", out), "var": output("var", out),
-      "min": output("min", dtype, lambda v: _extreme(v, dtype)),
-      "max": output("max", dtype, lambda v: _extreme(v, dtype)),
-      "sum": output("int_sum" if dtype.is_integer else "sum", dtype),
+      "mean": output("mean", out, moment), "var": output("var", out, moment),
+      "min": output("min", dtype, lambda value, v: _extreme(value, dtype)),
+      "max": output("max", dtype, lambda value, v: _extreme(value, dtype)),
+      # Integers sum exactly (int_sum), unless read as float positions of a SparseTensor.
+      "sum": output("sum", dtype, lambda value, v: np.rint(value).astype(np.int64).tolist())
+             if dtype.is_integer and sparse_positions
+             else output("int_sum" if dtype.is_integer else "sum", dtype),
       "count": output("count", tf.int64),
   }
   params = {} if reduce_instance_dims else {"width": int(np.prod(shape))}

@@ -50,6 +50,7 @@ class _TransformModule(tf.Module):
     signature = {name: _inputs.type_spec(f) for name, f in sorted(spec.items())}
 
     def transform_features(inputs):
+      inputs = {n: _inputs.with_static_shape(t, spec[n]) for n, t in inputs.items()}
       trace = _tracing.Trace(known, inputs, lambda name: self.assets[name].asset_path,
                              columnar={n for n, f in spec.items() if _inputs.is_columnar(f)})
       with _tracing.tracing(trace):

@@ -200,6 +200,16 @@ def type_spec(feature):
                   "SparseFeature or RaggedFeature)" % (feature,))
 
 
+def with_static_shape(tensor, feature):
+  """A SparseFeature's SparseTensor whose dense_shape tensor spells out the known sizes, so its
+  static shape [None, *size] survives ops such as tf.cast (as TFT's parsed inputs do)."""
+  if not isinstance(feature, tf.io.SparseFeature):
+    return tensor
+  size = tf.constant([int(s) for s in _as_list(feature.size)], tf.int64)
+  return tf.SparseTensor(tensor.indices, tensor.values,
+                         tf.concat([tensor.dense_shape[:1], size], 0))
+
+
 def is_columnar(feature):
   """Whether a feature is one column as is (not made of several, as composites are)."""
   return isinstance(feature, (tf.io.FixedLenFeature, tf.io.VarLenFeature))

@@ -18,9 +18,13 @@ from tfx_core.transform._tf_mappers import deduplicate_tensor_per_row, ngrams
 def scale_to_z_score(x, elementwise=False, name=None, output_dtype=None):
   """(x - mean(x)) / stddev(x); where the stddev is 0, x - mean(x) (as in TFT)."""
   moments = _analyzers.moments(x, name or "scale_to_z_score", reduce_instance_dims=not elementwise)
-  if elementwise:  # Per-position parameters: TensorFlow's broadcasting arithmetic.
-    mean = moments["mean"]
-    return _cast((tf.cast(x, mean.dtype) - mean) / _stddev(moments["var"]), output_dtype)
+  if elementwise:  # Per-position parameters.
+    mean, stddev = moments["mean"], _stddev(moments["var"])
+    if isinstance(x, tf.SparseTensor):
+      values = tf.cast(x.values, mean.dtype)
+      result = (values - _at_positions(mean, x)) / _at_positions(stddev, x)
+      return _cast(tf.SparseTensor(x.indices, result, x.dense_shape), output_dtype)
+    return _cast((tf.cast(x, mean.dtype) - mean) / stddev, output_dtype)
   result = ops.scale_to_z_score(x, moments["mean"], _stddev(moments["var"]))
   if moments.value is not None and moments.source is not None:  # One mean, one stddev.
     dtype = moments["mean"].dtype.as_numpy_dtype
@@ -30,6 +34,11 @@ def scale_to_z_score(x, elementwise=False, name=None, output_dtype=None):
       _tracing.current("scale_to_z_score").record_direct(
           result, moments.source, "scale_to_z_score", mean=float(mean), stddev=float(stddev))
   return _cast(result, output_dtype)
+
+
+def _at_positions(parameter, sparse):
+  """A per-position parameter (shaped like one row) for each value of a SparseTensor."""
+  return tf.gather_nd(parameter, sparse.indices[:, 1:])
 
 
 def _stddev(variance):
@@ -58,10 +67,13 @@ def scale_by_min_max(x, output_min=0.0, output_max=1.0, elementwise=False, name=
     dtype = tf.float64 if values.dtype == tf.float64 else tf.float32
     lo, hi = tf.cast(moments["min"], dtype), tf.cast(moments["max"], dtype)
     spread = lo < hi
-    if elementwise:  # Per-position parameters: TensorFlow's broadcasting arithmetic.
-      x = tf.cast(values, dtype)
-      scaled = tf.where(spread, (x - lo) / tf.where(spread, hi - lo, tf.ones_like(lo)),
-                        tf.math.sigmoid(x))
+    if elementwise and isinstance(x, tf.SparseTensor):  # Parameters per value's position.
+      lo, hi = _at_positions(lo, x), _at_positions(hi, x)
+      spread = lo < hi
+    if elementwise:
+      v = tf.cast(values, dtype)
+      scaled = tf.where(spread, (v - lo) / tf.where(spread, hi - lo, tf.ones_like(lo)),
+                        tf.math.sigmoid(v))
     else:
       scaled = ops.scale_to_0_1(values, tf.where(spread, lo, tf.zeros_like(lo)),
                                 tf.where(spread, hi, tf.ones_like(hi)))
