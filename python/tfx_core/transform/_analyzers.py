@@ -7,6 +7,7 @@ Over no values, mean/var/sum are 0 and min/max are +inf/-inf (TensorFlow's empty
 """
 
 import builtins
+import hashlib
 import math
 import os
 import re
@@ -51,6 +52,8 @@ def finalize(request, accumulator, files_dir):
     path = os.path.join(files_dir, filename)
     size = accumulator.write_file(path, params["weighted"], params["top_k"],
                                   params["frequency_threshold"], params["store_frequency"])
+    if params.get("fingerprint_shuffle"):
+      _fingerprint_shuffle(path, params["store_frequency"])
     reserved = [_bytes(t) for t in params.get("reserved_tokens", ())]
     if reserved:
       size = _prepend_reserved_tokens(path, reserved, params["store_frequency"], size)
@@ -119,18 +122,34 @@ EMPTY_VOCABULARY_TOKEN = b"49d0cd50-04bb-48c0-bc6f-5b575dce351a"
 EMPTY_VOCABULARY_INT_TOKEN = b"-1"
 
 
+def _token_of(store_frequency):
+  return (lambda line: line.split(b" ", 1)[1]) if store_frequency else (lambda line: line)
+
+
+def _rewrite_lines(path, lines):
+  with open(path + ".tmp", "wb") as f:
+    f.write(b"".join(line + b"\n" for line in lines))
+  os.replace(path + ".tmp", path)
+
+
+def _fingerprint_shuffle(path, store_frequency):
+  """TFT's fingerprint_shuffle: the kept tokens ordered by their SHA-1 digest, so ids do not
+  follow frequency."""
+  with open(path, "rb") as f:
+    lines = f.read().splitlines()
+  token = _token_of(store_frequency)
+  _rewrite_lines(path, sorted(lines, key=lambda line: hashlib.sha1(token(line)).digest()))
+
+
 def _prepend_reserved_tokens(path, reserved, store_frequency, size):
   """TFT's reserved_tokens: first in the file (frequency -1), the computed tokens after them
   without the reserved ones; the size TFT reports counts both (a reserved token seen in the
   data twice)."""
   with open(path, "rb") as f:
     lines = f.read().splitlines()
-  token = (lambda line: line.split(b" ", 1)[1]) if store_frequency else (lambda line: line)
+  token = _token_of(store_frequency)
   kept = [line for line in lines if token(line) not in set(reserved)]
-  head = [(b"-1 " + t) if store_frequency else t for t in reserved]
-  with open(path + ".tmp", "wb") as f:
-    f.write(b"".join(line + b"\n" for line in head + kept))
-  os.replace(path + ".tmp", path)
+  _rewrite_lines(path, [(b"-1 " + t) if store_frequency else t for t in reserved] + kept)
   return size + len(reserved)
 
 
@@ -333,7 +352,8 @@ def vocabulary(x, top_k=None, frequency_threshold=None, vocab_filename=None,
                               frequency_threshold=frequency_threshold,
                               vocab_filename=vocabulary_file_name(vocab_filename, store_frequency),
                               store_frequency=store_frequency, weights=weights,
-                              reserved_tokens=reserved_tokens)["file"]
+                              reserved_tokens=reserved_tokens,
+                              fingerprint_shuffle=fingerprint_shuffle)["file"]
 
 
 def vocabulary_file_name(vocab_filename, store_frequency):
@@ -360,12 +380,12 @@ def check_vocabulary_arguments(labels, use_adjusted_mutual_info, min_diff_from_a
                use_adjusted_mutual_info=use_adjusted_mutual_info,
                min_diff_from_avg=min_diff_from_avg, coverage_top_k=coverage_top_k,
                coverage_frequency_threshold=coverage_frequency_threshold, key_fn=key_fn,
-               fingerprint_shuffle=fingerprint_shuffle, file_format=file_format != "text")
+               file_format=file_format != "text")
 
 
 def vocabulary_outputs(x, name, top_k=None, frequency_threshold=None, vocab_filename=None,
                        store_frequency=False, weights=None, with_entries=False,
-                       reserved_tokens=None):
+                       reserved_tokens=None, fingerprint_shuffle=False):
   trace, values, source = _string_values(x, name)
   integer = getattr(x, "dtype", None) in _INTEGERS
   inputs = [values]
@@ -383,6 +403,8 @@ def vocabulary_outputs(x, name, top_k=None, frequency_threshold=None, vocab_file
   }
   if integer:
     params["integer"] = True
+  if fingerprint_shuffle:
+    params["fingerprint_shuffle"] = True
   if reserved_tokens is not None:
     if isinstance(reserved_tokens, (tf.Tensor, tf.Variable)):
       reserved_tokens = tf.get_static_value(reserved_tokens)

@@ -167,7 +167,7 @@ def compute_and_apply_vocabulary(x, default_value=-1, top_k=None, frequency_thre
                                  min_diff_from_avg=0.0, coverage_top_k=None,
                                  coverage_frequency_threshold=None, key_fn=None,
                                  fingerprint_shuffle=False, file_format="text",
-                                 store_frequency=False, name=None):
+                                 store_frequency=False, reserved_tokens=None, name=None):
   """vocabulary(x, ...) then apply_vocabulary: int64 ids, most frequent value = 0."""
   _analyzers.check_vocabulary_arguments(
       labels=labels, use_adjusted_mutual_info=use_adjusted_mutual_info,
@@ -180,7 +180,8 @@ def compute_and_apply_vocabulary(x, default_value=-1, top_k=None, frequency_thre
     analyzer = _analyzers.vocabulary_outputs(
         x, name or "compute_and_apply_vocabulary", top_k=top_k,
         frequency_threshold=frequency_threshold, vocab_filename=filename,
-        store_frequency=store_frequency, weights=weights)
+        store_frequency=store_frequency, weights=weights, reserved_tokens=reserved_tokens,
+        fingerprint_shuffle=fingerprint_shuffle)
     result = apply_vocabulary(x, analyzer["file"], default_value=default_value,
                               num_oov_buckets=num_oov_buckets, store_frequency=store_frequency)
   # TFT's int_domain (a tensor while the vocabulary is pending, for
