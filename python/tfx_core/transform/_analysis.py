@@ -108,6 +108,8 @@ def _op_name(feature):
 
 def trace_in_graph(preprocessing_fn, spec, known, files_dir):
   """One analysis trace in a fresh graph: (graph, raw placeholders, Trace)."""
+  if not spec:
+    raise ValueError("The input metadata is empty.")  # TFT's wording.
   graph = tf.Graph()
   with graph.as_default():
     raw = raw_placeholders(spec)

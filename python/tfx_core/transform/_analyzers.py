@@ -235,10 +235,11 @@ def moments(x, name, reduce_instance_dims=True):
     return np.where(np.asarray(v["count"]) > 0, value, np.nan).tolist()
 
   moment = nan_without_values if sparse_positions else (lambda value, v: value)
+  extreme = moment if dtype.is_floating else (lambda value, v: value)
   outputs = {
       "mean": output("mean", out, moment), "var": output("var", out, moment),
-      "min": output("min", dtype, lambda value, v: _extreme(value, dtype)),
-      "max": output("max", dtype, lambda value, v: _extreme(value, dtype)),
+      "min": output("min", dtype, lambda value, v: extreme(_extreme(value, dtype), v)),
+      "max": output("max", dtype, lambda value, v: extreme(_extreme(value, dtype), v)),
       # Integers sum exactly (int_sum), unless read as float positions of a SparseTensor.
       "sum": output("sum", dtype, lambda value, v: np.rint(value).astype(np.int64).tolist())
              if dtype.is_integer and sparse_positions

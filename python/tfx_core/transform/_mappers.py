@@ -59,8 +59,8 @@ def scale_by_min_max(x, output_min=0.0, output_max=1.0, elementwise=False, name=
   """x scaled linearly from [min(x), max(x)] to [output_min, output_max]; where the analyzed
   values were empty or all equal, sigmoid(x) scaled the same way (as in TFT)."""
   if not output_min < output_max:
-    raise ValueError("scale_by_min_max: output_min (%r) must be < output_max (%r)" % (
-        output_min, output_max))
+    raise ValueError("output_min must be less than output_max (scale_by_min_max got %r and %r)"
+                     % (output_min, output_max))
   moments = _analyzers.moments(x, name or "scale_by_min_max", reduce_instance_dims=not elementwise)
 
   def fn(values):
@@ -236,15 +236,19 @@ def bag_of_words(tokens, ngram_range, separator, name=None):
 
 
 def tfidf(x, vocab_size, smooth=True, name=None):
-  """TF-IDF of term ids (a SparseTensor of int64 ids < vocab_size, one row per document):
-  (SparseTensor of each row's distinct ids, SparseTensor of their float32 weights), with
-  tf = count / row length and idf = log((N + 1) / (df + 1)) + 1 if smooth, else
-  log(N / df) + 1."""
+  """TF-IDF of term ids (a SparseTensor of int64 ids, taken mod vocab_size as TFT does, so
+  negative and OOV ids wrap; one row per document): (SparseTensor of each row's distinct ids in
+  ascending order, SparseTensor of their float32 weights), with tf = count / row length and
+  idf = log((N + 1) / (df + 1)) + 1 if smooth, else log(N / df) + 1."""
   if not isinstance(x, tf.SparseTensor):
     raise TypeError("tfidf expects a SparseTensor of term ids, got %s" % type(x).__name__)
-  rows, ids = x.indices[:, 0], tf.cast(x.values, tf.int64)
+  vocab_size = tf.cast(vocab_size, tf.int64)
+  rows = x.indices[:, 0]
+  ids = tf.math.floormod(tf.cast(x.values, tf.int64), vocab_size)
   num_docs = x.dense_shape[0]
   keys, _, counts = tf.unique_with_counts(rows * vocab_size + ids)
+  order = tf.argsort(keys)  # By row, then id, as TFT's term-frequency tensor is ordered.
+  keys, counts = tf.gather(keys, order), tf.gather(counts, order)
   doc_rows, doc_ids = keys // vocab_size, keys % vocab_size
   lengths = tf.math.unsorted_segment_sum(tf.ones_like(rows), rows, num_docs)
   term_freq = tf.cast(counts, tf.float32) / tf.cast(tf.gather(lengths, doc_rows), tf.float32)
@@ -252,7 +256,8 @@ def tfidf(x, vocab_size, smooth=True, name=None):
   count_name = name or "tfidf"
   df_keys, df_counts = _analyzers.count_per_key(doc_ids, name=count_name)
   corpus = _analyzers.size(tf.ones(tf.reshape(num_docs, [1]), tf.int64), name=count_name + "_docs")
-  df = tf.scatter_nd(tf.reshape(df_keys, [-1, 1]), tf.cast(df_counts, tf.float32), [vocab_size])
+  df = tf.scatter_nd(tf.reshape(df_keys, [-1, 1]), tf.cast(df_counts, tf.float32),
+                     tf.reshape(vocab_size, [1]))
   n, d = tf.cast(corpus, tf.float32), tf.gather(df, doc_ids)
   idf = (tf.math.log((n + 1.0) / (d + 1.0)) if smooth else tf.math.log(n / d)) + 1.0
   # Column = position within the row (ids are grouped by row in first-seen order).

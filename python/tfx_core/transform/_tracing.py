@@ -243,9 +243,11 @@ def call_preprocessing_fn(preprocessing_fn, inputs):
     raise
   except Exception as e:  # Name the user's function: the traceback points into it.
     raise ValueError("preprocessing_fn raised %s: %s" % (type(e).__name__, e)) from e
-  if not isinstance(outputs, dict) or not outputs:
-    raise ValueError("preprocessing_fn must return a non-empty dict of feature name -> tensor; "
-                     "got %r" % (type(outputs).__name__,))
+  if not isinstance(outputs, dict):  # TFT's wording.
+    raise ValueError("A `preprocessing_fn` must return a Dict[str, Union[tf.Tensor, "
+                     "tf.SparseTensor, tf.RaggedTensor]]. Got: %s" % (outputs,))
+  if not outputs:
+    raise ValueError("The preprocessing function returned an empty dict")
   for name, value in outputs.items():
     if not isinstance(name, str):
       raise ValueError("preprocessing_fn returned a non-string key %r" % (name,))
