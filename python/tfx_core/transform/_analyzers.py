@@ -240,10 +240,12 @@ def moments(x, name, reduce_instance_dims=True):
       "mean": output("mean", out, moment), "var": output("var", out, moment),
       "min": output("min", dtype, lambda value, v: extreme(_extreme(value, dtype), v)),
       "max": output("max", dtype, lambda value, v: extreme(_extreme(value, dtype), v)),
-      # Integers sum exactly (int_sum), unless read as float positions of a SparseTensor.
-      "sum": output("sum", dtype, lambda value, v: np.rint(value).astype(np.int64).tolist())
+      # Integers sum exactly (int_sum), unless read as float positions of a SparseTensor; as
+      # TFT, integer sums are int64 and float16 sums float32.
+      "sum": output("sum", tf.int64, lambda value, v: np.rint(value).astype(np.int64).tolist())
              if dtype.is_integer and sparse_positions
-             else output("int_sum" if dtype.is_integer else "sum", dtype),
+             else output("int_sum", tf.int64) if dtype.is_integer
+             else output("sum", tf.float32 if dtype in (tf.float16, tf.bfloat16) else dtype),
       "count": output("count", tf.int64),
   }
   params = {} if reduce_instance_dims else {"width": int(np.prod(shape))}
@@ -355,6 +357,15 @@ def vocabulary(x, top_k=None, frequency_threshold=None, vocab_filename=None,
                               store_frequency=store_frequency, weights=weights,
                               reserved_tokens=reserved_tokens,
                               fingerprint_shuffle=fingerprint_shuffle)["file"]
+
+
+def spaces_for_frequency_file(x, store_frequency):
+  """As TFT's compute_and_apply vocabularies: in "<frequency> <token>" files a space in a token
+  would be ambiguous, so string tokens have their spaces written as __SPACE__ (and are looked
+  up the same way)."""
+  if not store_frequency or getattr(x, "dtype", None) != tf.string:
+    return x
+  return map_values(lambda v: tf.strings.regex_replace(v, " ", "__SPACE__"), x)
 
 
 def vocabulary_file_name(vocab_filename, store_frequency):

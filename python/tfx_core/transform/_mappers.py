@@ -174,6 +174,7 @@ def compute_and_apply_vocabulary(x, default_value=-1, top_k=None, frequency_thre
       min_diff_from_avg=min_diff_from_avg, coverage_top_k=coverage_top_k,
       coverage_frequency_threshold=coverage_frequency_threshold, key_fn=key_fn,
       fingerprint_shuffle=fingerprint_shuffle, file_format=file_format)
+  x = _analyzers.spaces_for_frequency_file(x, store_frequency)
   with tf.compat.v1.name_scope(name, "compute_and_apply_vocabulary"):
     with tf.compat.v1.name_scope(None, "vocabulary"):
       filename = _analyzers.vocabulary_file_name(vocab_filename, store_frequency)

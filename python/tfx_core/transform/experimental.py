@@ -11,7 +11,6 @@ provided: tfx_core's analyzers are C++ accumulators, not Beam PTransforms.
 
 import tensorflow as tf
 
-from tfx_core.ops._transform_ops import map_values as _map_values
 from tfx_core.transform import _analyzers, _mappers, _tracing
 from tfx_core.transform._tracing import Output
 
@@ -74,9 +73,7 @@ def compute_and_apply_approximate_vocabulary(x, *, default_value=-1, top_k=None,
   """approximate_vocabulary(x, top_k, ...) then tft.apply_vocabulary: int64 ids, the most
   frequent value 0; OOV values get default_value, or one of num_oov_buckets hash buckets."""
   with tf.compat.v1.name_scope(name, "compute_and_apply_approximate_vocabulary"):
-    if store_frequency and file_format == "text" and getattr(x, "dtype", None) == tf.string:
-      # As TFT: spaces would be ambiguous in "<frequency> <token>" lines.
-      x = _map_values(lambda v: tf.strings.regex_replace(v, " ", "__SPACE__"), x)
+    x = _analyzers.spaces_for_frequency_file(x, store_frequency and file_format == "text")
     path, filename = _approximate_vocabulary(x, top_k, vocab_filename, store_frequency,
                                              reserved_tokens, weights, file_format, name)
     result = _mappers.apply_vocabulary(x, path, default_value=default_value,
