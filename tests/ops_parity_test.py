@@ -123,9 +123,13 @@ def test_bad_parameters_are_tensorflow_errors(call, message):
     call()
 
 
-def test_wrong_dtype_is_rejected():
+def test_wrong_dtype_is_rejected_and_narrow_integers_widened():
   with pytest.raises((TypeError, tf.errors.InvalidArgumentError)):
-    ops.scale_to_z_score(tf.constant([1], tf.int32), 0.0, 1.0)
+    ops.scale_to_z_score(tf.constant(["1"]), 0.0, 1.0)
+  # int8..int32 are read as int64, as TFT accepts them.
+  np.testing.assert_array_equal(ops.scale_to_z_score(tf.constant([1, 3], tf.int32), 1.0, 2.0),
+                                ops.scale_to_z_score(tf.constant([1, 3], tf.int64), 1.0, 2.0))
+  np.testing.assert_array_equal(ops.bucketize(tf.constant([1, 3], tf.int16), [2.0]), [0, 1])
 
 
 def test_negative_oov_buckets_are_rejected():
