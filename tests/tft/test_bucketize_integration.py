@@ -15,49 +15,6 @@ from tfx_core.proto import schema_pb2
 from tests.tft import tft_unit
 
 
-def _assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs,
-                             test_data=None, desired_batch_size=None):
-  """TFT's assertAnalyzerOutputs: analyzer_fn's outputs, given their expected shapes, broadcast
-  along the batch and checked against expected_outputs on test_data (by default, the first input
-  instance three times). The harness has no such helper; this is TFT's, on ours."""
-
-  def preprocessing_fn(inputs):
-    analyzer_outputs = analyzer_fn(inputs)
-    assert sorted(analyzer_outputs) == sorted(expected_outputs), (
-        sorted(analyzer_outputs), sorted(expected_outputs))
-    an_input = next(iter(inputs.values()))
-    if isinstance(an_input, tf.RaggedTensor):
-      batch_size = an_input.bounding_shape(axis=0)
-    else:
-      batch_size = tf.shape(input=an_input)[0]
-    result = {}
-    for key, output_tensor in analyzer_outputs.items():
-      expected_output_shape = list(expected_outputs[key].shape)
-      try:
-        output_tensor.set_shape(expected_output_shape)
-      except ValueError as e:
-        raise ValueError("Error for key %s, shapes are incompatible. Got %s, expected %s." % (
-            key, output_tensor.shape, expected_output_shape)) from e
-      output_tensor = tf.expand_dims(output_tensor, 0)
-      result[key] = tf.tile(output_tensor,
-                            multiples=[batch_size] + [1] * len(expected_output_shape))
-    return result
-
-  if input_data and not test_data:
-    num_test_instances = 3
-    test_data = [input_data[0]] * num_test_instances
-    expected_data = [expected_outputs] * num_test_instances
-  else:
-    assert test_data
-    expected_data = [expected_outputs] * len(test_data)
-  expected_metadata = tft_unit.metadata({
-      key: tf.io.FixedLenFeature(value.shape, tf.as_dtype(value.dtype))
-      for key, value in expected_outputs.items()})
-  tft_unit.assert_analyze_and_transform(
-      input_data, input_metadata, preprocessing_fn, expected_data, expected_metadata,
-      test_data=test_data, desired_batch_size=desired_batch_size)
-
-
 # ---------------------------------------------------------------------------------------------
 # Parameters (TFT's module-level tables).
 
@@ -391,7 +348,7 @@ def test_quantile_buckets_with_weights(input_dtype, with_nans):
       "weights": tf.io.FixedLenFeature([1], tf.float32)})
   # The expected data has 2 boundaries that divides the data into 3 buckets.
   expected_outputs = {"q_b": np.array([[1732, 2449]], np.float32)}
-  _assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs,
+  tft_unit.assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs,
                            desired_batch_size=1000)
 
 
@@ -412,7 +369,7 @@ def test_elementwise_quantile_buckets_with_weights(input_dtype):
   # The expected data has 2 boundaries that divides the data into 3 buckets.
   expected_outputs = {"q_b": np.array([[[1732, 2449], [3464, 4898]],
                                        [[3464, 4898], [1732, 2449]]], np.float32)}
-  _assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs,
+  tft_unit.assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs,
                            desired_batch_size=1000)
 
 
@@ -428,7 +385,7 @@ def test_quantile_buckets(input_dtype):
       {"x": tf.io.FixedLenFeature([1], tft_unit.canonical_numeric_dtype(input_dtype))})
   # The expected data has 2 boundaries that divides the data into 3 buckets.
   expected_outputs = {"q_b": np.array([[1000, 2000]], np.float32)}
-  _assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs,
+  tft_unit.assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs,
                            desired_batch_size=1000)
 
 
@@ -526,7 +483,7 @@ def _assert_quantile_boundaries(test_inputs, expected_boundaries, input_dtype, n
   input_metadata = tft_unit.metadata(
       {"x": tf.io.FixedLenFeature([1], tft_unit.canonical_numeric_dtype(input_dtype))})
   expected_data = {"q_b": expected_boundaries}
-  _assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_data,
+  tft_unit.assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_data,
                            desired_batch_size=1000)
 
 

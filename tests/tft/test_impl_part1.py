@@ -29,45 +29,6 @@ def _mean_output_dtype(input_dtype):
   return tf.float64 if input_dtype == tf.float64 else tf.float32
 
 
-def _assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs,
-                             test_data=None, desired_batch_size=None):
-  """TFT's assertAnalyzerOutputs: the analyzer outputs, broadcast along the batch, checked
-  against expected_outputs on (by default) three copies of the first input instance."""
-
-  def preprocessing_fn(inputs):
-    analyzer_outputs = analyzer_fn(inputs)
-    assert sorted(analyzer_outputs) == sorted(expected_outputs)
-    an_input = next(iter(inputs.values()))
-    if isinstance(an_input, tf.RaggedTensor):
-      batch_size = an_input.bounding_shape(axis=0)
-    else:
-      batch_size = tf.shape(input=an_input)[0]
-    result = {}
-    for key, output_tensor in analyzer_outputs.items():
-      expected_output_shape = list(np.shape(expected_outputs[key]))
-      output_tensor.set_shape(expected_output_shape)
-      output_tensor = tf.expand_dims(output_tensor, 0)
-      result[key] = tf.tile(output_tensor,
-                            multiples=[batch_size] + [1] * len(expected_output_shape))
-    return result
-
-  if input_data and not test_data:
-    num_test_instances = 3
-    test_data = [input_data[0]] * num_test_instances
-    expected_data = [expected_outputs] * num_test_instances
-  else:
-    assert test_data
-    expected_data = [expected_outputs] * len(test_data)
-  # TFT compares schemas, where float32 and float64 are both FLOAT, int64 and int32 both INT.
-  expected_metadata = tft_unit.metadata({
-      key: tf.io.FixedLenFeature(np.shape(value), tft_unit.canonical_numeric_dtype(
-          tf.as_dtype(np.asarray(value).dtype)))
-      for key, value in expected_outputs.items()})
-  return tft_unit.assert_analyze_and_transform(
-      input_data, input_metadata, preprocessing_fn, expected_data, expected_metadata,
-      test_data=test_data, desired_batch_size=desired_batch_size)
-
-
 def _assert_vocabulary_contents(output, vocab_filename, file_contents):
   """TFT's AssertVocabularyContents: lines, or (token, frequency) tuples where a line is
   "<frequency> <token>" and a per-key analyzer's frequency is comma-separated values."""
@@ -1082,7 +1043,7 @@ def test_mean_and_var():
   input_data = [{"x": [x if x < 101 else np.nan]} for x in range(1, 111)]
   input_metadata = tft_unit.metadata({"x": tf.io.FixedLenFeature([1], tf.float32)})
   expected_outputs = {"mean": np.float32(50.5), "var": np.float32(833.25)}
-  _assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs,
+  tft_unit.assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs,
                            desired_batch_size=10)
 
 
@@ -1153,7 +1114,7 @@ def test_count_per_key(input_data, input_metadata, expected_outputs):
     elements, counts = tft.count_per_key(inputs["key"])
     return {"elements": elements, "counts": counts}
 
-  _assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs)
+  tft_unit.assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs)
 
 
 @pytest.mark.parametrize("input_data,make_feature_spec,boundaries,categorical,expected_outputs", [
@@ -1209,7 +1170,7 @@ def test_histograms(input_data, make_feature_spec, boundaries, categorical, expe
       bucket_boundaries = tf.math.round(bucket_boundaries)
     return {"hist": counts, "boundaries": bucket_boundaries}
 
-  _assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs)
+  tft_unit.assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs)
 
 
 def test_prob_categorical_int():

@@ -26,50 +26,6 @@ def _cross(*lists):
   return crossed
 
 
-def assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs,
-                            test_data=None, desired_batch_size=None):
-  """TFT's assertAnalyzerOutputs: the analyzer outputs, tiled over the batch, on test_data (by
-  default the first input instance three times), and their metadata (FixedLenFeatures of the
-  expected shapes and dtypes)."""
-
-  def preprocessing_fn(inputs):
-    analyzer_outputs = analyzer_fn(inputs)
-    assert sorted(analyzer_outputs) == sorted(expected_outputs), (
-        sorted(analyzer_outputs), sorted(expected_outputs))
-    an_input = next(iter(inputs.values()))
-    if isinstance(an_input, tf.RaggedTensor):
-      batch_size = an_input.bounding_shape(axis=0)
-    else:
-      batch_size = tf.shape(input=an_input)[0]
-    result = {}
-    for key, output_tensor in analyzer_outputs.items():
-      expected_output_shape = list(expected_outputs[key].shape)
-      try:
-        output_tensor.set_shape(expected_output_shape)
-      except ValueError as e:
-        raise ValueError("Error for key %s, shapes are incompatible. Got %s, expected %s." % (
-            key, output_tensor.shape, expected_output_shape)) from e
-      output_tensor = tf.expand_dims(output_tensor, 0)
-      result[key] = tf.tile(output_tensor,
-                            multiples=[batch_size] + [1] * len(expected_output_shape))
-    return result
-
-  if input_data and not test_data:
-    test_data = [input_data[0]] * 3
-    expected_data = [expected_outputs] * 3
-  else:
-    assert test_data
-    expected_data = [expected_outputs] * len(test_data)
-  expected_metadata = tft_unit.metadata({
-      key: tf.io.FixedLenFeature(value.shape, tf.as_dtype(value.dtype))
-      for key, value in expected_outputs.items()})
-  return tft_unit.assert_analyze_and_transform(
-      input_data, input_metadata, preprocessing_fn, expected_data, expected_metadata,
-      test_data=test_data, desired_batch_size=desired_batch_size)
-
-
-# testNumericAnalyzersWithScalarInputs
-
 _SCALAR_INPUT_CASES = [
     ("Int64In", tf.int64, {"min": tf.int64, "max": tf.int64, "sum": tf.int64,
                            "size": tf.int64, "mean": tf.float32, "var": tf.float32}),
@@ -120,7 +76,7 @@ def test_numeric_analyzers_with_scalar_inputs(input_dtype, output_dtypes):
       "mean": expected(2.5, "mean"),
       "var": expected(2.25, "var"),
   }
-  assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs)
+  tft_unit.assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs)
 
 
 # testNumericAnalyzersWithCompositeInputs
@@ -225,7 +181,7 @@ def test_numeric_analyzers_with_composite_inputs(case):
   expected_outputs["size"] = np.array(expected_outputs["size"], np.int64)
   expected_outputs["mean"] = np.array(expected_outputs["mean"], np.float32)
   expected_outputs["var"] = np.array(expected_outputs["var"], np.float32)
-  assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs)
+  tft_unit.assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs)
 
 
 # testNumericMappersWithCompositeInputs
@@ -397,7 +353,7 @@ def test_numeric_analyzers_with_inputs_and_axis():
       "mean": np.array([4.5, 5.5, 6.5, 7.5], np.float32),
       "var": np.array([12.25, 12.25, 12.25, 12.25], np.float32),
   }
-  assert_analyzer_outputs(input_data, input_metadata, _elementwise_analyzer_fn,
+  tft_unit.assert_analyzer_outputs(input_data, input_metadata, _elementwise_analyzer_fn,
                           expected_outputs)
 
 
@@ -412,7 +368,7 @@ def test_numeric_analyzers_with_nd_inputs_and_axis():
       "mean": np.array([[4.5, 5.5], [6.5, 7.5]], np.float32),
       "var": np.array([[12.25, 12.25], [12.25, 12.25]], np.float32),
   }
-  assert_analyzer_outputs(input_data, input_metadata, _elementwise_analyzer_fn,
+  tft_unit.assert_analyzer_outputs(input_data, input_metadata, _elementwise_analyzer_fn,
                           expected_outputs)
 
 
@@ -427,7 +383,7 @@ def test_numeric_analyzers_with_shape1_nd_inputs_and_axis():
       "mean": np.array([[4.5, 5.5]], np.float32),
       "var": np.array([[12.25, 12.25]], np.float32),
   }
-  assert_analyzer_outputs(input_data, input_metadata, _elementwise_analyzer_fn,
+  tft_unit.assert_analyzer_outputs(input_data, input_metadata, _elementwise_analyzer_fn,
                           expected_outputs)
 
 
@@ -452,7 +408,7 @@ def test_numeric_analyzers_with_nd_inputs():
       "mean": np.array(4.0, np.float32),
       "var": np.array(3.5, np.float32),
   }
-  assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs)
+  tft_unit.assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs)
 
 
 # testNumericAnalyzersWithEmptyInputs
@@ -501,7 +457,7 @@ def test_numeric_analyzers_with_empty_inputs(case):
       "mean": np.full(output_shape, 0, np.float32),
       "var": np.full(output_shape, 0, np.float32),
   }
-  assert_analyzer_outputs(
+  tft_unit.assert_analyzer_outputs(
       input_data, input_metadata, analyzer_fn, expected_outputs,
       test_data=[{"a": _instance_value(np.zeros(input_shape, input_val_dtype))},
                  {"a": _instance_value(np.ones(input_shape, input_val_dtype))}])
@@ -518,7 +474,7 @@ def test_numeric_mean_with_sparse_tensor_reduce_false_overflow():
   input_metadata = tft_unit.metadata(
       {"sparse": tf.io.SparseFeature("idx", "val", tf.int64, 4)})
   expected_outputs = {"mean": np.array([1.0, 1073741824.0, float("nan"), 3.0], np.float32)}
-  assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs)
+  tft_unit.assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs)
 
 
 # TF-IDF
@@ -900,14 +856,14 @@ def test_covariance_two_dimensions():
   input_data = [{"x": x} for x in [[0, 0], [4, 0], [2, -2], [2, 2]]]
   input_metadata = tft_unit.metadata({"x": tf.io.FixedLenFeature([2], tf.float32)})
   expected_outputs = {"y": np.array([[2, 0], [0, 2]], np.float32)}
-  assert_analyzer_outputs(input_data, input_metadata, _covariance_fn, expected_outputs)
+  tft_unit.assert_analyzer_outputs(input_data, input_metadata, _covariance_fn, expected_outputs)
 
 
 def test_covariance_one_dimension():
   input_data = [{"x": x} for x in [[0], [2], [4], [6]]]
   input_metadata = tft_unit.metadata({"x": tf.io.FixedLenFeature([1], tf.float32)})
   expected_outputs = {"y": np.array([[5]], np.float32)}
-  assert_analyzer_outputs(input_data, input_metadata, _covariance_fn, expected_outputs)
+  tft_unit.assert_analyzer_outputs(input_data, input_metadata, _covariance_fn, expected_outputs)
 
 
 def test_covariance_one_dimension_with_empty_inputs():
@@ -915,7 +871,7 @@ def test_covariance_one_dimension_with_empty_inputs():
   input_metadata = tft_unit.metadata({"x": tf.io.FixedLenFeature([1], tf.float32)})
   test_data = [{"x": [1]}, {"x": [2]}]
   expected_outputs = {"y": np.array([[0]], dtype=np.float32)}
-  assert_analyzer_outputs(input_data, input_metadata, _covariance_fn, expected_outputs,
+  tft_unit.assert_analyzer_outputs(input_data, input_metadata, _covariance_fn, expected_outputs,
                           test_data=test_data)
 
 
@@ -923,7 +879,7 @@ def test_pca_three_to_two_dimensions():
   input_data = [{"x": x} for x in [[0, 0, 1], [4, 0, 1], [2, -1, 1], [2, 1, 1]]]
   input_metadata = tft_unit.metadata({"x": tf.io.FixedLenFeature([3], tf.float32)})
   expected_outputs = {"y": np.array([[1, 0], [0, 1], [0, 0]], np.float32)}
-  assert_analyzer_outputs(input_data, input_metadata, _pca_fn, expected_outputs)
+  tft_unit.assert_analyzer_outputs(input_data, input_metadata, _pca_fn, expected_outputs)
 
 
 def test_pca_three_to_two_dimensions_with_empty_inputs():
@@ -931,7 +887,7 @@ def test_pca_three_to_two_dimensions_with_empty_inputs():
   test_data = [{"x": x} for x in [[0, 0, 1], [4, 0, 1], [2, -1, 1], [2, 1, 1]]]
   input_metadata = tft_unit.metadata({"x": tf.io.FixedLenFeature([3], tf.float32)})
   expected_outputs = {"y": np.array([[1, 0], [0, 1], [0, 0]], np.float32)}
-  assert_analyzer_outputs(input_data, input_metadata, _pca_fn, expected_outputs,
+  tft_unit.assert_analyzer_outputs(input_data, input_metadata, _pca_fn, expected_outputs,
                           test_data=test_data)
 
 

@@ -159,3 +159,43 @@ def _assert_metadata(expected_metadata, output):
       assert (actual.int_domain.min, actual.int_domain.max) == (
           expected.int_domain.min, expected.int_domain.max), (expected.name, actual.int_domain,
                                                              expected.int_domain)
+
+
+def assert_analyzer_outputs(input_data, input_metadata, analyzer_fn, expected_outputs,
+                            test_data=None, desired_batch_size=None):
+  """TFT's assertAnalyzerOutputs: analyzer_fn's outputs, of the expected shapes, tiled over the
+  batch and checked against expected_outputs on test_data (by default, three copies of the first
+  input instance), with FixedLenFeature metadata of their shapes and dtypes."""
+
+  def preprocessing_fn(inputs):
+    analyzer_outputs = analyzer_fn(inputs)
+    assert sorted(analyzer_outputs) == sorted(expected_outputs), (
+        sorted(analyzer_outputs), sorted(expected_outputs))
+    an_input = next(iter(inputs.values()))
+    if isinstance(an_input, tf.RaggedTensor):
+      batch_size = an_input.bounding_shape(axis=0)
+    else:
+      batch_size = tf.shape(input=an_input)[0]
+    result = {}
+    for key, output_tensor in analyzer_outputs.items():
+      expected_shape = list(np.shape(expected_outputs[key]))
+      try:
+        output_tensor.set_shape(expected_shape)
+      except ValueError as e:
+        raise ValueError("Error for key %s, shapes are incompatible. Got %s, expected %s." % (
+            key, output_tensor.shape, expected_shape)) from e
+      result[key] = tf.tile(tf.expand_dims(output_tensor, 0),
+                            multiples=[batch_size] + [1] * len(expected_shape))
+    return result
+
+  if input_data and not test_data:
+    test_data = [input_data[0]] * 3
+  assert test_data
+  expected_data = [expected_outputs] * len(test_data)
+  # TFT compares schemas, where float32 and float64 are both FLOAT, int64 and int32 both INT.
+  expected_metadata = metadata({
+      key: tf.io.FixedLenFeature(np.shape(value), canonical_numeric_dtype(
+          tf.as_dtype(np.asarray(value).dtype))) for key, value in expected_outputs.items()})
+  return assert_analyze_and_transform(
+      input_data, input_metadata, preprocessing_fn, expected_data, expected_metadata,
+      test_data=test_data, desired_batch_size=desired_batch_size)
