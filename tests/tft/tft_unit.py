@@ -43,6 +43,7 @@ def _as_bytes(value):
 def _column(rows, name, feature):
   """An Arrow column of one feature of TFT instance dicts (a missing key is a missing value)."""
   values = [row.get(name) for row in rows]
+  values = [v.item() if isinstance(v, np.ndarray) and v.ndim == 0 else v for v in values]
   value_type = _ARROW[feature.dtype]
   if feature.dtype == tf.string:
     values = [None if v is None else

@@ -432,7 +432,10 @@ def vocabulary_outputs(x, name, top_k=None, frequency_threshold=None, vocab_file
         [_bytes(k) for k in v["keys"]], tf.string, shape=[len(v["keys"])]))
     outputs["counts"] = Output(tf.int64, [None], lambda v: tf.constant(
         v["counts"], tf.int64, shape=[len(v["counts"])]))
-  return trace.analyze("vocabulary", name, inputs, params, source, outputs)
+  result = trace.analyze("vocabulary", name, inputs, params, source, outputs)
+  trace.record_vocabulary(result["file"],
+                          result.value["size"] if result.value is not None else result["size"])
+  return result
 
 
 def _covariance(x, dtype, name):
@@ -460,6 +463,8 @@ def pca(x, output_dim, dtype, name=None):
     raise ValueError("pca: output_dim must be in [1, %d], got %r" % (width, output_dim))
   if result.value is None:  # Pending: a stand-in that depends on the pending covariance.
     return tf.zeros([width, output_dim], dtype) * tf.reduce_sum(result["covariance"])
+  if not result.value["count"]:  # No data: TFT's leading identity columns.
+    return tf.constant(np.eye(width)[:, :output_dim], dtype)
   _, vectors = np.linalg.eigh(np.asarray(result.value["covariance"], np.float64))
   return tf.constant(vectors[:, ::-1][:, :output_dim], dtype)
 

@@ -140,10 +140,12 @@ class DatasetMetadata:
   @classmethod
   def from_feature_spec(cls, feature_spec, domains=None):
     """domains: {name: schema_pb2.IntDomain | FloatDomain | StringDomain}, as in TFT."""
-    schema = schema_from_feature_spec(
-        {k: v for k, v in feature_spec.items()
-         if isinstance(v, (tf.io.FixedLenFeature, tf.io.VarLenFeature))})
+    schema = schema_from_feature_spec(feature_spec)
     features = {f.name: f for f in schema.feature}
+    for sparse in schema.sparse_feature:  # A composite's domain is its values'.
+      features[sparse.name] = features[sparse.value_feature.name]
+    for name, rep in _representations(schema).items():
+      features[name] = features[".".join(rep.ragged_tensor.feature_path.step)]
     for name, domain in (domains or {}).items():
       field = {schema_pb2.IntDomain: "int_domain", schema_pb2.FloatDomain: "float_domain",
                schema_pb2.StringDomain: "string_domain"}.get(type(domain))

@@ -158,7 +158,18 @@ def apply_vocabulary(x, deferred_vocab_filename_tensor, default_value=-1, num_oo
     return ops.apply_vocabulary(values, deferred_vocab_filename_tensor,
                                 num_oov_buckets=num_oov_buckets, default_value=default_value,
                                 store_frequency=store_frequency, name=name)
-  return _map_values(fn, x)
+  result = _map_values(fn, x)
+  trace = _tracing.active()
+  size = trace.vocabulary_size(deferred_vocab_filename_tensor) if trace is not None else None
+  if size is not None:  # TFT's int_domain: ints once known, tensors while pending.
+    if num_oov_buckets:
+      low, high = 0, size + num_oov_buckets - 1
+    elif isinstance(size, int):
+      low, high = min(0, default_value), max(size - 1, default_value)
+    else:
+      low, high = min(0, default_value), tf.maximum(size - 1, default_value)
+    trace.record_domain(result, low, high)
+  return result
 
 
 def compute_and_apply_vocabulary(x, default_value=-1, top_k=None, frequency_threshold=None,
@@ -185,16 +196,6 @@ def compute_and_apply_vocabulary(x, default_value=-1, top_k=None, frequency_thre
         fingerprint_shuffle=fingerprint_shuffle)
     result = apply_vocabulary(x, analyzer["file"], default_value=default_value,
                               num_oov_buckets=num_oov_buckets, store_frequency=store_frequency)
-  # TFT's int_domain (a tensor while the vocabulary is pending, for
-  # get_num_buckets_for_transformed_feature).
-  size = analyzer.value["size"] if analyzer.value is not None else analyzer["size"]
-  if num_oov_buckets:
-    low, high = 0, size + num_oov_buckets - 1
-  elif analyzer.value is not None:
-    low, high = min(0, default_value), max(size - 1, default_value)
-  else:
-    low, high = min(0, default_value), tf.maximum(size - 1, default_value)
-  _tracing.current("compute_and_apply_vocabulary").record_domain(result, low, high)
   if analyzer.value is not None and analyzer.source is not None:
     _tracing.current("compute_and_apply_vocabulary").record_direct(
         result, analyzer.source, "apply_vocabulary", file=analyzer.value["file"],

@@ -73,6 +73,7 @@ class Trace:
     self._direct = {}             # Output value tensor ref -> how the batch path computes it.
     self._files = {}              # File name -> the analyzer key writing it.
     self._domains = {}            # Output value tensor ref -> (min, max) of its integer ids.
+    self._vocabulary_sizes = {}   # Vocabulary file tensor ref -> its size.
 
   def flat_values(self, x, analyzer):
     """(1-D values of x, the raw feature it is, if it is one as is)."""
@@ -135,6 +136,16 @@ class Trace:
     """Notes that `result` holds category ids in [low, high] (vocabulary ids, bucket ids):
     ints, or scalar tensors while the analyzer they come from is pending."""
     self._domains[_values_of(result).ref()] = (low, high)
+
+  def record_vocabulary(self, file_tensor, size):
+    """Notes the size (an int, or a tensor while pending) of the vocabulary at file_tensor, for
+    the int_domain of what apply_vocabulary looks up in it."""
+    self._vocabulary_sizes[file_tensor.ref()] = size
+
+  def vocabulary_size(self, file_tensor):
+    if not isinstance(file_tensor, tf.Tensor):
+      return None
+    return self._vocabulary_sizes.get(file_tensor.ref())
 
   def domain(self, result):
     """(low, high) recorded for `result`, or None."""

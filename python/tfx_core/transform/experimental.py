@@ -33,7 +33,7 @@ def _approximate_vocab_filename(vocab_filename, store_frequency):
 
 def _approximate_vocabulary(x, top_k, vocab_filename, store_frequency, reserved_tokens, weights,
                             file_format, name):
-  """(the vocabulary file's path tensor, its file name)."""
+  """The vocabulary file's path tensor."""
   if top_k is None or isinstance(top_k, bool) or not isinstance(top_k, int):
     raise TypeError("approximate_vocabulary: top_k must be a positive int, got %r" % (top_k,))
   if top_k <= 0:
@@ -54,7 +54,7 @@ def _approximate_vocabulary(x, top_k, vocab_filename, store_frequency, reserved_
     path = _analyzers.vocabulary(x, top_k=top_k, vocab_filename=filename,
                                  store_frequency=store_frequency, weights=weights,
                                  file_format=file_format, reserved_tokens=reserved_tokens)
-  return path, filename
+  return path
 
 
 def approximate_vocabulary(x, top_k, *, vocab_filename=None, store_frequency=False,
@@ -62,7 +62,7 @@ def approximate_vocabulary(x, top_k, *, vocab_filename=None, store_frequency=Fal
   """The top_k most frequent values of x (string or integer), as a vocabulary file like
   tft.vocabulary's; returns its path. Default file name: TFT's approx_vocab_..._<name scope>."""
   return _approximate_vocabulary(x, top_k, vocab_filename, store_frequency, reserved_tokens,
-                                 weights, file_format, name)[0]
+                                 weights, file_format, name)
 
 
 def compute_and_apply_approximate_vocabulary(x, *, default_value=-1, top_k=None,
@@ -74,20 +74,12 @@ def compute_and_apply_approximate_vocabulary(x, *, default_value=-1, top_k=None,
   frequent value 0; OOV values get default_value, or one of num_oov_buckets hash buckets."""
   with tf.compat.v1.name_scope(name, "compute_and_apply_approximate_vocabulary"):
     x = _analyzers.spaces_for_frequency_file(x, store_frequency and file_format == "text")
-    path, filename = _approximate_vocabulary(x, top_k, vocab_filename, store_frequency,
-                                             reserved_tokens, weights, file_format, name)
+    path = _approximate_vocabulary(x, top_k, vocab_filename, store_frequency, reserved_tokens,
+                                   weights, file_format, name)
     result = _mappers.apply_vocabulary(x, path, default_value=default_value,
                                        num_oov_buckets=num_oov_buckets, file_format=file_format,
                                        store_frequency=store_frequency)
-  trace = _tracing.current("experimental.compute_and_apply_approximate_vocabulary")
-  value = _file_analyzer_value(trace, filename)
-  if value is not None:  # The ids' int_domain, as TFT's apply_vocabulary annotates it.
-    size = value["size"]
-    if num_oov_buckets > 0:
-      trace.record_domain(result, 0, size + num_oov_buckets - 1)
-    else:
-      trace.record_domain(result, min(0, default_value), max(size - 1, default_value))
-  return result
+  return result  # apply_vocabulary records the ids' int_domain, as TFT's annotates it.
 
 
 # ---- Vocabulary sizes by file name ----
@@ -102,13 +94,6 @@ def _file_analyzer(trace, vocab_filename):
     if k == key:
       return kind, [r.deref() for r in refs], dict(params)
   return None
-
-
-def _file_analyzer_value(trace, vocab_filename):
-  """The known value ({"file", "size", ...}) of the analyzer writing `vocab_filename`, or None
-  while it is pending."""
-  key = trace._files.get(vocab_filename)  # pylint: disable=protected-access
-  return None if key is None else trace.known.get(key)
 
 
 def get_vocabulary_size_by_name(vocab_filename):
