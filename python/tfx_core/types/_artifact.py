@@ -66,6 +66,13 @@ class Artifact:
   def split_uri(self, split):
     return os.path.join(self.uri, "Split-" + split)
 
+  def data_label(self):
+    """" (span N, version V)" where the artifact has them, else "": names the data in report
+    titles (an output's folder is temporary while its node runs)."""
+    parts = ["%s %s" % (key, self.get(key)) for key in ("span", "version")
+             if self.get(key) is not None]
+    return " (%s)" % ", ".join(parts) if parts else ""
+
   def __repr__(self):
     return "%s(id=%d, uri=%r)" % (self.TYPE_NAME, self.id, self.uri)
 

@@ -38,7 +38,8 @@ class StatisticsGenExecutor(BaseExecutor):
     stats = [(split, validation.load_statistics(statistics.stats_path(split)))
              for split in splits]
     with open(statistics.report_path, "w") as f:
-      f.write(validation.statistics_html(stats, title="Statistics of %s" % examples.uri))
+      f.write(validation.statistics_html(
+          stats, title="Statistics of the examples" + examples.data_label()))
     statistics.split_names = splits
     for key in ("span", "version"):
       if examples.get(key) is not None:

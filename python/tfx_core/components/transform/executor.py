@@ -155,10 +155,12 @@ class TransformExecutor(BaseExecutor):
         if examples.get(key) is not None:
           artifact.set(key, examples.get(key))
     if statistics:
-      for artifact, splits in ((pre_stats, analyze_splits), (post_stats, transform_splits)):
+      for artifact, splits, what in ((pre_stats, analyze_splits, "Pre-transform"),
+                                     (post_stats, transform_splits, "Post-transform")):
         stats = [(s, validation.load_statistics(artifact.stats_path(s))) for s in splits]
         with open(artifact.report_path, "w") as f:
-          f.write(validation.statistics_html(stats, title="Statistics of %s" % artifact.uri))
+          f.write(validation.statistics_html(
+              stats, title="%s statistics%s" % (what, examples.data_label())))
 
 
 def _statistics(batches, artifact, split, label):
