@@ -2,14 +2,15 @@
 # Sets up a fresh Debian machine to build and test tfx_core, offline except for package
 # registries. Idempotent: re-running skips what is already in place.
 #   1. Debian packages: Bazel 4 (bazel-bootstrap) and its rule packages, GoogleTest, protoc,
-#      PostgreSQL (the metadata store's second backend, for its tests).
+#      PostgreSQL (the metadata store's second backend, for its tests), headless Chromium (the
+#      HTML reports' browser checks).
 #   2. A repo-local venv (.venv) from the pinned requirements.txt.
 #   3. tools/configure.py, which writes the gitignored .bazelrc.user.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(bazel-bootstrap bazel-platforms bazel-rules-java bazel-skylib
-              libgtest-dev libgmock-dev protobuf-compiler python3-venv postgresql)
+              libgtest-dev libgmock-dev protobuf-compiler python3-venv postgresql chromium)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

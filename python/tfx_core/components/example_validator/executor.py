@@ -32,14 +32,15 @@ class ExampleValidatorExecutor(BaseExecutor):
     if serving is not None and not serving.split_names:
       raise ValueError("ExampleValidator: serving_statistics have no splits")
 
-    results, text = {}, []
+    results, text, pages = {}, [], []
     for split in [s for s in statistics.split_names if s not in exclude]:
       previous_stats = _split_stats(previous, split) \
           if previous is not None and split in previous.split_names else None
       serving_stats = _split_stats(serving, serving.split_names[0]) \
           if serving is not None and split == training_split else None
+      split_stats = _split_stats(statistics, split)
       anomalies = validation.validate_statistics(
-          _split_stats(statistics, split), schema,
+          split_stats, schema,
           environment=exec_properties.get("environment"), previous_statistics=previous_stats,
           serving_statistics=serving_stats,
           default_thresholds=exec_properties.get("default_thresholds"))
@@ -50,13 +51,16 @@ class ExampleValidatorExecutor(BaseExecutor):
         f.write(anomalies.SerializeToString(deterministic=True))
       results[split] = anomalies
       text.append("== split %s ==\n%s" % (split, validation.anomalies_text(anomalies)))
+      pages.append(validation.anomalies_html(
+          anomalies, title="Anomalies of split %s%s" % (split, statistics.data_label()),
+          statistics=split_stats, previous_statistics=previous_stats,
+          serving_statistics=serving_stats, split=split))
     report = "\n".join(text)
     html, txt = (os.path.join(anomalies_artifact.uri, n) for n in anomalies_artifact.REPORT_FILES)
     with open(txt, "w") as f:
       f.write(report + "\n")
     with open(html, "w") as f:
-      f.write("\n".join(validation.anomalies_html(a, title="Anomalies of split %s" % s)
-                        for s, a in results.items()))
+      f.write("\n".join(pages))
     anomalies_artifact.split_names = list(results)
     counts = {s: len(a.anomaly_info) for s, a in results.items()}
     anomalies_artifact.set("anomaly_counts", json.dumps(counts))
