@@ -63,13 +63,7 @@ class _TransformModule(tf.Module):
       result = {}
       for name, value in outputs.items():
         value = _canonical_dtype(value)
-        if isinstance(value, tf.SparseTensor):
-          components = [value.indices, value.values, value.dense_shape]
-        elif isinstance(value, tf.RaggedTensor):
-          components = [value.flat_values] + list(value.nested_row_splits)
-        else:
-          components = [value]
-        self.traced.depends_on[name] = trace.features_of(components)
+        self.traced.depends_on[name] = trace.features_of(_tracing.components(value))
         result[name] = value
       return result
 

@@ -59,13 +59,7 @@ class Trace:
     for name, tensor in raw_inputs.items():
       if columnar is None or name in columnar:
         self._columns[_values_of(tensor).ref()] = name
-      if isinstance(tensor, tf.SparseTensor):
-        components = [tensor.indices, tensor.values, tensor.dense_shape]
-      elif isinstance(tensor, tf.RaggedTensor):
-        components = [tensor.flat_values] + list(tensor.nested_row_splits)
-      else:
-        components = [tensor]
-      for component in components:
+      for component in components(tensor):
         self._sources[component.ref()] = name
     self._placeholder_ops = set()
     self._keys = {}
@@ -204,6 +198,15 @@ def ops_behind(tensors):
     stack.extend(i.op for i in op.inputs)
     stack.extend(op.control_inputs)
   return ops
+
+
+def components(x):
+  """The tensors a Tensor, SparseTensor or RaggedTensor is made of."""
+  if isinstance(x, tf.SparseTensor):
+    return [x.indices, x.values, x.dense_shape]
+  if isinstance(x, tf.RaggedTensor):
+    return [x.flat_values] + list(x.nested_row_splits)
+  return [x]
 
 
 def _values_of(x):
