@@ -169,10 +169,6 @@ def _describe(trace, values):
   return "feature %s" % ", ".join("'%s'" % f for f in features) if features else "a constant"
 
 
-def _float_dtype(dtype):
-  return tf.float64 if dtype == tf.float64 else tf.float32
-
-
 def _unsupported(analyzer, **arguments):
   for argument, value in arguments.items():
     if value:
@@ -491,7 +487,7 @@ def per_key_moments(x, key, name, key_vocabulary_filename=None):
   """Moments of x per value of `key` (same shape as x): the keys file and float arrays."""
   trace, values, _ = _numeric_values(x, name)
   _, keys, _ = _string_values(key, name)
-  out = _float_dtype(values.dtype)
+  out = _output_float_dtype(values.dtype)
 
   def vector(field, dtype):
     return Output(dtype, [None], lambda v: tf.constant(v[field], dtype, shape=[len(v[field])]))

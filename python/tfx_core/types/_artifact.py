@@ -70,7 +70,7 @@ class Artifact:
     """" (span N, version V)" where the artifact has them, else "": names the data in report
     titles (an output's folder is temporary while its node runs)."""
     parts = ["%s %s" % (key, self.get(key)) for key in ("span", "version")
-             if self.get(key) is not None]
+             if self.get(key) is not None and self.get(key) >= 0]  # -1: no version.
     return " (%s)" % ", ".join(parts) if parts else ""
 
   def __repr__(self):

@@ -236,7 +236,8 @@ def _float_label(label):
 def _check_float_domain(anomalies, feature, stats):
   name, domain = feature.name, feature.float_domain
   if stats.HasField("string_stats"):
-    values = [_float_label(label) for label in _labels(stats)]
+    labels = _labels(stats)
+    values = [_float_label(label) for label in labels]
     has_nan = any(v is not None and math.isnan(v) for v in values)
   elif stats.type == Stats.FLOAT:
     has_nan = any(h.num_nan for h in stats.num_stats.histograms)
@@ -246,7 +247,7 @@ def _check_float_domain(anomalies, feature, stats):
     _add(anomalies, name, AnomalyInfo.FLOAT_TYPE_HAS_NAN, "Invalid values",
          "Float feature has NaN values.")
   if stats.HasField("string_stats"):
-    bad = next((label for label, v in zip(_labels(stats), values) if v is None), None)
+    bad = next((label for label, v in zip(labels, values) if v is None), None)
     if bad is not None:
       _add(anomalies, name, AnomalyInfo.FLOAT_TYPE_STRING_NOT_FLOAT, "Invalid values",
            "String values that were not floats were found, such as \"%s\"." % bad)
