@@ -1,5 +1,7 @@
 // _tfx_core_ext.analyzers: the Transform's full-pass analyzers over Arrow arrays.
 #include <algorithm>
+#include <cmath>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -24,6 +26,7 @@ namespace py = pybind11;
 using transform::Analyzer;
 using transform::CovarianceAnalyzer;
 using transform::KeyedMomentsAnalyzer;
+using transform::LabeledVocabularyAnalyzer;
 using transform::Moments;
 using transform::MomentsAnalyzer;
 using transform::QuantilesAnalyzer;
@@ -64,6 +67,32 @@ void AddBatch(const std::vector<std::tuple<std::string, Analyzer*, py::list>>& i
       throw py::value_error(StrCat("analyzer '", std::get<0>(items[i]), "': ", statuses[i].message()));
     }
   }
+}
+
+// (tokens as bytes, ranks, frequencies) of ranked vocabulary tokens.
+py::tuple RankedTuple(const std::vector<transform::RankedToken>& tokens) {
+  py::list names;
+  py::array_t<double> ranks(tokens.size()), frequencies(tokens.size());
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    names.append(py::bytes(tokens[i].token.data(), tokens[i].token.size()));
+    ranks.mutable_at(i) = tokens[i].rank;
+    frequencies.mutable_at(i) = tokens[i].frequency;
+  }
+  return py::make_tuple(names, ranks, frequencies);
+}
+
+// Selects and writes a vocabulary file without the GIL; returns its size.
+int64_t WriteSelected(const std::string& path,
+                      const std::function<StatusOr<std::vector<transform::RankedToken>>()>& rank,
+                      int64_t top_k, double frequency_threshold, bool store_frequency) {
+  StatusOr<int64_t> written = [&]() -> StatusOr<int64_t> {
+    py::gil_scoped_release release;
+    TFX_ASSIGN_OR_RETURN(std::vector<transform::RankedToken> ranked, rank());
+    ranked = transform::SelectTokens(std::move(ranked), top_k, frequency_threshold);
+    TFX_RETURN_IF_ERROR(transform::WriteVocabularyFile(path, ranked, store_frequency));
+    return static_cast<int64_t>(ranked.size());
+  }();
+  return ValueOrThrow(std::move(written));
 }
 
 py::dict MomentsDict(const Moments& m) {
@@ -172,36 +201,80 @@ void DefineAnalyzersSubmodule(py::module_& parent) {
   vocabulary.def(py::init<>())
       .def("__len__", &VocabularyAnalyzer::size)
       .def(
+          "ranked", [](const VocabularyAnalyzer& self, bool weighted) {
+            return RankedTuple(self.Ranked(weighted));
+          },
+          py::arg("weighted") = false,
+          "(tokens, ranks, frequencies) of every token, unordered: rank = frequency = the "
+          "count, or the weight sum if weighted.")
+      .def(
           "sorted",
           [](const VocabularyAnalyzer& self, bool weighted, int64_t top_k, double frequency_threshold) {
-            const auto entries = self.Sorted(weighted, top_k, frequency_threshold);
-            py::list tokens;
-            py::array_t<int64_t> counts(entries.size());
-            py::array_t<double> weights(entries.size());
-            for (size_t i = 0; i < entries.size(); ++i) {
-              tokens.append(py::bytes(entries[i].token.data(), entries[i].token.size()));
-              counts.mutable_at(i) = entries[i].counts.count;
-              weights.mutable_at(i) = entries[i].counts.weight;
-            }
-            return py::make_tuple(tokens, counts, weights);
+            return RankedTuple(transform::SelectTokens(self.Ranked(weighted), top_k,
+                                                       frequency_threshold));
           },
           py::arg("weighted") = false, py::arg("top_k") = -1, py::arg("frequency_threshold") = 0.0,
-          "(tokens, counts, weights) in vocabulary order: frequency descending, ties by token "
-          "descending.")
+          "ranked(), selected and ordered as TFT's vocabulary.")
       .def(
           "write_file",
           [](const VocabularyAnalyzer& self, const std::string& path, bool weighted, int64_t top_k,
              double frequency_threshold, bool store_frequency) {
-            StatusOr<int64_t> written = [&] {
-              py::gil_scoped_release release;
-              return self.WriteFile(path, weighted, top_k, frequency_threshold, store_frequency);
-            }();
-            return ValueOrThrow(std::move(written));
+            return WriteSelected(
+                path, [&]() -> StatusOr<std::vector<transform::RankedToken>> {
+                  return self.Ranked(weighted);
+                },
+                top_k, frequency_threshold, store_frequency);
           },
           py::arg("path"), py::arg("weighted") = false, py::arg("top_k") = -1,
           py::arg("frequency_threshold") = 0.0, py::arg("store_frequency") = false,
-          "Writes the sorted vocabulary, one token per line, atomically; returns its size.");
+          "Writes the selected, ordered vocabulary atomically; returns its size.");
   Picklable<VocabularyAnalyzer>(vocabulary);
+
+  py::class_<LabeledVocabularyAnalyzer, Analyzer> labeled(
+      m, "LabeledVocabularyAnalyzer",
+      "Per-token label co-occurrences (inputs: tokens, labels, weights, row flags), ranked by "
+      "mutual information with the label as TFT ranks them.");
+  labeled.def(py::init<>())
+      .def("__len__", &LabeledVocabularyAnalyzer::size)
+      .def(
+          "ranked",
+          [](const LabeledVocabularyAnalyzer& self, bool adjusted, double min_diff_from_avg) {
+            return RankedTuple(ValueOrThrow(self.Ranked(adjusted, min_diff_from_avg)));
+          },
+          py::arg("adjusted") = false, py::arg("min_diff_from_avg") = std::nan(""),
+          "(tokens, ranks, frequencies) of every token, unordered: rank = the (adjusted) mutual "
+          "information; min_diff_from_avg NaN: TFT's default for the data size.")
+      .def(
+          "write_file",
+          [](const LabeledVocabularyAnalyzer& self, const std::string& path, int64_t top_k,
+             double frequency_threshold, bool store_frequency, bool adjusted,
+             double min_diff_from_avg) {
+            return WriteSelected(
+                path, [&] { return self.Ranked(adjusted, min_diff_from_avg); }, top_k,
+                frequency_threshold, store_frequency);
+          },
+          py::arg("path"), py::arg("top_k") = -1, py::arg("frequency_threshold") = 0.0,
+          py::arg("store_frequency") = false, py::arg("adjusted") = false,
+          py::arg("min_diff_from_avg") = std::nan(""),
+          "Writes the selected, ordered vocabulary atomically; returns its size.");
+  Picklable<LabeledVocabularyAnalyzer>(labeled);
+
+  m.def(
+      "write_vocabulary_file",
+      [](const std::string& path, const std::vector<std::string>& tokens,
+         const std::vector<double>& ranks, bool store_frequency) {
+        if (tokens.size() != ranks.size()) throw py::value_error("one rank per token is needed");
+        std::vector<transform::RankedToken> ranked(tokens.size());
+        for (size_t i = 0; i < tokens.size(); ++i) ranked[i] = {tokens[i], ranks[i], ranks[i]};
+        Status written = [&] {
+          py::gil_scoped_release release;
+          return transform::WriteVocabularyFile(path, ranked, store_frequency);
+        }();
+        ThrowIfError(written);
+      },
+      py::arg("path"), py::arg("tokens"), py::arg("ranks"), py::arg("store_frequency") = false,
+      "Writes tokens, in the order given, as a vocabulary file (\"rank token\" lines if "
+      "store_frequency), atomically.");
 
   py::class_<KeyedMomentsAnalyzer, Analyzer> keyed(m, "KeyedMomentsAnalyzer",
                                                    "Moments of numeric values per string key.");

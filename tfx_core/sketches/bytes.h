@@ -29,6 +29,7 @@ enum class StateKind : uint8_t {
   kQuantilesAnalyzer = 7,
   kVocabularyAnalyzer = 8,
   kKeyedMomentsAnalyzer = 9,
+  kLabeledVocabularyAnalyzer = 10,
 };
 
 constexpr char kStateMagic[4] = {'T', 'F', 'X', 'C'};
@@ -46,6 +47,7 @@ inline const char* StateKindName(StateKind kind) {
     case StateKind::kQuantilesAnalyzer: return "quantiles analyzer";
     case StateKind::kVocabularyAnalyzer: return "vocabulary analyzer";
     case StateKind::kKeyedMomentsAnalyzer: return "per-key analyzer";
+    case StateKind::kLabeledVocabularyAnalyzer: return "labeled vocabulary analyzer";
   }
   return "unknown state";
 }

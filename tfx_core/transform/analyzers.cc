@@ -552,45 +552,159 @@ StatusOr<std::unique_ptr<VocabularyAnalyzer>> VocabularyAnalyzer::Deserialize(co
   return analyzer;
 }
 
-std::vector<VocabularyAnalyzer::Entry> VocabularyAnalyzer::Sorted(bool weighted, int64_t top_k,
-                                                                  double frequency_threshold) const {
-  std::vector<Entry> entries;
-  auto frequency = [weighted](const Counts& c) {
-    return weighted ? c.weight : static_cast<double>(c.count);
-  };
+std::vector<RankedToken> VocabularyAnalyzer::Ranked(bool weighted) const {
+  std::vector<RankedToken> tokens(table_.size());
   for (int64_t i = 0; i < table_.size(); ++i) {
-    const std::string_view token = table_.key(i);
-    if (frequency(table_.value(i)) < frequency_threshold) continue;
-    if (token.empty() || token.find_first_of("\n\r") != std::string_view::npos) continue;
-    entries.push_back({token, table_.value(i)});
+    const Counts& c = table_.value(i);
+    const double frequency = weighted ? c.weight : static_cast<double>(c.count);
+    tokens[i] = {table_.key(i), frequency, frequency};
   }
-  auto before = [&](const Entry& a, const Entry& b) {
-    const double fa = frequency(a.counts), fb = frequency(b.counts);
-    return fa != fb ? fa > fb : a.token > b.token;
-  };
-  if (top_k >= 0 && top_k < static_cast<int64_t>(entries.size())) {
-    std::partial_sort(entries.begin(), entries.begin() + top_k, entries.end(), before);
-    entries.resize(top_k);
-  } else {
-    std::sort(entries.begin(), entries.end(), before);
-  }
-  return entries;
+  return tokens;
 }
 
-StatusOr<int64_t> VocabularyAnalyzer::WriteFile(const std::string& path, bool weighted,
-                                                int64_t top_k, double frequency_threshold,
-                                                bool store_frequency) const {
+// ---- LabeledVocabularyAnalyzer ----
+
+Status LabeledVocabularyAnalyzer::Add(const std::vector<const ArrayView*>& inputs) {
+  constexpr const char* kOp = "labeled vocabulary analyzer";
+  TFX_RETURN_IF_ERROR(ExpectInputs(kOp, inputs, 4, 4));
+  const LeafRange r = arrow::Leaves(*inputs[0]);
+  TFX_RETURN_IF_ERROR(ExpectStrings(kOp, r));
+  std::vector<double> labels, weights, row_flags;
+  const char* names[] = {"labels", "weights", "row flags"};
+  std::vector<double>* columns[] = {&labels, &weights, &row_flags};
+  for (int k = 0; k < 3; ++k) {
+    const LeafRange c = arrow::Leaves(*inputs[k + 1]);
+    TFX_RETURN_IF_ERROR(ExpectSameCount(kOp, r, c, names[k]));
+    TFX_RETURN_IF_ERROR(ToDoubles(kOp, c, columns[k]));
+  }
+  const ArrayView& leaf = *r.leaf;
+  for (int64_t i = 0; i < r.count; ++i) {
+    const int64_t label = std::isnan(labels[i]) ? -1 : static_cast<int64_t>(labels[i]);
+    if (label > kMaxLabel) {
+      return InvalidArgument(kOp, ": label ", label, " is above ", kMaxLabel,
+                             "; labels must be integerized class ids (e.g. by "
+                             "tft.compute_and_apply_vocabulary)");
+    }
+    const double w = std::isnan(weights[i]) ? 0.0 : weights[i];
+    if (row_flags[i] == 1) {
+      rows_.Add(label, w);
+      continue;
+    }
+    if (leaf.type == Type::kNull || !leaf.IsValid(r.begin + i)) continue;
+    TFX_RETURN_IF_ERROR(CheckInsert(table_, leaf.String(r.begin + i), kOp));
+    table_[leaf.String(r.begin + i)].Add(label, w);
+  }
+  return Status::OK();
+}
+
+Status LabeledVocabularyAnalyzer::Merge(const Analyzer& other) {
+  const auto* o = dynamic_cast<const LabeledVocabularyAnalyzer*>(&other);
+  if (o == nullptr) {
+    return InvalidArgument("cannot merge a different analyzer into a labeled vocabulary analyzer");
+  }
+  rows_.Merge(o->rows_);
+  for (int64_t i = 0; i < o->table_.size(); ++i) {
+    TFX_RETURN_IF_ERROR(CheckInsert(table_, o->table_.key(i), "labeled vocabulary analyzer"));
+    table_[o->table_.key(i)].Merge(o->table_.value(i));
+  }
+  return Status::OK();
+}
+
+namespace {
+
+void PutLabelCounts(std::string* out, const LabelCounts& c) {
+  PutBytes(out, c.count);
+  PutBytes(out, c.weight);
+  PutBytes(out, static_cast<uint64_t>(c.label_weights.size()));
+  for (double w : c.label_weights) PutBytes(out, w);
+}
+
+bool GetLabelCounts(const std::string& in, size_t* pos, LabelCounts* c) {
+  uint64_t labels;
+  if (!GetBytes(in, pos, &c->count) || !GetBytes(in, pos, &c->weight) ||
+      !GetBytes(in, pos, &labels) || labels > (in.size() - *pos) / sizeof(double)) {
+    return false;
+  }
+  c->label_weights.resize(labels);
+  for (double& w : c->label_weights) GetBytes(in, pos, &w);
+  return true;
+}
+
+}  // namespace
+
+std::string LabeledVocabularyAnalyzer::Serialize() const {
+  std::string out = StateHeader(StateKind::kLabeledVocabularyAnalyzer);
+  PutLabelCounts(&out, rows_);
+  PutTable(&out, table_, PutLabelCounts);
+  return out;
+}
+
+StatusOr<std::unique_ptr<LabeledVocabularyAnalyzer>> LabeledVocabularyAnalyzer::Deserialize(
+    const std::string& bytes) {
+  size_t pos = 0;
+  TFX_RETURN_IF_ERROR(CheckStateHeader(bytes, StateKind::kLabeledVocabularyAnalyzer, &pos));
+  auto analyzer = std::make_unique<LabeledVocabularyAnalyzer>();
+  if (!GetLabelCounts(bytes, &pos, &analyzer->rows_)) {
+    return InvalidArgument("truncated serialized labeled vocabulary analyzer");
+  }
+  TFX_RETURN_IF_ERROR(GetTable(bytes, pos, "serialized labeled vocabulary analyzer",
+                               &analyzer->table_, GetLabelCounts));
+  return analyzer;
+}
+
+StatusOr<std::vector<RankedToken>> LabeledVocabularyAnalyzer::Ranked(
+    bool adjusted, double min_diff_from_avg) const {
+  if (std::isnan(min_diff_from_avg)) {
+    min_diff_from_avg = RecommendedMinDiffFromAvg(rows_.weight);
+  }
+  std::vector<RankedToken> tokens(table_.size());
+  for (int64_t i = 0; i < table_.size(); ++i) {
+    StatusOr<TokenScore> score =
+        TokenInformation(table_.value(i), rows_, adjusted, min_diff_from_avg);
+    if (!score.ok()) {
+      return InvalidArgument("vocabulary with labels: token '", table_.key(i), "': ",
+                             score.status().message());
+    }
+    // TFT's frequency_threshold of a labeled vocabulary bounds the information, not the count.
+    tokens[i] = {table_.key(i), score->information, score->information};
+  }
+  return tokens;
+}
+
+// ---- Vocabulary selection and files ----
+
+std::vector<RankedToken> SelectTokens(std::vector<RankedToken> tokens, int64_t top_k,
+                                      double frequency_threshold) {
+  constexpr double kInfinity = std::numeric_limits<double>::infinity();
+  auto dropped = [&](const RankedToken& t) {
+    // NaN fails any threshold but -inf (no threshold), as TFT filters.
+    return (frequency_threshold > -kInfinity && !(t.frequency >= frequency_threshold)) ||
+           t.token.empty() ||
+           t.token.find_first_of("\n\r") != std::string_view::npos;
+  };
+  tokens.erase(std::remove_if(tokens.begin(), tokens.end(), dropped), tokens.end());
+  auto before = [](const RankedToken& a, const RankedToken& b) {
+    return a.rank != b.rank ? a.rank > b.rank : a.token > b.token;
+  };
+  if (top_k >= 0 && top_k < static_cast<int64_t>(tokens.size())) {
+    std::partial_sort(tokens.begin(), tokens.begin() + top_k, tokens.end(), before);
+    tokens.resize(top_k);
+  } else {
+    std::sort(tokens.begin(), tokens.end(), before);
+  }
+  return tokens;
+}
+
+Status WriteVocabularyFile(const std::string& path, const std::vector<RankedToken>& tokens,
+                           bool store_frequency) {
   const std::string tmp = path + ".tmp";
   FILE* f = std::fopen(tmp.c_str(), "wb");
   if (f == nullptr) return InvalidArgument("cannot write vocabulary file ", tmp, ": ", std::strerror(errno));
   bool ok = true;
-  const std::vector<Entry> entries = Sorted(weighted, top_k, frequency_threshold);
-  for (const Entry& e : entries) {
-    if (store_frequency) {
-      ok = ok && (weighted ? std::fprintf(f, "%.17g ", e.counts.weight)
-                           : std::fprintf(f, "%lld ", static_cast<long long>(e.counts.count))) > 0;
-    }
-    ok = ok && std::fwrite(e.token.data(), 1, e.token.size(), f) == e.token.size() &&
+  for (const RankedToken& t : tokens) {
+    // %.17g: counts print as integers, weight sums and scores round-trip.
+    if (store_frequency) ok = ok && std::fprintf(f, "%.17g ", t.rank) > 0;
+    ok = ok && std::fwrite(t.token.data(), 1, t.token.size(), f) == t.token.size() &&
          std::fputc('\n', f) != EOF;
   }
   ok = (std::fclose(f) == 0) && ok;
@@ -598,7 +712,7 @@ StatusOr<int64_t> VocabularyAnalyzer::WriteFile(const std::string& path, bool we
     std::remove(tmp.c_str());
     return InvalidArgument("writing vocabulary file ", path, " failed: ", std::strerror(errno));
   }
-  return static_cast<int64_t>(entries.size());
+  return Status::OK();
 }
 
 // ---- KeyedMomentsAnalyzer ----

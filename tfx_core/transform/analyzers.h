@@ -21,6 +21,7 @@
 
 #include "tfx_core/arrow/array.h"
 #include "tfx_core/sketches/kll.h"
+#include "tfx_core/transform/mutual_information.h"
 #include "tfx_core/transform/string_table.h"
 #include "tfx_core/util/moments.h"
 #include "tfx_core/util/status.h"
@@ -129,6 +130,28 @@ class QuantilesAnalyzer : public Analyzer {
   std::vector<KllSketch> sketches_;
 };
 
+// A vocabulary token with the figure that ranks it (its frequency, or its information about a
+// label) and what frequency_threshold compares with (its frequency; for a labeled vocabulary,
+// as in TFT, its information). Views point into the
+// analyzer that made it.
+struct RankedToken {
+  std::string_view token;
+  double rank;
+  double frequency;
+};
+
+// tensorflow_transform's vocabulary selection and order: tokens below frequency_threshold (NaN
+// too, unless it is -inf: no threshold), the
+// empty string and tokens holding '\n' or '\r' (a vocabulary file has one token per line) are
+// left out; rank descending, ties by token bytes descending; then the first top_k (< 0: all).
+std::vector<RankedToken> SelectTokens(std::vector<RankedToken> tokens, int64_t top_k,
+                                      double frequency_threshold);
+
+// Writes `tokens` as a vocabulary file, one token per line, or "rank token" lines if
+// store_frequency; to path + ".tmp", then renamed, so a failure leaves no partial file.
+Status WriteVocabularyFile(const std::string& path, const std::vector<RankedToken>& tokens,
+                           bool store_frequency);
+
 // Input: string values, and optionally numeric weights with one weight per value. Counts every
 // token exactly (and sums its weights).
 class VocabularyAnalyzer : public Analyzer {
@@ -137,31 +160,44 @@ class VocabularyAnalyzer : public Analyzer {
     int64_t count = 0;
     double weight = 0;
   };
-  struct Entry {
-    std::string_view token;
-    Counts counts;
-  };
 
   Status Add(const std::vector<const arrow::ArrayView*>& inputs) override;
   Status Merge(const Analyzer& other) override;
   std::string Serialize() const override;
   static StatusOr<std::unique_ptr<VocabularyAnalyzer>> Deserialize(const std::string& bytes);
 
-  // tensorflow_transform's vocabulary order: frequency (the weight sum if weighted, else the
-  // count) descending, ties by token bytes descending. Tokens below frequency_threshold, the
-  // empty string, and tokens holding '\n' or '\r' (a vocabulary file has one token per line)
-  // are left out, as in TFT;
-  // then the first top_k (< 0: all) are kept. Views point into this analyzer.
-  std::vector<Entry> Sorted(bool weighted, int64_t top_k, double frequency_threshold) const;
-  // Writes Sorted(...) as a vocabulary file, one token per line, or "frequency token" lines if
-  // store_frequency; returns the number of tokens written. Writes to path + ".tmp" and
-  // renames, so a failure leaves no partial file.
-  StatusOr<int64_t> WriteFile(const std::string& path, bool weighted, int64_t top_k,
-                              double frequency_threshold, bool store_frequency) const;
+  // Every token, ranked by its frequency: the weight sum if weighted, else the count.
+  std::vector<RankedToken> Ranked(bool weighted) const;
   int64_t size() const { return table_.size(); }
 
  private:
   StringTable<Counts> table_;
+};
+
+// Inputs: string tokens, int64 labels, numeric weights and int64 row flags, one of each per
+// entry. An entry flagged 1 is a row of the data: its label and weight count towards the label
+// counts of all rows (its token is ignored). An entry flagged 0 is a token with its row's label
+// (< 0 or missing: none) and weight. Counts each token's co-occurrences with each label, for
+// tensorflow_transform's mutual-information vocabularies (tft.vocabulary(labels=...)).
+class LabeledVocabularyAnalyzer : public Analyzer {
+ public:
+  // Labels are class ids; each token keeps a weight per id up to the largest it met.
+  static constexpr int64_t kMaxLabel = 65535;
+
+  Status Add(const std::vector<const arrow::ArrayView*>& inputs) override;
+  Status Merge(const Analyzer& other) override;
+  std::string Serialize() const override;
+  static StatusOr<std::unique_ptr<LabeledVocabularyAnalyzer>> Deserialize(
+      const std::string& bytes);
+
+  // Every token, ranked by its (adjusted) mutual information with the label
+  // (TokenInformation); min_diff_from_avg NaN: TFT's default for the number of rows.
+  StatusOr<std::vector<RankedToken>> Ranked(bool adjusted, double min_diff_from_avg) const;
+  int64_t size() const { return table_.size(); }
+
+ private:
+  LabelCounts rows_;
+  StringTable<LabelCounts> table_;
 };
 
 // Inputs: string keys and numeric values, one value per key. Moments per key

@@ -201,24 +201,24 @@ TEST(VocabularyAnalyzerTest, OrderThresholdTopKAndWeights) {
   ASSERT_TRUE(analyzer.Add({tokens->view.get()}).ok());
   // a:2 b:2 c:1 d:1; ties by token descending; the newline token and "" are dropped (TFT).
   std::vector<std::string> got;
-  for (const auto& e : analyzer.Sorted(false, -1, 0)) got.emplace_back(e.token);
+  for (const auto& e : SelectTokens(analyzer.Ranked(false), -1, 0)) got.emplace_back(e.token);
   EXPECT_EQ(got, (std::vector<std::string>{"b", "a", "d", "c"}));
   got.clear();
-  for (const auto& e : analyzer.Sorted(false, 3, 1)) got.emplace_back(e.token);
+  for (const auto& e : SelectTokens(analyzer.Ranked(false), 3, 1)) got.emplace_back(e.token);
   EXPECT_EQ(got, (std::vector<std::string>{"b", "a", "d"}));
   got.clear();
-  for (const auto& e : analyzer.Sorted(false, -1, 2)) got.emplace_back(e.token);
+  for (const auto& e : SelectTokens(analyzer.Ranked(false), -1, 2)) got.emplace_back(e.token);
   EXPECT_EQ(got, (std::vector<std::string>{"b", "a"}));
 
   auto words = Strings({"x", "y", "x"});
   auto weights = Doubles({0.5, 3.0, 0.25});
   VocabularyAnalyzer weighted;
   ASSERT_TRUE(weighted.Add({words->view.get(), weights->view.get()}).ok());
-  const auto sorted = weighted.Sorted(true, -1, 0);
+  const auto sorted = SelectTokens(weighted.Ranked(true), -1, 0);
   ASSERT_EQ(sorted.size(), 2u);
   EXPECT_EQ(sorted[0].token, "y");
-  EXPECT_EQ(sorted[1].counts.count, 2);
-  EXPECT_DOUBLE_EQ(sorted[1].counts.weight, 0.75);
+  EXPECT_DOUBLE_EQ(sorted[1].rank, 0.75);
+  EXPECT_DOUBLE_EQ(sorted[1].frequency, 0.75);
 
   auto short_weights = Doubles({1.0});
   EXPECT_FALSE(weighted.Add({words->view.get(), short_weights->view.get()}).ok());
@@ -234,14 +234,13 @@ TEST(VocabularyAnalyzerTest, MergeSerializeAndWriteFile) {
   ASSERT_TRUE(restored.ok());
   ASSERT_TRUE(left.Merge(**restored).ok());
   const std::string path = ::testing::TempDir() + "/vocab.txt";
-  const StatusOr<int64_t> written = left.WriteFile(path, false, -1, 0, true);
-  ASSERT_TRUE(written.ok());
-  EXPECT_EQ(*written, 3);
+  const auto selected = SelectTokens(left.Ranked(false), -1, 0);
+  ASSERT_TRUE(WriteVocabularyFile(path, selected, true).ok());
   std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();
   EXPECT_EQ(text.str(), "3 q\n2 p\n1 r\n");
-  EXPECT_FALSE(left.WriteFile("/nonexistent-dir/v.txt", false, -1, 0, false).ok());
+  EXPECT_FALSE(WriteVocabularyFile("/nonexistent-dir/v.txt", selected, false).ok());
 }
 
 TEST(VocabularyAnalyzerTest, ManyTokens) {
@@ -251,9 +250,56 @@ TEST(VocabularyAnalyzerTest, ManyTokens) {
   VocabularyAnalyzer analyzer;
   ASSERT_TRUE(analyzer.Add({column->view.get()}).ok());
   EXPECT_EQ(analyzer.size(), 150000);
-  const auto sorted = analyzer.Sorted(false, 2, 0);
-  EXPECT_EQ(sorted[0].counts.count, 2);
+  const auto sorted = SelectTokens(analyzer.Ranked(false), 2, 0);
+  EXPECT_EQ(sorted[0].rank, 2);
   EXPECT_EQ(sorted[0].token, "token_9999");  // Largest of the tokens seen twice (i < 50000).
+}
+
+// Rows: 9 with labels 1,1,1,0,1,1,0,0,1; tokens: one per row (TFT's
+// _unadjusted_mi_binary_label case), fed as two batches and merged through the byte format.
+TEST(LabeledVocabularyAnalyzerTest, MutualInformationOfTokensWithTheLabel) {
+  const std::vector<std::string> tokens = {"informative", "informative", "informative",
+                                           "uninformative", "uninformative", "uninformative",
+                                           "uninformative", "rare", "rare"};
+  const std::vector<int64_t> labels = {1, 1, 1, 0, 1, 1, 0, 0, 1};
+  auto batch = [&](size_t begin, size_t end) {
+    std::vector<std::string> t;
+    std::vector<double> l, flags;  // Any numeric column: doubles here.
+    for (int row = 0; row < 2; ++row) {  // The tokens, then the rows.
+      for (size_t i = begin; i < end; ++i) {
+        t.push_back(row ? "" : tokens[i]);
+        l.push_back(labels[i]);
+        flags.push_back(row);
+      }
+    }
+    LabeledVocabularyAnalyzer analyzer;
+    auto strings = Strings(t);
+    auto label_array = Doubles(l);
+    auto weights = Doubles(std::vector<double>(t.size(), 1.0));
+    auto flag_array = Doubles(flags);
+    EXPECT_TRUE(analyzer.Add({strings->view.get(), label_array->view.get(), weights->view.get(),
+                              flag_array->view.get()}).ok());
+    return analyzer;
+  };
+  LabeledVocabularyAnalyzer left = batch(0, 5);
+  auto right = LabeledVocabularyAnalyzer::Deserialize(batch(5, 9).Serialize());
+  ASSERT_TRUE(right.ok());
+  ASSERT_TRUE(left.Merge(**right).ok());
+  const auto ranked = left.Ranked(false, 0.0);
+  ASSERT_TRUE(ranked.ok());
+  const auto selected = SelectTokens(*ranked, -1, 0);
+  ASSERT_EQ(selected.size(), 3u);
+  EXPECT_EQ(selected[0].token, "informative");
+  EXPECT_NEAR(selected[0].rank, 1.7548264, 1e-6);  // TFT's values.
+  EXPECT_NEAR(selected[1].rank, 0.33985, 1e-6);
+  EXPECT_NEAR(selected[2].rank, 0.169925, 1e-6);
+  // A threshold bounds the information: only "informative" has 1 or more.
+  EXPECT_EQ(SelectTokens(*ranked, -1, 1.0).size(), 1u);
+
+  auto short_labels = Doubles({1});
+  auto strings = Strings({"a", "b"});
+  EXPECT_FALSE(left.Add({strings->view.get(), short_labels->view.get(), short_labels->view.get(),
+                         short_labels->view.get()}).ok());
 }
 
 TEST(KeyedMomentsAnalyzerTest, PerKeyMoments) {

@@ -30,7 +30,8 @@ def new_accumulator(request):
       "moments": lambda: _kernels.MomentsAnalyzer(request.params.get("width", 1)),
       "quantiles": lambda: _kernels.QuantilesAnalyzer(request.params.get("k", 200),
                                                       request.params.get("width", 1)),
-      "vocabulary": _kernels.VocabularyAnalyzer,
+      "vocabulary": (_kernels.LabeledVocabularyAnalyzer if request.params.get("labeled")
+                     else _kernels.VocabularyAnalyzer),
       "keyed_moments": _kernels.KeyedMomentsAnalyzer,
       "covariance": lambda: _kernels.CovarianceAnalyzer(request.params["width"]),
   }[request.kind]()
@@ -50,8 +51,7 @@ def finalize(request, accumulator, files_dir):
   if request.kind == "vocabulary":
     filename = _tracing.file_name(request)
     path = os.path.join(files_dir, filename)
-    size = accumulator.write_file(path, params["weighted"], params["top_k"],
-                                  params["frequency_threshold"], params["store_frequency"])
+    size = _write_vocabulary(accumulator, path, params)
     if params.get("fingerprint_shuffle"):
       _fingerprint_shuffle(path, params["store_frequency"])
     reserved = [_bytes(t) for t in params.get("reserved_tokens", ())]
@@ -64,10 +64,10 @@ def finalize(request, accumulator, files_dir):
       size = 1
     value = {"file": filename, "size": size}
     if params.get("with_entries"):
-      tokens, counts, weights = accumulator.sorted(params["weighted"], params["top_k"],
-                                                   params["frequency_threshold"])
+      tokens, ranks, _ = accumulator.sorted(params["weighted"], params["top_k"],
+                                            params["frequency_threshold"])
       value["keys"] = [_text(t) for t in tokens]
-      value["counts"] = (weights if params["weighted"] else counts).tolist()
+      value["counts"] = ranks.tolist() if params["weighted"] else ranks.astype(np.int64).tolist()
     return value
   if request.kind == "covariance":
     result = accumulator.result()
@@ -88,6 +88,54 @@ def finalize(request, accumulator, files_dir):
       value[field] = np.asarray(result[field])[order].tolist()
     return value
   raise ValueError("unknown analyzer kind %r" % request.kind)
+
+
+def _ranking(params):
+  """How a vocabulary's accumulator ranks its tokens (its ranked() / write_file() arguments)."""
+  if params.get("labeled"):
+    min_diff = params["min_diff_from_avg"]  # None: TFT's default for the data size (NaN).
+    return {"adjusted": params["adjusted"],
+            "min_diff_from_avg": math.nan if min_diff is None else min_diff}
+  return {"weighted": params["weighted"]}
+
+
+def _write_vocabulary(accumulator, path, params):
+  """Writes the vocabulary file (C++ selects and orders, unless a coverage arm needs key_fn,
+  a Python function of each token); returns its size."""
+  if params.get("key_fn") is None:
+    return accumulator.write_file(path, top_k=params["top_k"],
+                                  frequency_threshold=params["frequency_threshold"],
+                                  store_frequency=params["store_frequency"], **_ranking(params))
+  tokens, ranks, thresholded = accumulator.ranked(**_ranking(params))
+  kept = _with_coverage(tokens, ranks, thresholded, params)
+  _kernels.write_vocabulary_file(path, [tokens[i] for i in kept], ranks[kept].tolist(),
+                                 params["store_frequency"])
+  return len(kept)
+
+
+def _with_coverage(tokens, ranks, thresholded, params):
+  """TFT's coverage vocabulary: the standard arm (frequency_threshold, top_k) and, for each key
+  key_fn gives the tokens, its coverage_top_k best above coverage_frequency_threshold; their
+  union in vocabulary order (rank descending, ties by token descending). Indices of tokens."""
+  def passes(i, threshold):
+    # NaN fails any threshold but -inf (none); lines cannot hold "" or line breaks.
+    return (threshold == -math.inf or thresholded[i] >= threshold) and tokens[i] and \
+        b"\n" not in tokens[i] and b"\r" not in tokens[i]
+
+  def best_first(indices):
+    return sorted(indices, key=lambda i: (ranks[i], tokens[i]), reverse=True)
+
+  top_k, coverage_top_k = params["top_k"], params["coverage_top_k"]
+  standard = best_first(i for i in range(len(tokens)) if passes(i, params["frequency_threshold"]))
+  kept = set(standard if top_k < 0 else standard[:top_k])
+  by_key = {}
+  for i in range(len(tokens)):
+    if passes(i, params["coverage_frequency_threshold"]):
+      by_key.setdefault(params["key_fn"](tokens[i]), []).append(i)
+  for indices in by_key.values():
+    ordered = best_first(indices)
+    kept.update(ordered if coverage_top_k < 0 else ordered[:coverage_top_k])
+  return best_first(kept)
 
 
 def _text(token):
@@ -208,6 +256,31 @@ def _positions(x):
 def _output_float_dtype(dtype):
   """TFT's dtype for means and variances: the input's for floats, float32 for integers."""
   return dtype if dtype in (tf.float16, tf.float64) else tf.float32
+
+
+def paired_values(x, key, name):
+  """(x's values, the key of each value), paired as TFT pairs them: a key per row of a dense
+  or composite x (its values share their row's key), or a key per value (a key of x's shape,
+  or a sparse/ragged key with x's structure)."""
+  if isinstance(x, tf.SparseTensor):
+    if isinstance(key, tf.SparseTensor):
+      return x.values, key.values
+    return x.values, tf.gather(tf.reshape(key, [-1]), x.indices[:, 0])
+  if isinstance(x, tf.RaggedTensor):
+    if isinstance(key, tf.RaggedTensor):
+      return x.flat_values, key.flat_values
+    rows = x.value_rowids()
+    for splits in x.nested_row_splits[1:]:
+      rows = tf.gather(rows, tf.ragged.row_splits_to_segment_ids(splits, out_type=rows.dtype))
+    return x.flat_values, tf.gather(tf.reshape(key, [-1]), rows)
+  if isinstance(key, (tf.SparseTensor, tf.RaggedTensor)):
+    raise ValueError("%s: a dense x needs a dense key (one per row, or one per value)" % name)
+  x = tf.convert_to_tensor(x)
+  key = tf.convert_to_tensor(key)
+  if x.shape.rank and key.shape.rank == x.shape.rank and key.shape[1:] == x.shape[1:]:
+    return tf.reshape(x, [-1]), tf.reshape(key, [-1])  # A key per value.
+  per_row = tf.reshape(key, [-1] + [1] * (x.shape.rank - 1)) if x.shape.rank else key
+  return tf.reshape(x, [-1]), tf.reshape(tf.broadcast_to(per_row, tf.shape(x)), [-1])
 
 
 # ---- Analyzers ----
@@ -340,19 +413,22 @@ def vocabulary(x, top_k=None, frequency_threshold=None, vocab_filename=None,
 
   weights: count weighted occurrences instead of occurrences (frequency_threshold and top_k
   then apply to the weight sums). store_frequency: lines are "<frequency> <token>".
+  labels (integer class ids, one per row): rank tokens by their mutual information with the
+  label (adjusted for chance with use_adjusted_mutual_info; min_diff_from_avg: TFT's
+  regularization, by default TFT's recommendation for the data size); frequency_threshold then
+  bounds the information. key_fn: add a coverage arm, the coverage_top_k best tokens of each
+  key_fn(token) (above coverage_frequency_threshold).
   """
-  check_vocabulary_arguments(
-      labels=labels, use_adjusted_mutual_info=use_adjusted_mutual_info,
-      min_diff_from_avg=min_diff_from_avg, coverage_top_k=coverage_top_k,
-      coverage_frequency_threshold=coverage_frequency_threshold, key_fn=key_fn,
-      fingerprint_shuffle=fingerprint_shuffle, file_format=file_format)
+  check_file_format(file_format)
   with tf.compat.v1.name_scope(name, "vocabulary"):
-    return vocabulary_outputs(x, name or "vocabulary", top_k=top_k,
-                              frequency_threshold=frequency_threshold,
-                              vocab_filename=vocabulary_file_name(vocab_filename, store_frequency),
-                              store_frequency=store_frequency, weights=weights,
-                              reserved_tokens=reserved_tokens,
-                              fingerprint_shuffle=fingerprint_shuffle)["file"]
+    return vocabulary_outputs(
+        x, name or "vocabulary", top_k=top_k, frequency_threshold=frequency_threshold,
+        vocab_filename=vocabulary_file_name(vocab_filename, store_frequency),
+        store_frequency=store_frequency, weights=weights, reserved_tokens=reserved_tokens,
+        fingerprint_shuffle=fingerprint_shuffle, labels=labels,
+        use_adjusted_mutual_info=use_adjusted_mutual_info, min_diff_from_avg=min_diff_from_avg,
+        coverage_top_k=coverage_top_k, coverage_frequency_threshold=coverage_frequency_threshold,
+        key_fn=key_fn)["file"]
 
 
 def spaces_for_frequency_file(x, store_frequency):
@@ -381,34 +457,99 @@ def sanitized_vocab_filename(filename=None, prefix=None):
   return re.sub(r"[-\s]+", "-", filename)
 
 
-def check_vocabulary_arguments(labels, use_adjusted_mutual_info, min_diff_from_avg,
-                               coverage_top_k, coverage_frequency_threshold, key_fn,
-                               fingerprint_shuffle, file_format):
-  _unsupported("vocabulary", labels=labels is not None,
-               use_adjusted_mutual_info=use_adjusted_mutual_info,
-               min_diff_from_avg=min_diff_from_avg, coverage_top_k=coverage_top_k,
-               coverage_frequency_threshold=coverage_frequency_threshold, key_fn=key_fn,
-               file_format=file_format != "text")
+def check_file_format(file_format):
+  _unsupported("vocabulary", file_format=file_format != "text")
+
+
+def _ranking_params(params, labels, frequency_threshold, use_adjusted_mutual_info,
+                    min_diff_from_avg, coverage_top_k, coverage_frequency_threshold, key_fn):
+  """Adds to params how tokens are ranked and kept, with TFT's checks and defaults."""
+  if (coverage_top_k or coverage_frequency_threshold) and not key_fn:
+    raise ValueError("You must specify `key_fn` if you specify `coverage_top_k` or "
+                     "`coverage_frequency_threshold` in `vocabulary`.")
+  if key_fn and not (coverage_top_k or coverage_frequency_threshold):
+    raise ValueError("You must specify `coverage_top_k`  or `coverage_frequency_threshold` if "
+                     "you specify `key_fn` in `vocabulary`.")
+  # As TFT's: numbers from strings too ("2").
+  frequency_threshold, coverage_frequency_threshold = (
+      None if value is None else float(value)
+      for value in (frequency_threshold, coverage_frequency_threshold))
+  for value in (frequency_threshold, coverage_frequency_threshold):
+    if value is not None and value < 0:
+      raise ValueError("frequency_threshold must be non-negative, but got: %r" % value)
+  if coverage_top_k is not None and int(coverage_top_k) <= 0:
+    raise ValueError("top_k must be positive, but got: %r" % coverage_top_k)
+
+  def threshold(value):
+    # With labels a threshold bounds the information, and no threshold (-inf) differs from 0:
+    # tokens of negative adjusted information stay.
+    if labels is not None:
+      return -math.inf if value is None else float(value)
+    return float(value or 0.0)
+
+  params["frequency_threshold"] = threshold(frequency_threshold)
+  if labels is not None:
+    params.update(labeled=True, adjusted=bool(use_adjusted_mutual_info),
+                  min_diff_from_avg=None if min_diff_from_avg is None else float(min_diff_from_avg))
+  if key_fn is not None:
+    params.update(key_fn=key_fn,
+                  coverage_top_k=-1 if coverage_top_k is None else int(coverage_top_k),
+                  coverage_frequency_threshold=threshold(coverage_frequency_threshold))
+
+
+def _labeled_inputs(trace, x, values, labels, weights, name):
+  """The LabeledVocabularyAnalyzer's inputs: x's tokens with their row's label and weight,
+  then one entry per row (its label and weight: the label distribution of all rows)."""
+  if isinstance(labels, (tf.SparseTensor, tf.RaggedTensor)):
+    raise NotImplementedError("%s: multi-label (sparse or ragged) labels are not supported by "
+                              "tfx_core yet; give one integer label per row" % name)
+  labels = tf.convert_to_tensor(labels)
+  if not labels.dtype.is_integer:
+    raise ValueError("expected integer labels but got %r" % labels.dtype)
+  labels = tf.cast(labels, tf.int64)
+  _, token_labels = paired_values(x, labels, name)
+  row_labels = tf.reshape(labels, [-1])
+  rows = tf.size(row_labels)
+  if weights is None:
+    token_weights = tf.ones_like(values, tf.float64)
+    row_weights = tf.ones([rows], tf.float64)
+  else:
+    token_weights = tf.cast(trace.flat_values(weights, name)[0], tf.float64)
+    check = tf.debugging.assert_equal(
+        tf.size(token_weights), rows,
+        message="%s: with labels, weights need one value per row (as TFT's)" % name)
+    with tf.control_dependencies([check]):
+      row_weights = tf.identity(token_weights)
+  tokens = tf.concat([values, tf.fill([rows], "")], 0)
+  flags = tf.concat([tf.zeros_like(token_labels), tf.ones([rows], tf.int64)], 0)
+  return [tokens, tf.concat([token_labels, row_labels], 0),
+          tf.concat([token_weights, row_weights], 0), flags]
 
 
 def vocabulary_outputs(x, name, top_k=None, frequency_threshold=None, vocab_filename=None,
                        store_frequency=False, weights=None, with_entries=False,
-                       reserved_tokens=None, fingerprint_shuffle=False):
+                       reserved_tokens=None, fingerprint_shuffle=False, labels=None,
+                       use_adjusted_mutual_info=False, min_diff_from_avg=None,
+                       coverage_top_k=None, coverage_frequency_threshold=None, key_fn=None):
   trace, values, source = _string_values(x, name)
   integer = getattr(x, "dtype", None) in _INTEGERS
-  inputs = [values]
-  if weights is not None:
-    weight_values, _ = trace.flat_values(weights, name)
-    inputs.append(tf.cast(weight_values, tf.float64))
+  if labels is not None:
+    inputs = _labeled_inputs(trace, x, values, labels, weights, name)
+  else:
+    inputs = [values]
+    if weights is not None:
+      weight_values, _ = trace.flat_values(weights, name)
+      inputs.append(tf.cast(weight_values, tf.float64))
   if vocab_filename is not None and (not vocab_filename or os.sep in vocab_filename):
     raise ValueError("%s: vocab_filename must be a plain file name, got %r" % (
         name, vocab_filename))
   params = {
       "top_k": -1 if top_k is None else int(top_k),
-      "frequency_threshold": float(frequency_threshold or 0.0),
       "filename": vocab_filename, "store_frequency": bool(store_frequency),
       "weighted": weights is not None, "with_entries": with_entries,
   }
+  _ranking_params(params, labels, frequency_threshold, use_adjusted_mutual_info,
+                  min_diff_from_avg, coverage_top_k, coverage_frequency_threshold, key_fn)
   if integer:
     params["integer"] = True
   if fingerprint_shuffle:

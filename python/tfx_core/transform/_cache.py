@@ -32,7 +32,7 @@ class AnalyzerCache:
   def _key(self, request, files_dir):
     digest = hashlib.sha256()
     digest.update(json.dumps([self._dataset_key, request.kind, request.params],
-                             sort_keys=True, default=str).encode())
+                             sort_keys=True, default=_stable_json).encode())
     fingerprints = {}
     for tensor in request.inputs:
       digest.update(_fingerprint(tensor.op, fingerprints, files_dir.encode()))
@@ -67,6 +67,16 @@ class AnalyzerCache:
       os.rename(tmp, entry)
     except OSError:  # Another run wrote the same entry first, or the disk failed: no entry.
       shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _stable_json(value):
+  """Parameters JSON has no form for: functions (a vocabulary's key_fn) by their code, not
+  their address, so a re-run finds their entries."""
+  code = getattr(value, "__code__", None)
+  if code is None:
+    return str(value)
+  return "function %s %s" % (value.__qualname__, hashlib.sha256(
+      code.co_code + repr(code.co_consts).encode()).hexdigest())
 
 
 def _fingerprint(op, memo, files_dir):

@@ -180,11 +180,7 @@ def compute_and_apply_vocabulary(x, default_value=-1, top_k=None, frequency_thre
                                  fingerprint_shuffle=False, file_format="text",
                                  store_frequency=False, reserved_tokens=None, name=None):
   """vocabulary(x, ...) then apply_vocabulary: int64 ids, most frequent value = 0."""
-  _analyzers.check_vocabulary_arguments(
-      labels=labels, use_adjusted_mutual_info=use_adjusted_mutual_info,
-      min_diff_from_avg=min_diff_from_avg, coverage_top_k=coverage_top_k,
-      coverage_frequency_threshold=coverage_frequency_threshold, key_fn=key_fn,
-      fingerprint_shuffle=fingerprint_shuffle, file_format=file_format)
+  _analyzers.check_file_format(file_format)
   x = _analyzers.spaces_for_frequency_file(x, store_frequency)
   with tf.compat.v1.name_scope(name, "compute_and_apply_vocabulary"):
     with tf.compat.v1.name_scope(None, "vocabulary"):
@@ -193,7 +189,10 @@ def compute_and_apply_vocabulary(x, default_value=-1, top_k=None, frequency_thre
         x, name or "compute_and_apply_vocabulary", top_k=top_k,
         frequency_threshold=frequency_threshold, vocab_filename=filename,
         store_frequency=store_frequency, weights=weights, reserved_tokens=reserved_tokens,
-        fingerprint_shuffle=fingerprint_shuffle)
+        fingerprint_shuffle=fingerprint_shuffle, labels=labels,
+        use_adjusted_mutual_info=use_adjusted_mutual_info, min_diff_from_avg=min_diff_from_avg,
+        coverage_top_k=coverage_top_k, coverage_frequency_threshold=coverage_frequency_threshold,
+        key_fn=key_fn)
     result = apply_vocabulary(x, analyzer["file"], default_value=default_value,
                               num_oov_buckets=num_oov_buckets, store_frequency=store_frequency)
   if analyzer.value is not None and analyzer.source is not None:
@@ -272,34 +271,9 @@ def tfidf(x, vocab_size, smooth=True, name=None):
           tf.SparseTensor(indices, term_freq * idf, shape))
 
 
-def _values_and_keys(x, key, name):
-  """(x's values, the key of each value), paired as TFT pairs them: a key per row of a dense
-  or composite x (its values share their row's key), or a key per value (a key of x's shape,
-  or a sparse/ragged key with x's structure)."""
-  if isinstance(x, tf.SparseTensor):
-    if isinstance(key, tf.SparseTensor):
-      return x.values, key.values
-    return x.values, tf.gather(tf.reshape(key, [-1]), x.indices[:, 0])
-  if isinstance(x, tf.RaggedTensor):
-    if isinstance(key, tf.RaggedTensor):
-      return x.flat_values, key.flat_values
-    rows = x.value_rowids()
-    for splits in x.nested_row_splits[1:]:
-      rows = tf.gather(rows, tf.ragged.row_splits_to_segment_ids(splits, out_type=rows.dtype))
-    return x.flat_values, tf.gather(tf.reshape(key, [-1]), rows)
-  if isinstance(key, (tf.SparseTensor, tf.RaggedTensor)):
-    raise ValueError("%s: a dense x needs a dense key (one per row, or one per value)" % name)
-  x = tf.convert_to_tensor(x)
-  key = tf.convert_to_tensor(key)
-  if x.shape.rank and key.shape.rank == x.shape.rank and key.shape[1:] == x.shape[1:]:
-    return tf.reshape(x, [-1]), tf.reshape(key, [-1])  # A key per value.
-  per_row = tf.reshape(key, [-1] + [1] * (x.shape.rank - 1)) if x.shape.rank else key
-  return tf.reshape(x, [-1]), tf.reshape(tf.broadcast_to(per_row, tf.shape(x)), [-1])
-
-
 def _per_key(x, key, name, key_vocabulary_filename):
   """(x's values, key ids, moments) with the per-key moments gathered for every value."""
-  values, keys = _values_and_keys(x, key, name)
+  values, keys = _analyzers.paired_values(x, key, name)
   moments = _analyzers.per_key_moments(values, keys, name, key_vocabulary_filename)
   if keys.dtype != tf.string:
     keys = tf.strings.as_string(keys)
