@@ -26,11 +26,13 @@ namespace py = pybind11;
 using transform::Analyzer;
 using transform::CovarianceAnalyzer;
 using transform::KeyedMomentsAnalyzer;
+using transform::KeyedQuantilesAnalyzer;
 using transform::LabeledVocabularyAnalyzer;
 using transform::Moments;
 using transform::MomentsAnalyzer;
 using transform::QuantilesAnalyzer;
 using transform::VocabularyAnalyzer;
+using transform::WeightedQuantilesAnalyzer;
 
 // Feeds one batch to many analyzers: arrays are imported with the GIL held, then the analyzers
 // run in parallel without it. items: (name, analyzer, [arrays]); errors name the analyzer.
@@ -196,6 +198,44 @@ void DefineAnalyzersSubmodule(py::module_& parent) {
       .def_property_readonly("count", &QuantilesAnalyzer::count);
   Picklable<QuantilesAnalyzer>(quantiles);
 
+  py::class_<WeightedQuantilesAnalyzer, Analyzer> weighted_quantiles(
+      m, "WeightedQuantilesAnalyzer",
+      "Weighted quantiles (inputs: values, one weight per value), TFT's boundary rule.");
+  weighted_quantiles.def(py::init<int64_t, int64_t>(), py::arg("capacity") = 4096,
+                         py::arg("width") = 1)
+      .def(
+          "boundaries",
+          [](const WeightedQuantilesAnalyzer& self, int num_buckets, int64_t position) {
+            if (position < 0 || position >= self.width()) {
+              throw py::index_error(StrCat("position ", position, " of a quantiles analyzer of width ",
+                                           self.width()));
+            }
+            const std::vector<double> b = self.Boundaries(num_buckets, position);
+            return py::array_t<double>(b.size(), b.data());
+          },
+          py::arg("num_buckets"), py::arg("position") = 0)
+      .def_property_readonly("width", &WeightedQuantilesAnalyzer::width);
+  Picklable<WeightedQuantilesAnalyzer>(weighted_quantiles);
+
+  py::class_<KeyedQuantilesAnalyzer, Analyzer> keyed_quantiles(
+      m, "KeyedQuantilesAnalyzer",
+      "Weighted quantiles per string key (inputs: keys, values, weights).");
+  keyed_quantiles.def(py::init<int64_t>(), py::arg("capacity") = 4096)
+      .def("__len__", &KeyedQuantilesAnalyzer::size)
+      .def(
+          "result",
+          [](const KeyedQuantilesAnalyzer& self, int num_buckets) {
+            py::list keys, boundaries;
+            for (int64_t i = 0; i < self.size(); ++i) {
+              keys.append(py::bytes(self.key(i).data(), self.key(i).size()));
+              const std::vector<double> b = self.Boundaries(i, num_buckets);
+              boundaries.append(py::array_t<double>(b.size(), b.data()));
+            }
+            return py::make_tuple(keys, boundaries);
+          },
+          py::arg("num_buckets"), "(keys, each key's num_buckets - 1 boundaries).");
+  Picklable<KeyedQuantilesAnalyzer>(keyed_quantiles);
+
   py::class_<VocabularyAnalyzer, Analyzer> vocabulary(
       m, "VocabularyAnalyzer", "Exact token counts (and weight sums) of string values.");
   vocabulary.def(py::init<>())
@@ -258,6 +298,10 @@ void DefineAnalyzersSubmodule(py::module_& parent) {
           py::arg("min_diff_from_avg") = std::nan(""),
           "Writes the selected, ordered vocabulary atomically; returns its size.");
   Picklable<LabeledVocabularyAnalyzer>(labeled);
+
+  m.def("recommended_min_diff_from_avg", &transform::RecommendedMinDiffFromAvg,
+        py::arg("dataset_size"),
+        "TFT's calculate_recommended_min_diff_from_avg: 2 up to 10k rows, rising to 25 at 1M.");
 
   m.def(
       "write_vocabulary_file",

@@ -30,6 +30,8 @@ enum class StateKind : uint8_t {
   kVocabularyAnalyzer = 8,
   kKeyedMomentsAnalyzer = 9,
   kLabeledVocabularyAnalyzer = 10,
+  kWeightedQuantilesAnalyzer = 11,
+  kKeyedQuantilesAnalyzer = 12,
 };
 
 constexpr char kStateMagic[4] = {'T', 'F', 'X', 'C'};
@@ -48,6 +50,8 @@ inline const char* StateKindName(StateKind kind) {
     case StateKind::kVocabularyAnalyzer: return "vocabulary analyzer";
     case StateKind::kKeyedMomentsAnalyzer: return "per-key analyzer";
     case StateKind::kLabeledVocabularyAnalyzer: return "labeled vocabulary analyzer";
+    case StateKind::kWeightedQuantilesAnalyzer: return "weighted quantiles analyzer";
+    case StateKind::kKeyedQuantilesAnalyzer: return "per-key quantiles analyzer";
   }
   return "unknown state";
 }

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "tfx_core/sketches/bytes.h"
+#include "tfx_core/sketches/weighted_quantiles.h"
 
 namespace tfx_core {
 namespace {
@@ -215,14 +216,9 @@ std::vector<double> KllSketch::Quantiles(const std::vector<double>& qs) const {
 }
 
 std::vector<double> KllSketch::SummaryQuantiles(int num_quantiles) const {
-  std::vector<double> out;
-  if (n_ == 0) return out;
-  num_quantiles = std::max(num_quantiles, 2);
+  if (n_ == 0) return {};
   // Entries: distinct values with their weight and the rank range they cover.
-  struct Entry {
-    double value, weight, min_rank, max_rank;
-  };
-  std::vector<Entry> entries;
+  std::vector<SummaryEntry> entries;
   double cumulative = 0.0;
   for (const auto& [value, weight] : SortedWeighted()) {
     const double w = static_cast<double>(weight);
@@ -234,21 +230,7 @@ std::vector<double> KllSketch::SummaryQuantiles(int num_quantiles) const {
     }
     cumulative += w;
   }
-  const double total = entries.back().max_rank;
-  size_t current = 0;
-  for (int rank = 0; rank <= num_quantiles; ++rank) {
-    // The entry whose rank range holds d = rank * total / num_quantiles: compare 2d with the
-    // sum of an entry's rank bounds, and on the boundary between two entries take the upper.
-    const double d2 = 2.0 * (rank * total / num_quantiles);
-    size_t next = current + 1;
-    while (next < entries.size() && d2 >= entries[next].min_rank + entries[next].max_rank) ++next;
-    current = next - 1;
-    const bool lower =
-        next == entries.size() ||
-        d2 < (entries[current].min_rank + entries[current].weight) +
-                 (entries[next].max_rank - entries[next].weight);
-    out.push_back(lower ? entries[current].value : entries[next].value);
-  }
+  std::vector<double> out = tfx_core::SummaryQuantiles(entries, num_quantiles);
   out.front() = min_;  // Exact, whatever the sketch kept.
   out.back() = max_;
   return out;

@@ -496,6 +496,141 @@ std::vector<double> QuantilesAnalyzer::Boundaries(int num_buckets, int64_t posit
   return std::vector<double>(boundaries.begin() + 1, boundaries.end() - 1);
 }
 
+// ---- WeightedQuantilesAnalyzer ----
+
+Status WeightedQuantilesAnalyzer::Add(const std::vector<const ArrayView*>& inputs) {
+  constexpr const char* kOp = "weighted quantiles analyzer";
+  TFX_RETURN_IF_ERROR(ExpectInputs(kOp, inputs, 2, 2));
+  const LeafRange r = arrow::Leaves(*inputs[0]);
+  const LeafRange w = arrow::Leaves(*inputs[1]);
+  TFX_RETURN_IF_ERROR(ExpectSameCount(kOp, r, w, "weights"));
+  const int64_t width = this->width();
+  if (r.count % width != 0) {
+    return InvalidArgument(kOp, " of width ", width, ": ", r.count, " values are not whole rows");
+  }
+  std::vector<double> values, weights;
+  TFX_RETURN_IF_ERROR(ToDoubles(kOp, r, &values));
+  TFX_RETURN_IF_ERROR(ToDoubles(kOp, w, &weights));
+  for (size_t i = 0; i < values.size(); ++i) summaries_[i % width].Add(values[i], weights[i]);
+  return Status::OK();
+}
+
+Status WeightedQuantilesAnalyzer::Merge(const Analyzer& other) {
+  const auto* o = dynamic_cast<const WeightedQuantilesAnalyzer*>(&other);
+  if (o == nullptr || o->width() != width()) {
+    return InvalidArgument("cannot merge a different analyzer into a weighted quantiles analyzer "
+                           "of width ", width());
+  }
+  for (size_t p = 0; p < summaries_.size(); ++p) summaries_[p].Merge(o->summaries_[p]);
+  return Status::OK();
+}
+
+std::string WeightedQuantilesAnalyzer::Serialize() const {
+  std::string out = StateHeader(StateKind::kWeightedQuantilesAnalyzer);
+  PutBytes(&out, static_cast<uint64_t>(summaries_.size()));
+  for (const WeightedQuantilesSummary& summary : summaries_) summary.Serialize(&out);
+  return out;
+}
+
+StatusOr<std::unique_ptr<WeightedQuantilesAnalyzer>> WeightedQuantilesAnalyzer::Deserialize(
+    const std::string& bytes) {
+  size_t pos = 0;
+  TFX_RETURN_IF_ERROR(CheckStateHeader(bytes, StateKind::kWeightedQuantilesAnalyzer, &pos));
+  uint64_t width;
+  if (!GetBytes(bytes, &pos, &width) || width == 0 || width > bytes.size()) {
+    return InvalidArgument("serialized weighted quantiles analyzer has a bad width");
+  }
+  auto analyzer = std::make_unique<WeightedQuantilesAnalyzer>(4096, static_cast<int64_t>(width));
+  for (WeightedQuantilesSummary& summary : analyzer->summaries_) {
+    if (!summary.Deserialize(bytes, &pos)) {
+      return InvalidArgument("serialized weighted quantiles analyzer is truncated");
+    }
+  }
+  if (pos != bytes.size()) {
+    return InvalidArgument("serialized weighted quantiles analyzer has trailing bytes");
+  }
+  return analyzer;
+}
+
+std::vector<double> WeightedQuantilesAnalyzer::Boundaries(int num_buckets,
+                                                          int64_t position) const {
+  if (num_buckets < 2) return {};
+  const std::vector<double> q = summaries_.at(static_cast<size_t>(position)).Quantiles(num_buckets);
+  if (q.empty()) return q;
+  return std::vector<double>(q.begin() + 1, q.end() - 1);  // As QuantilesAnalyzer's.
+}
+
+// ---- KeyedQuantilesAnalyzer ----
+
+WeightedQuantilesSummary& KeyedQuantilesAnalyzer::SummaryOf(std::string_view key) {
+  const int64_t before = table_.size();
+  WeightedQuantilesSummary& summary = table_[key];
+  if (table_.size() > before) summary = WeightedQuantilesSummary(capacity_);  // A new key.
+  return summary;
+}
+
+Status KeyedQuantilesAnalyzer::Add(const std::vector<const ArrayView*>& inputs) {
+  constexpr const char* kOp = "per-key quantiles analyzer";
+  TFX_RETURN_IF_ERROR(ExpectInputs(kOp, inputs, 3, 3));
+  const LeafRange keys = arrow::Leaves(*inputs[0]);
+  TFX_RETURN_IF_ERROR(ExpectStrings(kOp, keys));
+  std::vector<double> values, weights;
+  const LeafRange v = arrow::Leaves(*inputs[1]), w = arrow::Leaves(*inputs[2]);
+  TFX_RETURN_IF_ERROR(ExpectSameCount(kOp, keys, v, "values"));
+  TFX_RETURN_IF_ERROR(ExpectSameCount(kOp, keys, w, "weights"));
+  TFX_RETURN_IF_ERROR(ToDoubles(kOp, v, &values));
+  TFX_RETURN_IF_ERROR(ToDoubles(kOp, w, &weights));
+  if (keys.leaf->type == Type::kNull) return Status::OK();
+  const ArrayView& leaf = *keys.leaf;
+  for (int64_t i = 0; i < keys.count; ++i) {
+    if (!leaf.IsValid(keys.begin + i)) continue;
+    TFX_RETURN_IF_ERROR(CheckInsert(table_, leaf.String(keys.begin + i), kOp));
+    SummaryOf(leaf.String(keys.begin + i)).Add(values[i], weights[i]);
+  }
+  return Status::OK();
+}
+
+Status KeyedQuantilesAnalyzer::Merge(const Analyzer& other) {
+  const auto* o = dynamic_cast<const KeyedQuantilesAnalyzer*>(&other);
+  if (o == nullptr) return InvalidArgument("cannot merge a different analyzer into a per-key quantiles analyzer");
+  for (int64_t i = 0; i < o->table_.size(); ++i) {
+    TFX_RETURN_IF_ERROR(CheckInsert(table_, o->table_.key(i), "per-key quantiles analyzer"));
+    SummaryOf(o->table_.key(i)).Merge(o->table_.value(i));
+  }
+  return Status::OK();
+}
+
+std::string KeyedQuantilesAnalyzer::Serialize() const {
+  std::string out = StateHeader(StateKind::kKeyedQuantilesAnalyzer);
+  PutBytes(&out, capacity_);
+  PutTable(&out, table_, [](std::string* o, const WeightedQuantilesSummary& summary) {
+    summary.Serialize(o);
+  });
+  return out;
+}
+
+StatusOr<std::unique_ptr<KeyedQuantilesAnalyzer>> KeyedQuantilesAnalyzer::Deserialize(
+    const std::string& bytes) {
+  size_t pos = 0;
+  TFX_RETURN_IF_ERROR(CheckStateHeader(bytes, StateKind::kKeyedQuantilesAnalyzer, &pos));
+  int64_t capacity;
+  if (!GetBytes(bytes, &pos, &capacity)) return InvalidArgument("truncated per-key quantiles analyzer");
+  auto analyzer = std::make_unique<KeyedQuantilesAnalyzer>(capacity);
+  TFX_RETURN_IF_ERROR(GetTable(
+      bytes, pos, "serialized per-key quantiles analyzer", &analyzer->table_,
+      [](const std::string& in, size_t* at, WeightedQuantilesSummary* summary) {
+        return summary->Deserialize(in, at);
+      }));
+  return analyzer;
+}
+
+std::vector<double> KeyedQuantilesAnalyzer::Boundaries(int64_t i, int num_buckets) const {
+  if (num_buckets < 2) return {};
+  const std::vector<double> q = table_.value(i).Quantiles(num_buckets);
+  if (q.empty()) return q;
+  return std::vector<double>(q.begin() + 1, q.end() - 1);
+}
+
 // ---- VocabularyAnalyzer ----
 
 Status VocabularyAnalyzer::Add(const std::vector<const ArrayView*>& inputs) {

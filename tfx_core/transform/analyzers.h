@@ -21,6 +21,7 @@
 
 #include "tfx_core/arrow/array.h"
 #include "tfx_core/sketches/kll.h"
+#include "tfx_core/sketches/weighted_quantiles.h"
 #include "tfx_core/transform/mutual_information.h"
 #include "tfx_core/transform/string_table.h"
 #include "tfx_core/util/moments.h"
@@ -128,6 +129,49 @@ class QuantilesAnalyzer : public Analyzer {
 
  private:
   std::vector<KllSketch> sketches_;
+};
+
+// Inputs: numeric values and numeric weights, one weight per value (values that are NaN or
+// missing, and weights that are not positive, are skipped). Weighted quantiles with TFT's
+// boundary rule; width as QuantilesAnalyzer's. `capacity`: the distinct values kept exactly.
+class WeightedQuantilesAnalyzer : public Analyzer {
+ public:
+  explicit WeightedQuantilesAnalyzer(int64_t capacity = 4096, int64_t width = 1)
+      : summaries_(static_cast<size_t>(width < 1 ? 1 : width),
+                   WeightedQuantilesSummary(capacity)) {}
+  Status Add(const std::vector<const arrow::ArrayView*>& inputs) override;
+  Status Merge(const Analyzer& other) override;
+  std::string Serialize() const override;
+  static StatusOr<std::unique_ptr<WeightedQuantilesAnalyzer>> Deserialize(
+      const std::string& bytes);
+
+  std::vector<double> Boundaries(int num_buckets, int64_t position = 0) const;
+  int64_t width() const { return static_cast<int64_t>(summaries_.size()); }
+
+ private:
+  std::vector<WeightedQuantilesSummary> summaries_;
+};
+
+// Inputs: string keys, numeric values and numeric weights, one of each per value. Weighted
+// quantiles per key (tensorflow_transform's bucketize_per_key), as WeightedQuantilesAnalyzer.
+class KeyedQuantilesAnalyzer : public Analyzer {
+ public:
+  explicit KeyedQuantilesAnalyzer(int64_t capacity = 4096) : capacity_(capacity) {}
+  Status Add(const std::vector<const arrow::ArrayView*>& inputs) override;
+  Status Merge(const Analyzer& other) override;
+  std::string Serialize() const override;
+  static StatusOr<std::unique_ptr<KeyedQuantilesAnalyzer>> Deserialize(const std::string& bytes);
+
+  int64_t size() const { return table_.size(); }
+  std::string_view key(int64_t i) const { return table_.key(i); }
+  // The num_buckets - 1 boundaries of key i's values (empty if it has no weight).
+  std::vector<double> Boundaries(int64_t i, int num_buckets) const;
+
+ private:
+  WeightedQuantilesSummary& SummaryOf(std::string_view key);
+
+  int64_t capacity_;
+  StringTable<WeightedQuantilesSummary> table_;
 };
 
 // A vocabulary token with the figure that ranks it (its frequency, or its information about a

@@ -28,6 +28,7 @@ from tfx_core.transform._histograms import estimated_probability_density, histog
 from tfx_core.transform._inputs import (DatasetMetadata, feature_spec_from_schema,
                                         schema_from_feature_spec)
 from tfx_core.transform._mappers import (apply_buckets, apply_vocabulary, bag_of_words, bucketize,
+                                         bucketize_per_key,
                                          compute_and_apply_vocabulary,
                                          get_num_buckets_for_transformed_feature, hash_strings,
                                          scale_by_min_max, scale_by_min_max_per_key,
@@ -79,7 +80,7 @@ def analyze_and_transform(table, preprocessing_fn, schema_or_spec, output_dir,
 __all__ = [
     "DatasetMetadata", "PreprocessingFn", "TransformFeaturesLayer", "TransformOutput",
     "analyze_and_transform", "analyze_dataset", "apply_buckets",
-    "apply_buckets_with_interpolation", "apply_vocabulary", "bag_of_words", "bucketize",
+    "apply_buckets_with_interpolation", "apply_vocabulary", "bag_of_words", "bucketize", "bucketize_per_key",
     "compute_and_apply_vocabulary", "count_per_key", "covariance", "deduplicate_tensor_per_row",
     "estimated_probability_density", "histogram",
     "feature_spec_from_schema", "get_num_buckets_for_transformed_feature", "hash_strings", "max", "mean", "min", "ngrams", "pca",
@@ -89,4 +90,4 @@ __all__ = [
     "sparse_tensor_to_dense_with_shape", "sum", "tfidf", "var", "vocabulary", "word_count",
 ]
 
-from tfx_core.transform import experimental  # pylint: disable=wrong-import-position
+from tfx_core.transform import analyzers, experimental  # pylint: disable=wrong-import-position

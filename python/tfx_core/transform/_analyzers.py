@@ -28,11 +28,13 @@ _kernels = ext.analyzers
 def new_accumulator(request):
   return {
       "moments": lambda: _kernels.MomentsAnalyzer(request.params.get("width", 1)),
-      "quantiles": lambda: _kernels.QuantilesAnalyzer(request.params.get("k", 200),
-                                                      request.params.get("width", 1)),
+      "quantiles": lambda: (_kernels.WeightedQuantilesAnalyzer if request.params.get("weighted")
+                            else _kernels.QuantilesAnalyzer)(request.params.get("k", 200),
+                                                             request.params.get("width", 1)),
       "vocabulary": (_kernels.LabeledVocabularyAnalyzer if request.params.get("labeled")
                      else _kernels.VocabularyAnalyzer),
       "keyed_moments": _kernels.KeyedMomentsAnalyzer,
+      "keyed_quantiles": lambda: _kernels.KeyedQuantilesAnalyzer(request.params["k"]),
       "covariance": lambda: _kernels.CovarianceAnalyzer(request.params["width"]),
   }[request.kind]()
 
@@ -75,19 +77,31 @@ def finalize(request, accumulator, files_dir):
             "covariance": result["covariance"].tolist()}
   if request.kind == "keyed_moments":
     result = accumulator.result()
-    # Keys holding a line break cannot be lines of the keys file: they stay unseen keys.
-    order = sorted((i for i, k in enumerate(result["keys"]) if b"\n" not in k and b"\r" not in k),
-                   key=lambda i: result["keys"][i])
-    filename = _tracing.file_name(request)
-    path = os.path.join(files_dir, filename)
-    with open(path + ".tmp", "wb") as f:
-      f.write(b"".join(result["keys"][i] + b"\n" for i in order))
-    os.replace(path + ".tmp", path)
-    value = {"file": filename, "size": len(order)}
+    order, value = _write_keys(request, files_dir, result["keys"])
     for field in ("count", "mean", "var", "min", "max"):
       value[field] = np.asarray(result[field])[order].tolist()
     return value
+  if request.kind == "keyed_quantiles":
+    keys, boundaries = accumulator.result(params["num_buckets"])
+    # Keys whose values all had weight 0 have no boundaries: they stay unseen keys.
+    order, value = _write_keys(request, files_dir, keys, lambda i: len(boundaries[i]))
+    value["boundaries"] = [boundaries[i].astype(np.float32).astype(np.float64).tolist()
+                           for i in order]
+    return value
   raise ValueError("unknown analyzer kind %r" % request.kind)
+
+
+def _write_keys(request, files_dir, keys, keep=lambda i: True):
+  """Writes a per-key analyzer's keys file, sorted (keys holding a line break cannot be lines
+  of it: they stay unseen keys); (the kept keys' indices, the value's file and size)."""
+  order = sorted((i for i, k in enumerate(keys) if b"\n" not in k and b"\r" not in k and keep(i)),
+                 key=lambda i: keys[i])
+  filename = _tracing.file_name(request)
+  path = os.path.join(files_dir, filename)
+  with open(path + ".tmp", "wb") as f:
+    f.write(b"".join(keys[i] + b"\n" for i in order))
+  os.replace(path + ".tmp", path)
+  return order, {"file": filename, "size": len(order)}
 
 
 def _ranking(params):
@@ -387,12 +401,16 @@ def _sketch_k(epsilon, num_buckets):
 
 
 def quantiles_outputs(x, num_buckets, weights, reduce_instance_dims, name, epsilon=None):
-  _unsupported(name, weights=weights is not None)
   if not isinstance(num_buckets, int) or num_buckets < 1:
     raise ValueError("%s: num_buckets must be a positive int, got %r" % (name, num_buckets))
   shape = None if reduce_instance_dims else _instance_shape(x, name)
   trace, values, source = _numeric_values(x, name)
   params = {"num_buckets": num_buckets, "k": _sketch_k(epsilon, num_buckets)}
+  inputs = [values]
+  if weights is not None:  # One weight per row or per value, paired with each value.
+    _, value_weights = paired_values(x, weights, name)
+    inputs.append(tf.cast(value_weights, tf.float64))
+    params["weighted"] = True
   if shape is None:
     outputs = {"boundaries": Output(tf.float32, [1, None], lambda v: tf.reshape(
         tf.constant(v["boundaries"], tf.float32), [1, -1]))}
@@ -400,7 +418,7 @@ def quantiles_outputs(x, num_buckets, weights, reduce_instance_dims, name, epsil
     params["width"] = int(np.prod(shape))
     outputs = {"boundaries": Output(tf.float32, shape + [None], lambda v: tf.reshape(
         tf.constant(v["boundaries"], tf.float32), shape + [-1]))}
-  return trace.analyze("quantiles", name, [values], params, source, outputs)
+  return trace.analyze("quantiles", name, inputs, params, source, outputs)
 
 
 def vocabulary(x, top_k=None, frequency_threshold=None, vocab_filename=None,
@@ -640,3 +658,40 @@ def per_key_moments(x, key, name, key_vocabulary_filename=None):
   outputs["count"] = vector("count", tf.int64)
   return trace.analyze("keyed_moments", name, [keys, values],
                        {"filename": key_vocabulary_filename}, None, outputs)
+
+
+def _joined_boundaries(matrix):
+  """TFT's _join_boundary_rows, in float32 as TFT computes it: each key's boundaries made
+  strictly increasing, then scaled and shifted into [key id, key id + 1] and flattened with
+  neighbouring keys sharing one boundary; (boundaries, scale per key, shift per key)."""
+  matrix = np.asarray(matrix, np.float32).reshape(len(matrix), -1)
+  if not len(matrix) or matrix.shape[1] == 0:
+    return np.zeros([1], np.float32), np.ones([1], np.float32), np.zeros([1], np.float32)
+  epsilon = np.float32(1e-6) * (matrix[:, -1:] - matrix[:, :1])
+  epsilon[epsilon <= 0] = np.float32(1e-6)
+  deltas = np.maximum(np.diff(matrix, axis=1), epsilon)
+  matrix = np.insert(np.cumsum(deltas, axis=1) + matrix[:, :1], 0, matrix[:, 0], axis=1)
+  low, high = matrix.min(axis=1), matrix.max(axis=1)
+  spread = high - low
+  scale = np.divide(np.float32(1), spread, out=np.ones_like(spread), where=spread != 0)
+  shift = np.arange(scale.size, dtype=np.float32) - low * scale
+  scaled = matrix[:, 1:] * scale[:, None] + shift[:, None]
+  return np.insert(scaled.flatten(), 0, np.float32(0)), scale, shift
+
+
+def per_key_quantiles(values, keys, weights, num_buckets, epsilon, name):
+  """Each key's num_buckets - 1 quantile boundaries (TFT's _quantiles_per_key), as TFT's joined
+  form: outputs file (the keys), boundaries, scale, shift."""
+  trace, values, _ = _numeric_values(values, name)
+  if keys.dtype != tf.string:
+    raise ValueError("key must have type tf.string")
+  weights = tf.ones_like(values, tf.float64) if weights is None else tf.cast(weights, tf.float64)
+
+  def joined(part):
+    return Output(tf.float32, [None], lambda v: tf.constant(
+        _joined_boundaries(v["boundaries"])[part], tf.float32))
+
+  outputs = {"file": Output(tf.string, [], lambda v: trace.file(v["file"])),
+             "boundaries": joined(0), "scale": joined(1), "shift": joined(2)}
+  params = {"num_buckets": num_buckets, "k": _sketch_k(epsilon, num_buckets), "filename": None}
+  return trace.analyze("keyed_quantiles", name, [keys, values, weights], params, None, outputs)

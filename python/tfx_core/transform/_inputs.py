@@ -87,6 +87,13 @@ def feature_spec_from_schema(schema):
 def schema_from_feature_spec(spec, int_domains=None):
   """The schema that feature_spec_from_schema maps back to `spec`; int_domains ({name: (min,
   max)}) marks integer features as categorical with that range, as TFT's schemas do."""
+  def set_domain(column, name):
+    """The int_domain of output `name` (of its values' column, for a composite one)."""
+    if int_domains and name in int_domains:
+      low, high = int_domains[name]
+      column.int_domain.min, column.int_domain.max = int(low), int(high)
+      column.int_domain.is_categorical = True
+
   schema = schema_pb2.Schema()
   spec = dict(spec)
   for name in sorted(spec):
@@ -97,16 +104,18 @@ def schema_from_feature_spec(spec, int_domains=None):
       for index, size in zip(indices, _as_list(feature.size)):
         sparse.index_feature.add(name=index)
         column = schema.feature.add(name=index, type=schema_pb2.INT)
-        column.int_domain.min, column.int_domain.max = 0, int(size) - 1
+        if size is not None:
+          column.int_domain.min, column.int_domain.max = 0, int(size) - 1
       sparse.value_feature.name = feature.value_key
-      schema.feature.add(name=feature.value_key, type=_SCHEMA_TYPES[feature.dtype])
+      set_domain(schema.feature.add(name=feature.value_key, type=_SCHEMA_TYPES[feature.dtype]),
+                 name)
       del spec[name]
     elif isinstance(feature, tf.io.RaggedFeature):
       value = feature.value_key or name
       ragged = schema.tensor_representation_group[""].tensor_representation[name].ragged_tensor
       ragged.feature_path.step.append(value)
       ragged.row_partition_dtype = 2 if feature.row_splits_dtype == tf.int32 else 1
-      schema.feature.add(name=value, type=_SCHEMA_TYPES[feature.dtype])
+      set_domain(schema.feature.add(name=value, type=_SCHEMA_TYPES[feature.dtype]), name)
       for partition in feature.partitions:
         if isinstance(partition, tf.io.RaggedFeature.UniformRowLength):
           ragged.partition.add(uniform_row_length=partition.length)
@@ -123,10 +132,7 @@ def schema_from_feature_spec(spec, int_domains=None):
       feature.shape.SetInParent()
       for size in spec[name].shape:
         feature.shape.dim.add(size=size)
-    if int_domains and name in int_domains:
-      low, high = int_domains[name]
-      feature.int_domain.min, feature.int_domain.max = int(low), int(high)
-      feature.int_domain.is_categorical = True
+    set_domain(feature, name)
   return schema
 
 

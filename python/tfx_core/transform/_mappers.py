@@ -140,6 +140,36 @@ def bucketize(x, num_buckets, epsilon=None, weights=None, elementwise=False,
   return result
 
 
+def bucketize_per_key(x, key, num_buckets, epsilon=None, weights=None, name=None):
+  """int64 bucket ids of x in [0, num_buckets) by the quantiles of x's values with the same
+  key (a string per row, or per value), -1 for keys unseen in analysis; TFT's arithmetic
+  (its joined, scaled per-key boundaries in float32), so ids equal TFT's."""
+  if not isinstance(num_buckets, int):
+    raise TypeError("num_buckets must be an int, got {}".format(type(num_buckets)))
+  if num_buckets < 1:
+    raise ValueError("Invalid num_buckets {}".format(num_buckets))
+  with tf.compat.v1.name_scope(name, "bucketize_per_key"):
+    values, keys = _analyzers.paired_values(x, key, name or "bucketize_per_key")
+    value_weights = None
+    if weights is not None:
+      _, value_weights = _analyzers.paired_values(x, weights, name or "bucketize_per_key")
+    q = _analyzers.per_key_quantiles(values, keys, value_weights, num_buckets, epsilon,
+                                     name or "bucketize_per_key")
+    ids = ops.apply_vocabulary(keys, q["file"], default_value=-1)
+    known = tf.maximum(ids, 0)
+    scaled = (tf.cast(values, tf.float32) * tf.gather(q["scale"], known)
+              + tf.gather(q["shift"], known))
+    offsets = tf.searchsorted(tf.reshape(q["boundaries"], [1, -1]),
+                              tf.reshape(scaled, [1, -1]), side="right", out_type=tf.int64)[0]
+    max_bucket = num_buckets - 1
+    # Neighbouring keys share one joined boundary: each earlier key shifts ids by
+    # max_bucket - 1.
+    buckets = tf.clip_by_value(offsets - (max_bucket - 1) * known, 0, max_bucket)
+    result = _like(x, tf.where(ids < 0, ids, buckets))
+  _tracing.current("bucketize_per_key").record_domain(result, 0, max_bucket)
+  return result
+
+
 def apply_vocabulary(x, deferred_vocab_filename_tensor, default_value=-1, num_oov_buckets=0,
                      lookup_fn=None, file_format="text", store_frequency=False, name=None):
   """int64 ids of x in a vocabulary file; OOV values go to num_oov_buckets hash buckets after

@@ -22,7 +22,8 @@ _local = threading.local()
 class Request:
   """A pending analyzer: what a pass over the data must compute."""
   key: str
-  kind: str                 # moments | quantiles | vocabulary | keyed_moments | covariance
+  kind: str                 # moments | quantiles | vocabulary | keyed_moments |
+                            # keyed_quantiles | covariance
   label: str                # For messages: the analyzer and the features it reads.
   inputs: List[tf.Tensor]   # Flat value tensors (a SparseTensor contributes its values).
   params: Dict[str, Any]
@@ -178,7 +179,7 @@ class Trace:
     return self._file_tensor(name)
 
 
-FILE_KINDS = ("vocabulary", "keyed_moments")  # Analyzers whose value is a file.
+FILE_KINDS = ("vocabulary", "keyed_moments", "keyed_quantiles")  # Analyzers whose value is a file.
 
 
 def file_name(request):
