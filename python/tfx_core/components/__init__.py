@@ -1,11 +1,12 @@
 """The standard components: ExampleGen -> StatisticsGen -> SchemaGen -> ExampleValidator ->
-Transform."""
+Transform -> Trainer."""
 
 from tfx_core.components.example_gen import ExampleGen
 from tfx_core.components.example_validator import ExampleValidator
 from tfx_core.components.schema_gen import ImportSchemaGen, SchemaGen
 from tfx_core.components.statistics_gen import StatisticsGen
+from tfx_core.components.trainer import Trainer
 from tfx_core.components.transform import Transform
 
 __all__ = ["ExampleGen", "ExampleValidator", "ImportSchemaGen", "SchemaGen", "StatisticsGen",
-           "Transform"]
+           "Trainer", "Transform"]

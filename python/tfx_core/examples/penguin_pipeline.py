@@ -6,6 +6,7 @@ and a shifted copy of it checked for training/serving skew.
 
 ExampleGen -> StatisticsGen -> SchemaGen -> ExampleValidator
 ExampleGen + SchemaGen -> Transform (penguin_transform.preprocessing_fn)
+Transform -> Trainer (penguin_trainer.run_fn: a Keras MLP, exported with the TransformGraph)
 ExampleGen(serving) -> StatisticsGen(serving) ----------> ExampleValidator(skew)
 
 Outputs land under the pipeline root, recorded in the metadata store; a second run is served
@@ -14,13 +15,17 @@ from the cache. The binary prints where the HTML reports are.
 
 import os
 
-from tfx_core.components import ExampleGen, ExampleValidator, SchemaGen, StatisticsGen, Transform
+from tfx_core.components import (ExampleGen, ExampleValidator, SchemaGen, StatisticsGen, Trainer,
+                                 Transform)
+from tfx_core.proto import trainer_pb2
 from tfx_core.dsl import Pipeline
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA_ROOT = os.path.join(HERE, "data")
 # Thresholds for features the inferred schema has no comparator for.
 SKEW_THRESHOLDS = {"infinity_norm": 0.01, "jensen_shannon_divergence": 0.01}
+TRAIN_STEPS = 200
+EVAL_STEPS = 10
 
 
 def create_pipeline(pipeline_root, data_root=None, enable_cache=True, metadata_url=None):
@@ -33,6 +38,11 @@ def create_pipeline(pipeline_root, data_root=None, enable_cache=True, metadata_u
                                schema=schema.outputs["schema"])
   transform = Transform(examples=examples.outputs["examples"], schema=schema.outputs["schema"],
                         module_file=os.path.join(HERE, "penguin_transform.py"))
+  trainer = Trainer(examples=transform.outputs["transformed_examples"],
+                    transform_graph=transform.outputs["transform_graph"],
+                    module_file=os.path.join(HERE, "penguin_trainer.py"),
+                    train_args=trainer_pb2.TrainArgs(num_steps=TRAIN_STEPS),
+                    eval_args=trainer_pb2.EvalArgs(num_steps=EVAL_STEPS))
   serving = ExampleGen(input_base=os.path.join(data_root, "penguin_skewed"),
                        output_splits={"serving": 1}).with_id("ServingExampleGen")
   serving_statistics = StatisticsGen(
@@ -43,6 +53,6 @@ def create_pipeline(pipeline_root, data_root=None, enable_cache=True, metadata_u
                           exclude_splits=["eval"],
                           default_thresholds=SKEW_THRESHOLDS).with_id("SkewValidator")
   return Pipeline("penguin", pipeline_root,
-                  [examples, statistics, schema, validator, transform, serving, serving_statistics,
-                   skew],
+                  [examples, statistics, schema, validator, transform, trainer, serving,
+                   serving_statistics, skew],
                   enable_cache=enable_cache, metadata_url=metadata_url)

@@ -21,6 +21,7 @@ from absl import app, flags
 
 from tfx_core.orchestration._cli import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE,
                                          restore_stderr, setup_logging, user_path)
+from tfx_core.types import Model
 
 flags.DEFINE_string("pipeline_module", None,
                     "The pipeline: a .py file path or an importable module name; it must "
@@ -103,8 +104,10 @@ def main(argv):
   for node_id, outputs in result.outputs.items():
     for artifacts in outputs.values():
       for artifact in artifacts:
+        if isinstance(artifact, Model):
+          print("model of %s: %s" % (node_id, artifact.serving_model_dir))
         for report in _reports(artifact.uri):
-          print("report of %s: %s" % (node_id, report))
+          print("report of %s: %s" % (node_id, _summary(report)))
   return EXIT_OK
 
 
@@ -114,6 +117,16 @@ def _reports(uri):
     return []
   return [os.path.join(uri, name) for name in sorted(os.listdir(uri))
           if name.endswith((".html", ".txt"))]
+
+
+def _summary(report):
+  """A one-line text report is shown with its path; other reports by their path."""
+  if report.endswith(".txt"):
+    with open(report, errors="replace") as f:
+      lines = f.read(1000).strip().splitlines()
+    if len(lines) == 1:
+      return "%s (%s)" % (lines[0], report)
+  return report
 
 
 def run():

@@ -10,8 +10,8 @@ tfx_core's C++ kernels. Porting a TFT preprocessing_fn is a change of import:
     transformed, output = tft.analyze_and_transform(table, preprocessing_fn, schema, "out/")
     layer = output.transform_features_layer()   # for a Keras model at serving time
 
-Not supported yet (NotImplementedError names the argument): elementwise quantiles and buckets,
-weighted quantiles, vocabulary labels/mutual information/coverage.
+TransformOutput is also TFT's TFTransformOutput (transformed_metadata.schema,
+raw_feature_spec(), transformed_feature_spec(), vocabulary_file_by_name(), ...).
 """
 
 import os
@@ -40,6 +40,9 @@ from tfx_core.transform._tf_mappers import (apply_buckets_with_interpolation,
                                             sparse_tensor_to_dense_with_shape, word_count)
 
 DEFAULT_BATCH_SIZE = 65536
+
+# TFT's name for it: TFX module files call tft.TFTransformOutput(fn_args.transform_output).
+TFTransformOutput = TransformOutput
 
 
 def _feature_spec(schema_or_spec):
@@ -78,7 +81,8 @@ def analyze_and_transform(table, preprocessing_fn, schema_or_spec, output_dir,
 
 
 __all__ = [
-    "DatasetMetadata", "PreprocessingFn", "TransformFeaturesLayer", "TransformOutput",
+    "DatasetMetadata", "PreprocessingFn", "TFTransformOutput", "TransformFeaturesLayer",
+    "TransformOutput",
     "analyze_and_transform", "analyze_dataset", "apply_buckets",
     "apply_buckets_with_interpolation", "apply_vocabulary", "bag_of_words", "bucketize", "bucketize_per_key",
     "compute_and_apply_vocabulary", "count_per_key", "covariance", "deduplicate_tensor_per_row",

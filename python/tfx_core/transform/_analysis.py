@@ -7,12 +7,9 @@ run per batch. AnalysisPass is what Beam ships to workers (it re-traces preproce
 AnalysisCombineFn runs it as a CombineFn, and analyze() drives the passes with any runner.
 """
 
-import hashlib
-import importlib.util
 import logging
 import os
 import re
-import sys
 
 import apache_beam as beam
 import numpy as np
@@ -21,6 +18,7 @@ import tensorflow as tf
 
 from tfx_core._native import ext
 from tfx_core.transform import _analyzers, _inputs, _tracing
+from tfx_core.utils.udf_utils import load_from_module_file
 
 log = logging.getLogger("tfx_core.transform")
 
@@ -43,30 +41,6 @@ class PreprocessingFn:
     if self._fn is None:
       self._fn = load_from_module_file(self.module_file, self.fn_name)
     return self._fn
-
-
-def load_from_module_file(path, name):
-  """`name` from a Python file, imported under a name derived from its path and content (an
-  edited file is imported afresh)."""
-  if not os.path.isfile(path):
-    raise ValueError("module_file %s does not exist" % path)
-  with open(path, "rb") as f:
-    digest = hashlib.sha256(os.path.abspath(path).encode() + b"\0" + f.read()).hexdigest()
-  module_name = "tfx_core_user_module_" + digest[:16]
-  module = sys.modules.get(module_name)
-  if module is None:
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    module = importlib.util.module_from_spec(spec)
-    try:
-      spec.loader.exec_module(module)
-    except Exception as e:
-      raise ValueError("importing module_file %s failed: %s: %s" % (path, type(e).__name__, e)) \
-          from e
-    sys.modules[module_name] = module
-  fn = getattr(module, name, None)
-  if not callable(fn):
-    raise ValueError("module_file %s has no function %s" % (path, name))
-  return fn
 
 
 def raw_placeholders(spec):

@@ -183,6 +183,16 @@ class TransformOutput:
   def transformed_metadata_schema(self) -> schema_pb2.Schema:
     return load_schema(os.path.join(self._dir, TRANSFORMED_METADATA_DIR, SCHEMA_FILE))
 
+  @property
+  def transformed_metadata(self):
+    """TFT's member: the transformed features' DatasetMetadata (`.schema`)."""
+    return _inputs.DatasetMetadata(self.transformed_metadata_schema())
+
+  @property
+  def raw_metadata(self):
+    return _inputs.DatasetMetadata(
+        load_schema(os.path.join(self._dir, RAW_METADATA_DIR, SCHEMA_FILE)))
+
   def analyzer_values(self):
     """{analyzer key: value} (means, variances, boundaries, vocabulary files and sizes, ...)."""
     return dict(self._analyzers)

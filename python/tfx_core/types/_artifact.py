@@ -91,6 +91,7 @@ STATS_FILE = "FeatureStats.pb"
 ANOMALIES_FILE = "SchemaDiff.pb"
 SERVING_MODEL_DIR = "Format-Serving"
 EVAL_MODEL_DIR = "Format-TFMA"
+HYPERPARAMETERS_FILE = "best_hyperparameters.txt"
 VALUE_FILE = "value"
 
 
@@ -146,7 +147,18 @@ class Model(Artifact):
 TransformGraph = _artifact_type("TransformGraph", {}, "The Transform SavedModel (TFT's layout).")
 TransformCache = _artifact_type("TransformCache", {"span": INT}, "Analyzer cache by span.")
 ModelRun = _artifact_type("ModelRun", {}, "Training logs (TensorBoard).")
-HyperParameters = _artifact_type("HyperParameters", {}, "Tuned hyperparameters.")
+
+
+class HyperParameters(Artifact):
+  """Tuned hyperparameters: best_hyperparameters.txt, KerasTuner's HyperParameters config as
+  JSON (TFX's file)."""
+  TYPE_NAME = "HyperParameters"
+
+  @property
+  def hyperparameters_path(self):
+    return os.path.join(self.uri, HYPERPARAMETERS_FILE)
+
+
 ModelEvaluation = _artifact_type("ModelEvaluation", {}, "Sliced metrics.")
 ModelBlessing = _artifact_type("ModelBlessing", {"blessed": INT, "current_model_id": INT},
                                "The Evaluator's verdict on a model.")

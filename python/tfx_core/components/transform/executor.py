@@ -6,7 +6,6 @@ post_transform_stats (every transformed split), post_transform_schema (schema.pb
 Nothing is published if any step fails: the runner discards the outputs of a failed execution.
 """
 
-import importlib
 import json
 import logging
 import os
@@ -15,6 +14,7 @@ import apache_beam as beam
 
 from tfx_core import validation
 from tfx_core.dsl import BaseExecutor
+from tfx_core.utils import udf_utils
 
 # tfx_core.transform loads TensorFlow: it is imported where Transform runs, so that importing
 # tfx_core.components (every pipeline definition, every --help) stays quick.
@@ -28,18 +28,11 @@ DATA_PREFIX = "data"
 def preprocessing_fn_of(exec_properties):
   """The PreprocessingFn named by the module_file or preprocessing_fn parameter."""
   from tfx_core.transform import _analysis
-  module_file, path = exec_properties.get("module_file"), exec_properties.get("preprocessing_fn")
-  if bool(module_file) == bool(path):
-    raise ValueError("Transform: give exactly one of module_file (a file defining "
-                     "preprocessing_fn) and preprocessing_fn ('package.module.function')")
+  module_file, _ = udf_utils.check_one_of("Transform", exec_properties, "preprocessing_fn")
   if module_file:
     return _analysis.PreprocessingFn(module_file=module_file)
-  module, _, name = path.rpartition(".")
-  try:
-    fn = getattr(importlib.import_module(module), name)
-  except (ImportError, AttributeError, ValueError) as e:
-    raise ValueError("Transform: cannot import preprocessing_fn %r: %s" % (path, e)) from e
-  return _analysis.PreprocessingFn(fn)
+  return _analysis.PreprocessingFn(
+      udf_utils.function_of("Transform", exec_properties, "preprocessing_fn"))
 
 
 def _split_pattern(examples, split):

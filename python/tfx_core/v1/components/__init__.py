@@ -6,6 +6,7 @@ them, rather than being ignored.
 """
 
 from tfx_core import components as _c
+from tfx_core.training import DataAccessor, FnArgs
 from tfx_core.proto import example_gen_pb2 as _example_gen_pb2
 
 
@@ -100,5 +101,22 @@ class Transform(_c.Transform):
                      materialize=materialize, disable_statistics=disable_statistics)
 
 
-__all__ = ["CsvExampleGen", "ExampleValidator", "ImportExampleGen", "ImportSchemaGen",
-           "SchemaGen", "StatisticsGen", "Transform"]
+class Trainer(_c.Trainer):
+  """Examples (+ TransformGraph, Schema, HyperParameters, base Model) + run_fn -> Model
+  (`model`) and ModelRun (`model_run`)."""
+
+  def __init__(self, examples=None, transformed_examples=None, transform_graph=None,
+               schema=None, base_model=None, hyperparameters=None, module_file=None,
+               run_fn=None, trainer_fn=None, train_args=None, eval_args=None,
+               custom_config=None, custom_executor_spec=None):
+    _unsupported("Trainer", trainer_fn=trainer_fn, custom_executor_spec=custom_executor_spec)
+    if examples is not None and transformed_examples is not None:
+      raise ValueError("Trainer: give examples or transformed_examples (deprecated), not both")
+    super().__init__(examples=examples if examples is not None else transformed_examples,
+                     transform_graph=transform_graph, schema=schema, base_model=base_model,
+                     hyperparameters=hyperparameters, module_file=module_file, run_fn=run_fn,
+                     train_args=train_args, eval_args=eval_args, custom_config=custom_config)
+
+
+__all__ = ["CsvExampleGen", "DataAccessor", "ExampleValidator", "FnArgs", "ImportExampleGen",
+           "ImportSchemaGen", "SchemaGen", "StatisticsGen", "Trainer", "Transform"]

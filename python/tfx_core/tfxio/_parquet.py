@@ -1,0 +1,215 @@
+"""Training input from Parquet examples: Arrow record batches and tf.data Datasets.
+
+Rows are read by row group (Arrow's C++ reader) and batched, shuffled and typed by columnar
+operations: Python runs once per batch, never per row. A shuffled epoch visits the row groups
+of every file in a seeded random order and permutes rows within a window of at least
+shuffle_buffer_size rows, so memory stays bounded by that window (plus one row group and the
+prefetched batches) whatever the data's size, and a shuffle_seed makes the order repeatable.
+"""
+
+import glob
+import os
+from collections import OrderedDict
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+# Parquet files kept open at once (their footers parsed) while reading row groups.
+_OPEN_FILES = 16
+
+
+def _files(file_patterns):
+  if isinstance(file_patterns, str):
+    file_patterns = [file_patterns]
+  files = set()
+  for pattern in file_patterns:
+    files.update(f for f in glob.glob(pattern)
+                 if os.path.isfile(f) and not os.path.basename(f).startswith("."))
+  if not files:
+    raise ValueError("no example files match %s" % ", ".join(file_patterns))
+  return sorted(files)
+
+
+class _RowGroups:
+  """The (file, row group) units of a set of Parquet files, read one at a time."""
+
+  def __init__(self, file_patterns, columns):
+    self._columns = columns
+    self._open = OrderedDict()
+    self.units = []
+    for path in _files(file_patterns):
+      metadata = self._file(path).metadata
+      self.units += [(path, i) for i in range(metadata.num_row_groups)
+                     if metadata.row_group(i).num_rows]
+      if columns is not None:
+        names = set(self._file(path).schema_arrow.names)
+        missing = [c for c in columns if c not in names]
+        if missing:
+          raise ValueError("%s: feature(s) %s missing; the file has %s" % (
+              path, ", ".join(missing), ", ".join(sorted(names))))
+
+  def _file(self, path):
+    handle = self._open.pop(path, None)
+    if handle is None:
+      try:
+        handle = pq.ParquetFile(path)
+      except (pa.ArrowInvalid, OSError) as e:
+        raise ValueError("%s is not a Parquet examples file: %s" % (path, e)) from e
+      while len(self._open) >= _OPEN_FILES:
+        self._open.popitem(last=False)
+    self._open[path] = handle
+    return handle
+
+  def read(self, unit):
+    path, index = unit
+    return self._file(path).read_row_group(index, columns=self._columns)
+
+
+def _epochs(row_groups, options, iteration=0):
+  """Tables of rows, epoch after epoch, shuffled as the options say (a seeded order differs
+  with each iteration over the same dataset, and repeats with it)."""
+  rng = np.random.default_rng(None if options.shuffle_seed is None
+                              else [options.shuffle_seed, iteration])
+  epoch = 0
+  while options.num_epochs is None or epoch < options.num_epochs:
+    epoch += 1
+    if not options.shuffle:
+      for unit in row_groups.units:
+        yield row_groups.read(unit)
+      continue
+    window, rows = [], 0
+    for i in rng.permutation(len(row_groups.units)):
+      table = row_groups.read(row_groups.units[i])
+      window.append(table)
+      rows += table.num_rows
+      if rows >= options.shuffle_buffer_size:
+        yield _shuffled(window, rng)
+        window, rows = [], 0
+    if window:
+      yield _shuffled(window, rng)
+
+
+def _shuffled(tables, rng):
+  table = pa.concat_tables(tables)
+  return table.take(pa.array(rng.permutation(table.num_rows)))
+
+
+def _batches(tables, batch_size, drop_final_batch):
+  """Record batches of exactly batch_size rows cut from a stream of tables (the last shorter,
+  unless dropped)."""
+  if batch_size <= 0:
+    raise ValueError("batch_size must be > 0, got %d" % batch_size)
+  pending, rows = [], 0
+  for table in tables:
+    pending.append(table)
+    rows += table.num_rows
+    if rows < batch_size:
+      continue
+    merged = pa.concat_tables(pending).combine_chunks()
+    start = 0
+    while rows - start >= batch_size:
+      yield merged.slice(start, batch_size).to_batches()[0]
+      start += batch_size
+    pending, rows = [merged.slice(start)], rows - start
+  if rows and not drop_final_batch:
+    merged = pa.concat_tables(pending).combine_chunks()
+    yield merged.to_batches()[0]
+
+
+def record_batches(file_patterns, options, schema=None, columns=None):
+  """Arrow RecordBatches of options.batch_size rows of the Parquet files matching
+  file_patterns (a pattern or a list), as tfx_bsl's record_batch_factory yields them. With a
+  schema, only its features' columns are read."""
+  if columns is None and schema is not None:
+    from tfx_core.transform import _inputs  # pylint: disable=import-outside-toplevel
+    columns = sorted(_inputs.columns_of(_inputs.feature_spec_from_schema(schema)))
+  return _batches(_epochs(_row_groups(file_patterns, columns), options), options.batch_size,
+                  options.drop_final_batch)
+
+
+def _row_groups(file_patterns, columns):
+  row_groups = _RowGroups(file_patterns, columns)
+  if not row_groups.units:
+    raise ValueError("the example files matching %s hold no rows" % ", ".join(
+        [file_patterns] if isinstance(file_patterns, str) else file_patterns))
+  return row_groups
+
+
+def tf_dataset(file_patterns, options, schema):
+  """A tf.data.Dataset of batches of the Parquet examples: {name: Tensor | SparseTensor |
+  RaggedTensor} as the schema's feature spec says (TFT's transformed schema, or a raw one), or
+  (features, label) when options.label_key is set, as tfx_bsl's tf_dataset_factory gives."""
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
+  from tfx_core.transform import _inputs  # pylint: disable=import-outside-toplevel
+  if schema is None:
+    raise ValueError("tf_dataset_factory needs a schema (the Trainer's schema input, or "
+                     "TFTransformOutput.transformed_metadata.schema)")
+  spec = _inputs.feature_spec_from_schema(schema)
+  label_key = options.label_key
+  if label_key is not None and label_key not in spec:
+    raise ValueError("label_key %r is not a feature of the schema; it has %s" % (
+        label_key, ", ".join(sorted(spec))))
+  names = sorted(spec)
+  batch = options.batch_size if options.drop_final_batch else None
+  signature = tuple(s for name in names for s in _component_specs(spec[name], batch))
+  row_groups = _row_groups(file_patterns, sorted(_inputs.columns_of(spec)))
+  iterations = iter(range(1 << 62))
+
+  def generate():
+    tables = _epochs(row_groups, options, next(iterations))
+    for record_batch in _batches(tables, options.batch_size, options.drop_final_batch):
+      values = _inputs.to_numpy(record_batch, spec, "training examples")
+      yield tuple(c for name in names for c in _components(values[name]))
+
+  def structure(*components):
+    features, at = {}, 0
+    for name in names:
+      n = len(_component_specs(spec[name], batch))
+      features[name] = _composite(spec[name], components[at:at + n])
+      at += n
+    if label_key is None:
+      return features
+    label = features.pop(label_key)
+    return features, label
+
+  dataset = tf.data.Dataset.from_generator(generate, output_signature=signature)
+  dataset = dataset.map(structure, num_parallel_calls=options.parser_num_threads)
+  return dataset.prefetch(options.prefetch_buffer_size)
+
+
+def _component_specs(feature, batch):
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
+  if isinstance(feature, tf.io.FixedLenFeature):
+    return (tf.TensorSpec([batch] + list(feature.shape), feature.dtype),)
+  if isinstance(feature, (tf.io.VarLenFeature, tf.io.SparseFeature)):
+    rank = 2 if isinstance(feature, tf.io.VarLenFeature) else 1 + len(
+        feature.size if isinstance(feature.size, (list, tuple)) else [feature.size])
+    return (tf.TensorSpec([None, rank], tf.int64), tf.TensorSpec([None], feature.dtype),
+            tf.TensorSpec([rank], tf.int64))
+  splits = (tf.TensorSpec([None], feature.row_splits_dtype),) * (len(feature.partitions) + 1)
+  return (tf.TensorSpec([None], feature.dtype),) + splits
+
+
+def _components(value):
+  """A feature's numpy parts, as _component_specs describes them."""
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
+  if isinstance(value, tf.compat.v1.SparseTensorValue):
+    return value.indices, value.values, value.dense_shape
+  if isinstance(value, tf.compat.v1.ragged.RaggedTensorValue):
+    splits = []
+    while isinstance(value, tf.compat.v1.ragged.RaggedTensorValue):
+      splits.append(value.row_splits)
+      value = value.values
+    return (value,) + tuple(splits)
+  return (value,)
+
+
+def _composite(feature, parts):
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
+  from tfx_core.transform import _inputs  # pylint: disable=import-outside-toplevel
+  if isinstance(feature, tf.io.FixedLenFeature):
+    return parts[0]
+  if isinstance(feature, (tf.io.VarLenFeature, tf.io.SparseFeature)):
+    return _inputs.with_static_shape(tf.SparseTensor(*parts), feature)
+  return tf.RaggedTensor.from_nested_row_splits(parts[0], list(parts[1:]), validate=False)

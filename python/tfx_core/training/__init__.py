@@ -1,0 +1,30 @@
+"""What a Trainer or Tuner hands the user's run_fn / tuner_fn: TFX's FnArgs and DataAccessor.
+
+    FnArgs          working_dir, train_files, eval_files, train_steps, eval_steps, schema_path
+                    (schema_file), transform_graph_path (transform_output), data_accessor,
+                    serving_model_dir, eval_model_dir, model_run_dir, base_model,
+                    hyperparameters, custom_config
+    DataAccessor    tf_dataset_factory(file_patterns, TensorFlowDatasetOptions, schema) and
+                    record_batch_factory(file_patterns, RecordBatchesOptions, schema), over
+                    tfx_core's Parquet examples (tfx_core.tfxio)
+"""
+
+import os
+
+from tfx_core.training.fn_args_utils import (DATA_ACCESSOR, DataAccessor, FnArgs,
+                                             get_common_fn_args)
+
+
+
+def restore_weights(model, saved_model_dir):
+  """Warm start under Keras 3, which cannot load a SavedModel as a Keras model: the weights of
+  `model` (built as the saved one was) restored from the SavedModel's variables. Raises if a
+  weight of `model` has no saved value."""
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
+  status = tf.train.Checkpoint(root=model).read(
+      os.path.join(saved_model_dir, "variables", "variables"))
+  status.expect_partial().assert_existing_objects_matched()
+  return model
+
+
+__all__ = ["DATA_ACCESSOR", "DataAccessor", "FnArgs", "get_common_fn_args", "restore_weights"]
