@@ -2,12 +2,13 @@
 
 import json
 import os
+import re
 
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from tfx_core import validation
-from tfx_core.examples import penguin_pipeline
+from tfx_core.examples import penguin_pipeline, penguin_trainer
 from tfx_core.metadata import from_value
 from tfx_core.orchestration import LocalDagRunner
 
@@ -61,6 +62,15 @@ def test_penguin_pipeline_validates_data_and_flags_skew(tmp_path):
   assert sorted(set(quartiles)) == [0, 1, 2, 3]
   assert transformed["species"].combine_chunks().flatten().to_pylist() == \
       train["species"].to_pylist()
+
+  # Trainer: a SavedModel in TFX's layout, and its accuracy on the whole eval split.
+  model = _only(result, "Trainer", "model")
+  assert os.path.isfile(os.path.join(model.uri, "Format-Serving", "saved_model.pb"))
+  with open(os.path.join(_only(result, "Trainer", "model_run").uri,
+                         penguin_trainer.EVAL_REPORT)) as f:
+    accuracy, examples_seen = re.fullmatch(r"eval accuracy (\S+) on (\d+) examples\n",
+                                           f.read()).groups()
+  assert float(accuracy) > 0.9 and int(examples_seen) == counts["eval"]
 
   again = LocalDagRunner().run(penguin_pipeline.create_pipeline(root))
   assert set(again.node_states.values()) == {"CACHED"}

@@ -4,6 +4,7 @@ events, contexts and lineage; a second pass is all cache hits."""
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 
@@ -15,19 +16,31 @@ from tfx_core.orchestration import LocalDagRunner, new_run_id
 # Left out of the comparison: human-readable reports (they name their inputs' folders) and
 # the fingerprint.pb TensorFlow writes into every SavedModel (it holds a random uuid).
 _NOT_COMPARED = (".html", ".txt", "fingerprint.pb")
+# Compared by path only: what training writes differs in its bytes from run to run (TensorBoard
+# event files carry wall times, host and pid in their names; a SavedModel's graph carries
+# per-process function names and its variables float sums in thread order).
+# The path up to the end of the match is compared.
+_BY_PATH_ONLY = re.compile(
+    r"saved_model\.pb$|variables\.(index|data-\d+-of-\d+)$|events\.out\.tfevents\.")
 
 
 def _data_fingerprint(uri):
-  """sha256 of an artifact's files (relative paths and bytes) but _NOT_COMPARED ones."""
+  """sha256 of an artifact's files (relative paths and bytes) but _NOT_COMPARED ones, and
+  _BY_PATH_ONLY ones by path."""
   digest = hashlib.sha256()
   for folder, dirs, files in os.walk(uri):
     dirs.sort()
     for name in sorted(files):
-      if not name.endswith(_NOT_COMPARED):
-        path = os.path.join(folder, name)
-        digest.update(os.path.relpath(path, uri).encode() + b"\0")
-        with open(path, "rb") as f:
-          digest.update(f.read())
+      if name.endswith(_NOT_COMPARED):
+        continue
+      path = os.path.relpath(os.path.join(folder, name), uri)
+      by_path_only = _BY_PATH_ONLY.search(path)
+      if by_path_only:
+        digest.update(path[:by_path_only.end()].encode() + b"\0")
+        continue
+      digest.update(path.encode() + b"\0")
+      with open(os.path.join(folder, name), "rb") as f:
+        digest.update(f.read())
   return digest.hexdigest()
 
 

@@ -106,7 +106,7 @@ def _console_commands_run_a_pipeline(venv, cwd, env):
 def _penguin_pipeline_runs(venv, cwd, env):
   """The example pipeline, copied out of the repo with its data, run by the installed command."""
   examples = os.path.join(_HERE, "..", "python", "tfx_core", "examples")
-  for name in ("penguin_pipeline.py", "penguin_transform.py"):
+  for name in ("penguin_pipeline.py", "penguin_transform.py", "penguin_trainer.py"):
     shutil.copy(os.path.join(examples, name), cwd / name)
   shutil.copytree(os.path.join(examples, "data"), cwd / "data")
   run = subprocess.run([str(venv / "bin" / "tfx-core-run"), "--pipeline_module=penguin_pipeline.py",

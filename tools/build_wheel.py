@@ -22,6 +22,7 @@ _REQUIRES = [
     "protobuf>=6.31,<7",
     "absl-py>=2",
     "SQLAlchemy>=2.0",
+    "tensorboard>=2.16",  # The Trainer's model_run: TensorBoard logs.
 ]
 _EXTRAS = {"postgresql": ["psycopg[binary]>=3.1"]}
 

@@ -83,7 +83,7 @@ def run_fn(fn_args: tfx.components.FnArgs):
   train_dataset = _input_fn(fn_args.train_files, fn_args.data_accessor, tf_transform_output,
                             _TRAIN_BATCH_SIZE, shuffle_seed=1).repeat()
   eval_dataset = _input_fn(fn_args.eval_files, fn_args.data_accessor, tf_transform_output,
-                           _EVAL_BATCH_SIZE, shuffle=False, num_epochs=1)
+                           _EVAL_BATCH_SIZE, shuffle_seed=2).repeat()
   model = _make_keras_model(
       _hyperparameters(fn_args),
       tf_transform_output.num_buckets_for_transformed_feature(_BUCKET_FEATURE))
@@ -92,9 +92,13 @@ def run_fn(fn_args: tfx.components.FnArgs):
   tensorboard_callback = keras.callbacks.TensorBoard(log_dir=fn_args.model_run_dir,
                                                      update_freq="epoch")
   model.fit(train_dataset, steps_per_epoch=fn_args.train_steps or 100,
-            validation_data=eval_dataset, callbacks=[tensorboard_callback], verbose=0)
-  _, accuracy = model.evaluate(eval_dataset, verbose=0)
-  examples = sum(int(label.shape[0]) for _, label in eval_dataset)
+            validation_data=eval_dataset, validation_steps=fn_args.eval_steps or 10,
+            callbacks=[tensorboard_callback], verbose=0)
+  # The accuracy on the whole eval split, once.
+  eval_split = _input_fn(fn_args.eval_files, fn_args.data_accessor, tf_transform_output,
+                         _EVAL_BATCH_SIZE, shuffle=False, num_epochs=1)
+  _, accuracy = model.evaluate(eval_split, verbose=0)
+  examples = sum(int(label.shape[0]) for _, label in eval_split)
   with open(os.path.join(fn_args.model_run_dir, EVAL_REPORT), "w") as f:
     f.write("eval accuracy %.4f on %d examples\n" % (accuracy, examples))
 

@@ -104,8 +104,8 @@ def main(argv):
   for node_id, outputs in result.outputs.items():
     for artifacts in outputs.values():
       for artifact in artifacts:
-        if isinstance(artifact, Model):
-          print("model of %s: %s" % (node_id, artifact.serving_model_dir))
+        if artifact.type == Model.TYPE_NAME:
+          print("model of %s: %s" % (node_id, Model(artifact).serving_model_dir))
         for report in _reports(artifact.uri):
           print("report of %s: %s" % (node_id, _summary(report)))
   return EXIT_OK

@@ -38,10 +38,12 @@ class _RowGroups:
     self._columns = columns
     self._open = OrderedDict()
     self.units = []
+    self.num_rows = 0
     for path in _files(file_patterns):
       metadata = self._file(path).metadata
       self.units += [(path, i) for i in range(metadata.num_row_groups)
                      if metadata.row_group(i).num_rows]
+      self.num_rows += metadata.num_rows
       if columns is not None:
         names = set(self._file(path).schema_arrow.names)
         missing = [c for c in columns if c not in names]
@@ -95,11 +97,26 @@ def _shuffled(tables, rng):
   return table.take(pa.array(rng.permutation(table.num_rows)))
 
 
+def _check(options):
+  if options.batch_size <= 0:
+    raise ValueError("batch_size must be > 0, got %d" % options.batch_size)
+  if options.num_epochs is not None and options.num_epochs <= 0:
+    raise ValueError("num_epochs must be > 0 (or None: repeat forever), got %d" %
+                     options.num_epochs)
+
+
+def _num_batches(num_rows, options):
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
+  if options.num_epochs is None:
+    return tf.data.INFINITE_CARDINALITY
+  rows = num_rows * options.num_epochs
+  return rows // options.batch_size if options.drop_final_batch else -(-rows //
+                                                                        options.batch_size)
+
+
 def _batches(tables, batch_size, drop_final_batch):
   """Record batches of exactly batch_size rows cut from a stream of tables (the last shorter,
   unless dropped)."""
-  if batch_size <= 0:
-    raise ValueError("batch_size must be > 0, got %d" % batch_size)
   pending, rows = [], 0
   for table in tables:
     pending.append(table)
@@ -121,6 +138,7 @@ def record_batches(file_patterns, options, schema=None, columns=None):
   """Arrow RecordBatches of options.batch_size rows of the Parquet files matching
   file_patterns (a pattern or a list), as tfx_bsl's record_batch_factory yields them. With a
   schema, only its features' columns are read."""
+  _check(options)
   if columns is None and schema is not None:
     from tfx_core.transform import _inputs  # pylint: disable=import-outside-toplevel
     columns = sorted(_inputs.columns_of(_inputs.feature_spec_from_schema(schema)))
@@ -142,6 +160,7 @@ def tf_dataset(file_patterns, options, schema):
   (features, label) when options.label_key is set, as tfx_bsl's tf_dataset_factory gives."""
   import tensorflow as tf  # pylint: disable=import-outside-toplevel
   from tfx_core.transform import _inputs  # pylint: disable=import-outside-toplevel
+  _check(options)
   if schema is None:
     raise ValueError("tf_dataset_factory needs a schema (the Trainer's schema input, or "
                      "TFTransformOutput.transformed_metadata.schema)")
@@ -174,6 +193,10 @@ def tf_dataset(file_patterns, options, schema):
     return features, label
 
   dataset = tf.data.Dataset.from_generator(generate, output_signature=signature)
+  # Known from the files' footers: Keras then knows where an epoch ends (progress, and no
+  # "ran out of data" warning from evaluate).
+  dataset = dataset.apply(tf.data.experimental.assert_cardinality(
+      _num_batches(row_groups.num_rows, options)))
   dataset = dataset.map(structure, num_parallel_calls=options.parser_num_threads)
   return dataset.prefetch(options.prefetch_buffer_size)
 

@@ -18,10 +18,15 @@ from tfx_core.training.fn_args_utils import (DATA_ACCESSOR, DataAccessor, FnArgs
 
 def restore_weights(model, saved_model_dir):
   """Warm start under Keras 3, which cannot load a SavedModel as a Keras model: the weights of
-  `model` (built as the saved one was) restored from the SavedModel's variables. Raises if a
-  weight of `model` has no saved value."""
+  `model` (built as the saved one was) restored from the SavedModel's variables. The optimizer
+  is left as compiled: this run's learning rate and step count, not the base model's. Raises if
+  a weight of `model` has no saved value."""
   import tensorflow as tf  # pylint: disable=import-outside-toplevel
-  status = tf.train.Checkpoint(root=model).read(
+  # Everything the model tracks (its layers, under the names it saved them with) but its
+  # optimizer.
+  weights_only = {name: child for name, child in model._trackable_children().items()  # pylint: disable=protected-access
+                  if child is not getattr(model, "optimizer", None)}
+  status = tf.train.Checkpoint(**weights_only).read(
       os.path.join(saved_model_dir, "variables", "variables"))
   status.expect_partial().assert_existing_objects_matched()
   return model
