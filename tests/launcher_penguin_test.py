@@ -16,10 +16,10 @@ from tfx_core.orchestration import LocalDagRunner, new_run_id
 # Left out of the comparison: human-readable reports (they name their inputs' folders) and
 # the fingerprint.pb TensorFlow writes into every SavedModel (it holds a random uuid).
 _NOT_COMPARED = (".html", ".txt", "fingerprint.pb")
-# Compared by path only: what training writes differs in its bytes from run to run (TensorBoard
-# event files carry wall times, host and pid in their names; a SavedModel's graph carries
-# per-process function names and its variables float sums in thread order).
-# The path up to the end of the match is compared.
+# Compared by their path up to the end of the match only: what training writes differs in its
+# bytes from run to run (TensorBoard event files carry wall times, host and pid in their names;
+# a SavedModel's graph carries per-process function names and its variables float sums in
+# thread order).
 _BY_PATH_ONLY = re.compile(
     r"saved_model\.pb$|variables\.(index|data-\d+-of-\d+)$|events\.out\.tfevents\.")
 

@@ -113,5 +113,6 @@ def _penguin_pipeline_runs(venv, cwd, env):
                         "--pipeline_root=penguin_root"], cwd=str(cwd), env=env,
                        capture_output=True, text=True, check=False)
   assert run.returncode == 0, run.stderr[-3000:]
-  assert "Transform COMPLETE" in run.stdout and "SkewValidator COMPLETE" in run.stdout
+  assert all("%s COMPLETE" % node in run.stdout
+             for node in ("Transform", "Trainer", "SkewValidator")), run.stdout
   assert os.path.isfile(cwd / "penguin_root" / "metadata.sqlite")

@@ -110,8 +110,9 @@ def _num_batches(num_rows, options):
   if options.num_epochs is None:
     return tf.data.INFINITE_CARDINALITY
   rows = num_rows * options.num_epochs
-  return rows // options.batch_size if options.drop_final_batch else -(-rows //
-                                                                        options.batch_size)
+  if options.drop_final_batch:
+    return rows // options.batch_size
+  return -(-rows // options.batch_size)  # Rounded up: the last batch is shorter.
 
 
 def _batches(tables, batch_size, drop_final_batch):
