@@ -38,7 +38,8 @@ np.save(sys.argv[3], serve(examples=tf.constant(examples))["outputs"].numpy())
 @pytest.fixture(scope="module")
 def penguin(tmp_path_factory):
   root = tmp_path_factory.mktemp("penguin")
-  result = LocalDagRunner().run(penguin_pipeline.create_pipeline(root, enable_cache=False))
+  result = LocalDagRunner().run(penguin_pipeline.create_pipeline(root, enable_cache=False,
+                                                                 enable_tuning=False))
   assert set(result.node_states.values()) == {"COMPLETE"}
   return result
 

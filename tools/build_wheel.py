@@ -23,6 +23,7 @@ _REQUIRES = [
     "absl-py>=2",
     "SQLAlchemy>=2.0",
     "tensorboard>=2.16",  # The Trainer's model_run: TensorBoard logs.
+    "keras-tuner>=1.4,<2",  # The Tuner (TFX declares it too).
 ]
 _EXTRAS = {"postgresql": ["psycopg[binary]>=3.1"]}
 

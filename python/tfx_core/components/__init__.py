@@ -1,5 +1,5 @@
 """The standard components: ExampleGen -> StatisticsGen -> SchemaGen -> ExampleValidator ->
-Transform -> Trainer."""
+Transform -> Tuner -> Trainer."""
 
 from tfx_core.components.example_gen import ExampleGen
 from tfx_core.components.example_validator import ExampleValidator
@@ -7,6 +7,7 @@ from tfx_core.components.schema_gen import ImportSchemaGen, SchemaGen
 from tfx_core.components.statistics_gen import StatisticsGen
 from tfx_core.components.trainer import Trainer
 from tfx_core.components.transform import Transform
+from tfx_core.components.tuner import Tuner, TunerFnResult
 
 __all__ = ["ExampleGen", "ExampleValidator", "ImportSchemaGen", "SchemaGen", "StatisticsGen",
-           "Trainer", "Transform"]
+           "Trainer", "Transform", "Tuner", "TunerFnResult"]

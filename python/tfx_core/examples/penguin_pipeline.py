@@ -6,17 +6,20 @@ and a shifted copy of it checked for training/serving skew.
 
 ExampleGen -> StatisticsGen -> SchemaGen -> ExampleValidator
 ExampleGen + SchemaGen -> Transform (penguin_transform.preprocessing_fn)
-Transform -> Trainer (penguin_trainer.run_fn: a Keras MLP, exported with the TransformGraph)
+Transform -> Tuner (penguin_trainer.tuner_fn: a KerasTuner random search)
+Transform + Tuner -> Trainer (penguin_trainer.run_fn: a Keras MLP with the best
+    hyperparameters, exported with the TransformGraph)
 ExampleGen(serving) -> StatisticsGen(serving) ----------> ExampleValidator(skew)
 
 Outputs land under the pipeline root, recorded in the metadata store; a second run is served
-from the cache. The binary prints where the HTML reports are.
+from the cache. The binary prints where the HTML reports are. `--pipeline_arg=enable_tuning=false`
+skips the Tuner: the Trainer then takes penguin_trainer's default hyperparameters.
 """
 
 import os
 
 from tfx_core.components import (ExampleGen, ExampleValidator, SchemaGen, StatisticsGen, Trainer,
-                                 Transform)
+                                 Transform, Tuner)
 from tfx_core.proto import trainer_pb2
 from tfx_core.dsl import Pipeline
 
@@ -26,9 +29,11 @@ DATA_ROOT = os.path.join(HERE, "data")
 SKEW_THRESHOLDS = {"infinity_norm": 0.01, "jensen_shannon_divergence": 0.01}
 TRAIN_STEPS = 200
 EVAL_STEPS = 10
+TUNER_TRAIN_STEPS = 100  # Per trial: enough to rank the candidates, not to train them.
 
 
-def create_pipeline(pipeline_root, data_root=None, enable_cache=True, metadata_url=None):
+def create_pipeline(pipeline_root, data_root=None, enable_cache=True, metadata_url=None,
+                    enable_tuning=True):
   data_root = data_root or DATA_ROOT
   examples = ExampleGen(input_base=os.path.join(data_root, "penguin"),
                         output_splits={"train": 2, "eval": 1})
@@ -38,9 +43,18 @@ def create_pipeline(pipeline_root, data_root=None, enable_cache=True, metadata_u
                                schema=schema.outputs["schema"])
   transform = Transform(examples=examples.outputs["examples"], schema=schema.outputs["schema"],
                         module_file=os.path.join(HERE, "penguin_transform.py"))
+  trainer_module = os.path.join(HERE, "penguin_trainer.py")
+  tuner = None
+  if enable_tuning:
+    tuner = Tuner(examples=transform.outputs["transformed_examples"],
+                  transform_graph=transform.outputs["transform_graph"],
+                  module_file=trainer_module,
+                  train_args=trainer_pb2.TrainArgs(num_steps=TUNER_TRAIN_STEPS),
+                  eval_args=trainer_pb2.EvalArgs(num_steps=EVAL_STEPS))
   trainer = Trainer(examples=transform.outputs["transformed_examples"],
                     transform_graph=transform.outputs["transform_graph"],
-                    module_file=os.path.join(HERE, "penguin_trainer.py"),
+                    hyperparameters=tuner.outputs["best_hyperparameters"] if tuner else None,
+                    module_file=trainer_module,
                     train_args=trainer_pb2.TrainArgs(num_steps=TRAIN_STEPS),
                     eval_args=trainer_pb2.EvalArgs(num_steps=EVAL_STEPS))
   serving = ExampleGen(input_base=os.path.join(data_root, "penguin_skewed"),
@@ -53,6 +67,7 @@ def create_pipeline(pipeline_root, data_root=None, enable_cache=True, metadata_u
                           exclude_splits=["eval"],
                           default_thresholds=SKEW_THRESHOLDS).with_id("SkewValidator")
   return Pipeline("penguin", pipeline_root,
-                  [examples, statistics, schema, validator, transform, trainer, serving,
-                   serving_statistics, skew],
+                  [node for node in (examples, statistics, schema, validator, transform,
+                                     tuner, trainer, serving, serving_statistics, skew)
+                   if node is not None],
                   enable_cache=enable_cache, metadata_url=metadata_url)

@@ -1,6 +1,7 @@
-"""The penguin pipeline's run_fn, in the style of TFX's penguin Keras module file: a small
-Keras MLP on Transform's outputs, exported with a serving signature that parses serialized
-tf.Examples and runs the TransformGraph inside the model.
+"""The penguin pipeline's run_fn and tuner_fn, in the style of TFX's penguin Keras module
+file: a small Keras MLP on Transform's outputs, its learning rate and depth searched by
+KerasTuner, exported with a serving signature that parses serialized tf.Examples and runs the
+TransformGraph inside the model.
 
 A TFX module file ports by its imports alone (`from tfx_core import v1 as tfx`,
 `import tfx_core.transform as tft`, `from tfx_core import tfxio`); under Keras 3 the model is
@@ -9,7 +10,10 @@ saved with tf.saved_model.save (TFX's `model.save(..., save_format='tf')` is tf_
 
 import os
 
+import functools
+
 import keras
+import keras_tuner
 import tensorflow as tf
 
 import tfx_core.transform as tft
@@ -23,6 +27,8 @@ _BUCKET_FEATURE = "body_mass_quartile"
 _NUM_CLASSES = 3
 _TRAIN_BATCH_SIZE = 20
 _EVAL_BATCH_SIZE = 10
+_UNITS = 8
+_MAX_TRIALS = 4
 # The text report the pipeline binary prints: the trained model's accuracy on the eval split.
 EVAL_REPORT = "eval_accuracy.txt"
 
@@ -34,27 +40,36 @@ def _input_fn(file_pattern, data_accessor, tf_transform_output, batch_size, **op
       tf_transform_output.transformed_metadata.schema)
 
 
+def _get_hyperparameters() -> keras_tuner.HyperParameters:
+  """The search space, and the values a run without a Tuner trains with (its defaults)."""
+  hp = keras_tuner.HyperParameters()
+  hp.Choice("learning_rate", [1e-2, 1e-3], default=1e-2)
+  hp.Int("num_layers", 1, 3, default=2)
+  return hp
+
+
 def _hyperparameters(fn_args):
-  """KerasTuner's config values when a Tuner ran, else these defaults (custom_config may
-  override them)."""
-  hparams = {"learning_rate": 1e-2, "num_layers": 2, "units": 8}
-  hparams.update((fn_args.custom_config or {}).get("hyperparameters", {}))
+  """The Tuner's best values when it ran, else the defaults; custom_config's
+  "hyperparameters" override either."""
   if fn_args.hyperparameters:
-    hparams.update(fn_args.hyperparameters.get("values", {}))
-  return hparams
+    hp = keras_tuner.HyperParameters.from_config(fn_args.hyperparameters)
+  else:
+    hp = _get_hyperparameters()
+  hp.values.update((fn_args.custom_config or {}).get("hyperparameters", {}))
+  return hp
 
 
-def _make_keras_model(hparams, num_buckets):
+def _make_keras_model(hparams: keras_tuner.HyperParameters, num_buckets):
   inputs = {key: keras.layers.Input(shape=(1,), name=key) for key in _DENSE_FEATURES}
   inputs[_BUCKET_FEATURE] = keras.layers.Input(shape=(1,), name=_BUCKET_FEATURE, dtype="int64")
   quartile = keras.layers.CategoryEncoding(num_tokens=num_buckets, output_mode="one_hot")(
       inputs[_BUCKET_FEATURE])
   d = keras.layers.concatenate([inputs[key] for key in _DENSE_FEATURES] + [quartile])
-  for _ in range(int(hparams["num_layers"])):
-    d = keras.layers.Dense(int(hparams["units"]), activation="relu")(d)
+  for _ in range(int(hparams.get("num_layers"))):
+    d = keras.layers.Dense(_UNITS, activation="relu")(d)
   outputs = keras.layers.Dense(_NUM_CLASSES)(d)
   model = keras.Model(inputs=inputs, outputs=outputs)
-  model.compile(optimizer=keras.optimizers.Adam(hparams["learning_rate"]),
+  model.compile(optimizer=keras.optimizers.Adam(hparams.get("learning_rate")),
                 loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                 metrics=[keras.metrics.SparseCategoricalAccuracy()])
   return model
@@ -73,6 +88,30 @@ def _get_serve_tf_examples_fn(model, tf_transform_output):
     return {"outputs": model(transformed_features)}
 
   return serve_tf_examples_fn
+
+
+def tuner_fn(fn_args: tfx.components.FnArgs) -> tfx.components.TunerFnResult:
+  """A random search over _get_hyperparameters(), scored by the eval split's accuracy."""
+  tf_transform_output = tft.TFTransformOutput(fn_args.transform_graph_path)
+  tuner = keras_tuner.RandomSearch(
+      functools.partial(_make_keras_model, num_buckets=(
+          tf_transform_output.num_buckets_for_transformed_feature(_BUCKET_FEATURE))),
+      max_trials=(fn_args.custom_config or {}).get("max_trials", _MAX_TRIALS),
+      hyperparameters=_get_hyperparameters(),
+      allow_new_entries=False,
+      objective=keras_tuner.Objective("val_sparse_categorical_accuracy", "max"),
+      seed=(fn_args.custom_config or {}).get("seed", 1),
+      directory=fn_args.working_dir,
+      project_name="penguin_tuning")
+  train_dataset = _input_fn(fn_args.train_files, fn_args.data_accessor, tf_transform_output,
+                            _TRAIN_BATCH_SIZE, shuffle_seed=1).repeat()
+  eval_dataset = _input_fn(fn_args.eval_files, fn_args.data_accessor, tf_transform_output,
+                           _EVAL_BATCH_SIZE, shuffle_seed=2).repeat()
+  return tfx.components.TunerFnResult(
+      tuner=tuner,
+      fit_kwargs={"x": train_dataset, "validation_data": eval_dataset,
+                  "steps_per_epoch": fn_args.train_steps or 100,
+                  "validation_steps": fn_args.eval_steps or 10})
 
 
 def run_fn(fn_args: tfx.components.FnArgs):

@@ -4,7 +4,8 @@
   bazel run //python:run_pipeline -- --pipeline_module=... (same flags)
 
 create_pipeline receives whichever of pipeline_root, data_root, beam_pipeline_args,
-metadata_url and enable_cache it declares. Relative paths are taken from the directory the
+metadata_url and enable_cache it declares, and any other of its arguments through
+--pipeline_arg=NAME=VALUE. Relative paths are taken from the directory the
 command was run in (also under `bazel run`). Exit status 1 if a node failed, 2 for a bad flag
 or Beam option (checked before any node runs), 130 after Ctrl-C; running again resumes:
 completed nodes hit the cache.
@@ -12,6 +13,7 @@ completed nodes hit the cache.
 
 import importlib
 import inspect
+import json
 import logging
 import os
 import shlex
@@ -21,7 +23,7 @@ from absl import app, flags
 
 from tfx_core.orchestration._cli import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE,
                                          restore_stderr, setup_logging, user_path)
-from tfx_core.types import Model
+from tfx_core.types import HYPERPARAMETERS_FILE, Model
 
 flags.DEFINE_string("pipeline_module", None,
                     "The pipeline: a .py file path or an importable module name; it must "
@@ -41,6 +43,11 @@ flags.DEFINE_multi_string("beam_pipeline_args", [],
                           "--beam_pipeline_args='--direct_num_workers=2 "
                           "--direct_running_mode=multi_processing'. Repeatable. Default: "
                           "Beam's in-process FnApiRunner.")
+flags.DEFINE_multi_string("pipeline_arg", [],
+                          "NAME=VALUE: another argument of create_pipeline, e.g. "
+                          "--pipeline_arg=enable_tuning=false. VALUE is read as JSON (a number, "
+                          "true/false, a list, a quoted string), else taken as a string. "
+                          "Repeatable.")
 flags.DEFINE_bool("enable_cache", None, "Reuse outputs of earlier identical executions "
                   "(default: as the pipeline says; --enable_cache / --noenable_cache override).")
 flags.DEFINE_integer("max_parallel_nodes", 4, "Nodes run at the same time, at most.",
@@ -80,7 +87,9 @@ def main(argv):
                  data_root=user_path(FLAGS.data_root), beam_pipeline_args=beam_args,
                  metadata_url=metadata_url, enable_cache=FLAGS.enable_cache)
   accepted = inspect.signature(create).parameters
-  pipeline = create(**{k: v for k, v in offered.items() if k in accepted and v is not None})
+  kwargs = {k: v for k, v in offered.items() if k in accepted and v is not None}
+  kwargs.update(_pipeline_args(FLAGS.pipeline_arg, accepted, offered))
+  pipeline = create(**kwargs)
   runner = LocalDagRunner(metadata_url=metadata_url, max_parallel_nodes=FLAGS.max_parallel_nodes,
                           enable_cache=FLAGS.enable_cache, beam_pipeline_args=beam_args,
                           isolation=FLAGS.isolation)
@@ -111,12 +120,32 @@ def main(argv):
   return EXIT_OK
 
 
+def _pipeline_args(values, accepted, offered):
+  """--pipeline_arg NAME=VALUE pairs, checked against create_pipeline's signature."""
+  kwargs = {}
+  for value in values:
+    name, sep, text = value.partition("=")
+    if not sep or not name.isidentifier():
+      raise app.UsageError("--pipeline_arg=%s: expected NAME=VALUE" % value)
+    if name in offered:
+      raise app.UsageError("--pipeline_arg=%s: give %s with --%s" % (value, name, name))
+    if name not in accepted:
+      raise app.UsageError("--pipeline_arg=%s: create_pipeline takes no argument %r (it "
+                           "takes %s)" % (value, name, ", ".join(sorted(accepted))))
+    try:
+      kwargs[name] = json.loads(text)
+    except ValueError:
+      kwargs[name] = text
+  return kwargs
+
+
 def _reports(uri):
-  """The HTML and text reports an artifact holds at its top level."""
+  """The HTML and text reports an artifact holds at its top level (TFX's hyperparameters
+  file is data, not a report, whatever its suffix says)."""
   if not os.path.isdir(uri):
     return []
   return [os.path.join(uri, name) for name in sorted(os.listdir(uri))
-          if name.endswith((".html", ".txt"))]
+          if name.endswith((".html", ".txt")) and name != HYPERPARAMETERS_FILE]
 
 
 def _summary(report):

@@ -4,6 +4,7 @@
 import dataclasses
 import json
 import os
+import warnings
 from typing import Any, Callable, Dict, List, NamedTuple, Optional
 
 import pyarrow.parquet as pq
@@ -18,6 +19,11 @@ class DataAccessor(NamedTuple):
   record_batch_factory: Callable
   data_view_decode_fn: Optional[Callable] = None
 
+
+# Keras 3 warns on every fit over a tf.data.Dataset that its default shuffle=True is ignored;
+# the DataAccessor's datasets are shuffled already (TensorFlowDatasetOptions.shuffle).
+warnings.filterwarnings("ignore", category=UserWarning,
+                        message="`shuffle=True` was passed, but will be ignored")
 
 DATA_ACCESSOR = DataAccessor(tf_dataset_factory=tfxio.tf_dataset,
                              record_batch_factory=tfxio.record_batches)

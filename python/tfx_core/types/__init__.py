@@ -8,7 +8,8 @@ each type names its files as TFX does (`Schema.schema_path`, `ExampleStatistics.
 `Model.serving_model_dir`, ...).
 """
 
-from tfx_core.types._artifact import (ANOMALIES_FILE, EVAL_MODEL_DIR, SCHEMA_FILE,
+from tfx_core.types._artifact import (ANOMALIES_FILE, EVAL_MODEL_DIR, HYPERPARAMETERS_FILE,
+                                      SCHEMA_FILE,
                                       SERVING_MODEL_DIR, STANDARD_TYPES, STATS_FILE, Artifact,
                                       Bytes, ExampleAnomalies, ExampleStatistics, Examples,
                                       Float, HyperParameters, InferenceResult, InfraBlessing,
@@ -18,7 +19,8 @@ from tfx_core.types._artifact import (ANOMALIES_FILE, EVAL_MODEL_DIR, SCHEMA_FIL
 from tfx_core.types._channel import Channel
 
 __all__ = [
-    "ANOMALIES_FILE", "EVAL_MODEL_DIR", "SCHEMA_FILE", "SERVING_MODEL_DIR", "STATS_FILE",
+    "ANOMALIES_FILE", "EVAL_MODEL_DIR", "HYPERPARAMETERS_FILE", "SCHEMA_FILE",
+    "SERVING_MODEL_DIR", "STATS_FILE",
     "Bytes", "Float", "Integer", "String", "ValueArtifact",
     "STANDARD_TYPES", "Artifact", "Channel", "ExampleAnomalies", "ExampleStatistics", "Examples",
     "HyperParameters", "InferenceResult", "InfraBlessing", "Model", "ModelBlessing",

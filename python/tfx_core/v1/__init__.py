@@ -2,7 +2,7 @@
 says `from tfx import v1 as tfx`.
 
     tfx.components.CsvExampleGen, StatisticsGen, SchemaGen, ImportSchemaGen, ExampleValidator,
-        ImportExampleGen, Transform, Trainer, FnArgs, DataAccessor
+        ImportExampleGen, Transform, Trainer, Tuner, FnArgs, DataAccessor, TunerFnResult
     tfx.dsl.Pipeline, Importer, Resolver, Channel, Cond; tfx.dsl.experimental.*;
         tfx.dsl.components.component, InputArtifact, OutputArtifact, Parameter
     tfx.types.standard_artifacts; tfx.proto.*

@@ -118,5 +118,21 @@ class Trainer(_c.Trainer):
                      train_args=train_args, eval_args=eval_args, custom_config=custom_config)
 
 
+class Tuner(_c.Tuner):
+  """Examples (+ Schema, TransformGraph, base Model) + tuner_fn -> HyperParameters
+  (`best_hyperparameters`)."""
+
+  def __init__(self, examples=None, schema=None, transform_graph=None, base_model=None,
+               module_file=None, tuner_fn=None, train_args=None, eval_args=None,
+               tune_args=None, custom_config=None):
+    super().__init__(examples=examples, schema=schema, transform_graph=transform_graph,
+                     base_model=base_model, module_file=module_file, tuner_fn=tuner_fn,
+                     train_args=train_args, eval_args=eval_args, tune_args=tune_args,
+                     custom_config=custom_config)
+
+
+TunerFnResult = _c.TunerFnResult
+
 __all__ = ["CsvExampleGen", "DataAccessor", "ExampleValidator", "FnArgs", "ImportExampleGen",
-           "ImportSchemaGen", "SchemaGen", "StatisticsGen", "Trainer", "Transform"]
+           "ImportSchemaGen", "SchemaGen", "StatisticsGen", "Trainer", "Transform",
+           "Tuner", "TunerFnResult"]
