@@ -8,9 +8,11 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from tfx_core import validation
+from tfx_core.dsl import compile_pipeline
 from tfx_core.examples import penguin_pipeline, penguin_trainer
 from tfx_core.metadata import from_value
 from tfx_core.orchestration import LocalDagRunner
+from tfx_core.types import HYPERPARAMETERS_FILE
 
 FEATURES = {"species", "culmen_length_mm", "culmen_depth_mm", "flipper_length_mm", "body_mass_g"}
 
@@ -62,6 +64,13 @@ def test_penguin_pipeline_validates_data_and_flags_skew(tmp_path):
   assert sorted(set(quartiles)) == [0, 1, 2, 3]
   assert transformed["species"].combine_chunks().flatten().to_pylist() == \
       train["species"].to_pylist()
+
+  # Tuner: KerasTuner's config of the best trial, which the Trainer trained with.
+  with open(os.path.join(_only(result, "Tuner", "best_hyperparameters").uri,
+                         HYPERPARAMETERS_FILE)) as f:
+    assert set(json.load(f)["values"]) == {"learning_rate", "num_layers"}
+  untuned = compile_pipeline(penguin_pipeline.create_pipeline(root, enable_tuning=False))
+  assert "Tuner" not in {node.id for node in untuned.nodes}
 
   # Trainer: a SavedModel in TFX's layout, and its accuracy on the whole eval split.
   model = _only(result, "Trainer", "model")

@@ -424,8 +424,21 @@ def test_binaries_end_to_end(demo, tmp_path):
   assert json.loads(prune.stdout) == {"dry_run": False, "deleted": []}
   helptext = _binary("tfx_core.orchestration.run_main", "--help", check=False).stdout
   for flag in ("pipeline_root", "data_root", "metadata_url", "runner", "beam_pipeline_args",
-               "[no]enable_cache", "max_parallel_nodes"):
+               "[no]enable_cache", "max_parallel_nodes", "pipeline_arg"):
     assert "--%s:" % flag in helptext
   failed = _binary("tfx_core.orchestration.run_main", *run_args, "--pipeline_module=/nope.py",
                    check=False)
   assert failed.returncode != 0 and "no such file /nope.py" in failed.stderr
+  # --pipeline_arg gives create_pipeline its other arguments (JSON values): a changed
+  # parameter is a new execution.
+  third = _binary("tfx_core.orchestration.run_main", *run_args,
+                  "--pipeline_arg=sleep_seconds=0.01")
+  assert "Summarize COMPLETE" in third.stdout and "Profile COMPLETE" in third.stdout
+  for bad, message in (("colour=red", "create_pipeline takes no argument 'colour' (it takes "
+                        "column, data_root, enable_cache, fail_if_exists, metadata_url, "
+                        "pipeline_root, sleep_seconds)"),
+                       ("pipeline_root=/x", "give pipeline_root with --pipeline_root"),
+                       ("sleep_seconds", "expected NAME=VALUE")):
+    failed = _binary("tfx_core.orchestration.run_main", *run_args, "--pipeline_arg=" + bad,
+                     check=False)
+    assert failed.returncode != 0 and message in failed.stderr, failed.stderr

@@ -114,5 +114,5 @@ def _penguin_pipeline_runs(venv, cwd, env):
                        capture_output=True, text=True, check=False)
   assert run.returncode == 0, run.stderr[-3000:]
   assert all("%s COMPLETE" % node in run.stdout
-             for node in ("Transform", "Trainer", "SkewValidator")), run.stdout
+             for node in ("Transform", "Tuner", "Trainer", "SkewValidator")), run.stdout
   assert os.path.isfile(cwd / "penguin_root" / "metadata.sqlite")
