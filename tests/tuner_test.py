@@ -165,3 +165,50 @@ def test_hyperparameters_from_another_search_space_fail_the_trainer(penguin, tmp
          "hyperparameters": [foreign]},
         {"model": [model], "model_run": [model_run]},
         {"module_file": _PENGUIN_MODULE, "train_args": trainer_pb2.TrainArgs(num_steps=2)})
+
+
+def _study(path):
+  import optuna  # pylint: disable=import-outside-toplevel
+  from optuna.storages import JournalStorage  # pylint: disable=import-outside-toplevel
+  from optuna.storages.journal import JournalFileBackend  # pylint: disable=import-outside-toplevel
+  return optuna.load_study(study_name="tiny",
+                           storage=JournalStorage(JournalFileBackend(str(path))))
+
+
+def test_an_optuna_search_prunes_and_writes_keras_tuner_hyperparameters(penguin, tmp_path):
+  journal = tmp_path / "journal.log"
+  best = _tune(penguin, tmp_path, {"custom_config": {
+      "library": "optuna", "n_trials": 6, "storage": str(journal)}})
+  study = _study(journal)
+  states = [t.state.name for t in study.trials]
+  assert len(states) == 6 and "PRUNED" in states and "COMPLETE" in states
+  with open(best.hyperparameters_path) as f:
+    hp = keras_tuner.HyperParameters.from_config(json.load(f))
+  assert hp.values == study.best_params
+  assert {p.name: type(p).__name__ for p in hp.space} == {"learning_rate": "Choice",
+                                                           "units": "Int"}
+  assert _report(best) == ("best of 6 trials (%d pruned): val_sparse_categorical_accuracy %.4f "
+                           "with learning_rate=%s, units=%s\n" % (
+                               states.count("PRUNED"), study.best_value,
+                               study.best_params["learning_rate"], study.best_params["units"]))
+
+
+def test_parallel_optuna_trials_share_the_study(penguin, tmp_path):
+  journal, trace = tmp_path / "journal.log", tmp_path / "trace.jsonl"
+  best = _tune(penguin, tmp_path, {
+      "tune_args": tuner_pb2.TuneArgs(num_parallel_trials=2),
+      "custom_config": {"library": "optuna", "n_trials": 5, "storage": str(journal),
+                        "trace": str(trace)}})
+  runs = [json.loads(line) for line in trace.read_text().splitlines()]
+  assert sorted(r["tuner_id"] for r in runs) == ["tuner0", "tuner0", "tuner0", "tuner1",
+                                                 "tuner1"]  # n_trials split 3 + 2.
+  study = _study(journal)
+  assert len(study.trials) == 5
+  with open(best.hyperparameters_path) as f:
+    assert json.load(f)["values"] == study.best_params
+  in_memory = tmp_path / "in_memory"
+  in_memory.mkdir()
+  with pytest.raises(ValueError, match="Tuner: parallel Optuna trials need a study the "
+                     "workers share"):
+    _tune(penguin, in_memory, {"tune_args": tuner_pb2.TuneArgs(num_parallel_trials=2),
+                               "custom_config": {"library": "optuna"}})

@@ -25,7 +25,8 @@ _REQUIRES = [
     "tensorboard>=2.16",  # The Trainer's model_run: TensorBoard logs.
     "keras-tuner>=1.4,<2",  # The Tuner (TFX declares it too).
 ]
-_EXTRAS = {"postgresql": ["psycopg[binary]>=3.1"]}
+_EXTRAS = {"postgresql": ["psycopg[binary]>=3.1"],
+           "optuna": ["optuna>=5"]}  # The Tuner's second search library.
 
 _CONSOLE_SCRIPTS = {
     "tfx-core-run": "tfx_core.orchestration.run_main:run",

@@ -1,11 +1,10 @@
-"""Tuner's executor: FnArgs from the inputs, the user's tuner_fn, KerasTuner's search, and the
-best trial's hyperparameters written as TFX writes them (KerasTuner's config as JSON). Nothing
-is published if tuner_fn or the search fails, or no trial completes.
+"""Tuner's executor: FnArgs from the inputs, the user's tuner_fn, the search (KerasTuner's or
+Optuna's), and the best trial's hyperparameters written as TFX writes them (KerasTuner's config
+as JSON). Nothing is published if tuner_fn or the search fails, or no trial completes.
 
-With tune_args.num_parallel_trials = N > 1, the oracle stays in this process behind KerasTuner's
-own gRPC service on loopback, and N worker processes (`tfx_core.components.tuner.worker`) each
-call tuner_fn and search, taking trials from it: KerasTuner's chief/worker mode, with the chief
-here so that the best trial is read as in a serial search.
+With tune_args.num_parallel_trials = N > 1, N worker processes
+(`tfx_core.components.tuner.worker`) each call tuner_fn and search, sharing the trials of the
+search set up here (see parallel.py); the best trial is then read here as in a serial search.
 """
 
 import json
@@ -14,6 +13,7 @@ import os
 import tempfile
 
 from tfx_core.components.tuner import parallel
+from tfx_core.components.tuner.searches import search_of
 from tfx_core.dsl import BaseExecutor
 from tfx_core.training import get_common_fn_args
 from tfx_core.utils import udf_utils
@@ -39,57 +39,36 @@ class TunerExecutor(BaseExecutor):
     base_models = input_dict.get("base_model")
     if base_models:
       fn_args.base_model = base_models[0].serving_model_dir
-    tuner, fit_kwargs = call_tuner_fn(tuner_fn, fn_args)
+    search = call_tuner_fn(tuner_fn, fn_args)
     self.context.raise_if_cancelled()
-    log.info("searching %s (%d hyperparameters) on %s%s", type(tuner).__name__,
-             len(tuner.oracle.hyperparameters.space), ", ".join(fn_args.train_files),
+    log.info("searching %s on %s%s", search.describe(), ", ".join(fn_args.train_files),
              " with %d workers" % num_workers if num_workers > 1 else "")
     if num_workers > 1:
-      parallel.search_in_parallel(tuner, fn_args, exec_properties, num_workers, self.context)
+      parallel.search_in_parallel(search, fn_args, exec_properties, num_workers, self.context)
     else:
-      search(tuner, fit_kwargs)
-    best_trials = tuner.oracle.get_best_trials(num_trials=1)
-    if not best_trials or best_trials[0].score is None:
-      raise RuntimeError("Tuner: the search completed no trial with a score (objective %s); "
-                         "check that fit_kwargs give validation_data for it" % _objective(tuner))
-    best = best_trials[0]
+      run_search(search.run)
+    best = search.best()
     os.makedirs(best_hyperparameters.uri, exist_ok=True)
     with open(best_hyperparameters.hyperparameters_path, "w") as f:
-      json.dump(best.hyperparameters.get_config(), f)
-    summary = "best of %d trials: %s %.4f with %s" % (
-        len(tuner.oracle.trials), _objective(tuner), best.score, ", ".join(
-            "%s=%s" % kv for kv in sorted(best.hyperparameters.values.items())))
+      json.dump(best.config, f)
     with open(os.path.join(best_hyperparameters.uri, TUNING_REPORT), "w") as f:
-      f.write(summary + "\n")
-    log.info("%s", summary)
+      f.write(best.summary + "\n")
+    log.info("%s", best.summary)
 
 
 def call_tuner_fn(tuner_fn, fn_args):
-  """(tuner, fit_kwargs) from the user's tuner_fn, checked."""
+  """The search tuner_fn sets up, checked."""
   try:
     result = tuner_fn(fn_args)
   except Exception as e:
     raise RuntimeError("Tuner: tuner_fn raised %s: %s (its traceback is above)" % (
         type(e).__name__, e)) from e
-  tuner = getattr(result, "tuner", None)
-  fit_kwargs = getattr(result, "fit_kwargs", None)
-  if tuner is None or not hasattr(tuner, "search") or not hasattr(tuner, "oracle") or \
-      not isinstance(fit_kwargs, dict):
-    raise ValueError("Tuner: tuner_fn must return a TunerFnResult(tuner=<a KerasTuner tuner>, "
-                     "fit_kwargs=<a dict of tuner.search's arguments>), got %r" % (result,))
-  fit_kwargs = dict(fit_kwargs)
-  fit_kwargs.setdefault("verbose", 0)  # KerasTuner's per-trial tables; the log says enough.
-  return tuner, fit_kwargs
+  return search_of(result)
 
 
-def search(tuner, fit_kwargs):
+def run_search(run, *args):
   try:
-    tuner.search(**fit_kwargs)
+    run(*args)
   except Exception as e:
     raise RuntimeError("Tuner: the search raised %s: %s (its traceback is above)" % (
         type(e).__name__, e)) from e
-
-
-def _objective(tuner):
-  objective = tuner.oracle.objective
-  return getattr(objective, "name", objective)

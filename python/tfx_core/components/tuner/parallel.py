@@ -1,7 +1,7 @@
-"""Parallel trials: KerasTuner's oracle service on loopback, serving the oracle of the tuner
-built in this process, and worker processes that each run tuner_fn and search against it,
-one trial at a time. A worker that fails fails the search, with the end of its log; no worker
-outlives it."""
+"""Parallel trials: worker processes that each run tuner_fn and search, sharing the search set
+up in the Tuner's process (KerasTuner: its oracle, served on loopback; Optuna: the study's
+storage). A worker that fails fails the search, with the end of its log; no worker outlives
+it."""
 
 import dataclasses
 import json
@@ -9,40 +9,36 @@ import os
 import subprocess
 import sys
 import time
-from concurrent import futures
 
 WORKER_MODULE = "tfx_core.components.tuner.worker"
 _POLL_S = 0.2
 _LOG_TAIL_BYTES = 4000
 
 
-def search_in_parallel(tuner, fn_args, exec_properties, num_workers, context):
-  import grpc  # pylint: disable=import-outside-toplevel
-  from keras_tuner.src import protos  # pylint: disable=import-outside-toplevel
-  from keras_tuner.src.distribute import oracle_chief  # pylint: disable=import-outside-toplevel
-  # One handler thread: the oracle's bookkeeping is not meant for concurrent calls.
-  server = grpc.server(futures.ThreadPoolExecutor(max_workers=1))
-  protos.get_service_grpc().add_OracleServicer_to_server(
-      oracle_chief.OracleServicer(tuner.oracle), server)
-  port = server.add_insecure_port("127.0.0.1:0")
-  server.start()
+def search_in_parallel(search, fn_args, exec_properties, num_workers, context):
   spec = os.path.join(fn_args.working_dir, "worker_spec.json")
   with open(spec, "w") as f:
     json.dump({"exec_properties": {k: exec_properties.get(k) for k in ("module_file", "tuner_fn")},
                "fn_args": {field.name: getattr(fn_args, field.name)
                            for field in dataclasses.fields(fn_args)
                            if field.name != "data_accessor"}}, f)
+  with search.serve() as served_env:
+    _run_workers(spec, served_env, fn_args.working_dir, num_workers, context)
+
+
+def _run_workers(spec, served_env, working_dir, num_workers, context):
   children = {}
   try:
     for i in range(num_workers):
-      tuner_id = "tuner%d" % i  # Not "chief...": KerasTuner would make it serve the oracle.
-      log_path = os.path.join(fn_args.working_dir, tuner_id + ".log")
-      env = dict(os.environ, KERASTUNER_ORACLE_IP="127.0.0.1", KERASTUNER_ORACLE_PORT=str(port),
-                 KERASTUNER_TUNER_ID=tuner_id)
+      # KerasTuner's name for a worker; never "chief...", which would serve an oracle.
+      tuner_id = "tuner%d" % i
+      log_path = os.path.join(working_dir, tuner_id + ".log")
+      env = dict(os.environ, KERASTUNER_TUNER_ID=tuner_id, **served_env)
       with open(log_path, "wb") as log_file:
         children[tuner_id] = (subprocess.Popen(
-            [sys.executable, "-m", WORKER_MODULE, spec], env=env, stdin=subprocess.DEVNULL,
-            stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True), log_path)
+            [sys.executable, "-m", WORKER_MODULE, spec, str(i), str(num_workers)], env=env,
+            stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
+            start_new_session=True), log_path)
     running = dict(children)
     while running:
       context.raise_if_cancelled()
@@ -60,7 +56,6 @@ def search_in_parallel(tuner, fn_args, exec_properties, num_workers, context):
       if child.poll() is None:
         child.kill()
       child.wait()
-    server.stop(grace=None)
 
 
 def _tail(path):
