@@ -95,7 +95,9 @@ def _optuna(config, train, validation, callbacks):
       else None
   study = optuna.create_study(
       study_name="tiny", storage=storage, load_if_exists=True, direction="maximize",
-      sampler=optuna.samplers.RandomSampler(seed=5),
+      # Seeded per worker of a parallel search, lest they all suggest the same values.
+      sampler=optuna.samplers.RandomSampler(
+          seed=5 + int(os.environ.get("KERASTUNER_TUNER_ID", "tuner0")[len("tuner"):])),
       pruner=optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1))
   study.set_metric_names([_MONITOR])
   return tfx.components.TunerFnResult(
