@@ -106,6 +106,24 @@ def test_without_shuffle_rows_come_in_file_order(examples):
       range(_ROWS))
 
 
+@pytest.mark.parametrize("count", [2, 5, 12, 40])
+def test_input_pipelines_read_disjoint_shares_of_every_row(examples, count):
+  # 12 row groups of 25 rows: shares of whole groups, of parts of them, of less than one.
+  shares = []
+  for index in range(count):
+    context = tf.distribute.InputContext(num_input_pipelines=count, input_pipeline_id=index)
+    dataset = tfxio.tf_dataset(examples, _options(shuffle_seed=index), _schema(),
+                               input_context=context)
+    ids = _ids(dataset)
+    assert len(ids) > 0 and int(dataset.cardinality()) == -(-len(ids) // 16)
+    shares.append(ids)
+  assert sorted(i for ids in shares for i in ids) == list(range(_ROWS))
+  assert max(map(len, shares)) - min(map(len, shares)) <= 1
+  with pytest.raises(ValueError, match="hold too few rows to give each of 400 input pipelines"):
+    tfxio.tf_dataset(examples, _options(), _schema(), input_context=tf.distribute.InputContext(
+        num_input_pipelines=400, input_pipeline_id=0))
+
+
 def test_the_shuffle_window_bounds_how_far_rows_move(examples):
   # A window of one row group's rows: rows are only permuted within their row group, which
   # comes whole, so every batch of _GROUP_ROWS rows is one row group.

@@ -32,24 +32,40 @@ def _files(file_patterns):
 
 
 class _RowGroups:
-  """The (file, row group) units of a set of Parquet files, read one at a time."""
+  """The (file, row group, first row, rows) units of a set of Parquet files, read one at a
+  time."""
 
   def __init__(self, file_patterns, columns):
     self._columns = columns
     self._open = OrderedDict()
     self.units = []
-    self.num_rows = 0
     for path in _files(file_patterns):
       metadata = self._file(path).metadata
-      self.units += [(path, i) for i in range(metadata.num_row_groups)
-                     if metadata.row_group(i).num_rows]
-      self.num_rows += metadata.num_rows
+      self.units += [(path, i, 0, metadata.row_group(i).num_rows)
+                     for i in range(metadata.num_row_groups) if metadata.row_group(i).num_rows]
       if columns is not None:
         names = set(self._file(path).schema_arrow.names)
         missing = [c for c in columns if c not in names]
         if missing:
           raise ValueError("%s: feature(s) %s missing; the file has %s" % (
               path, ", ".join(missing), ", ".join(sorted(names))))
+
+  @property
+  def num_rows(self):
+    return sum(unit[3] for unit in self.units)
+
+  def shard(self, index, count):
+    """Keeps the index-th of `count` disjoint shares of the rows, contiguous and equal to a
+    row: a worker reads only the row groups its share touches."""
+    total = self.num_rows
+    start, stop = total * index // count, total * (index + 1) // count
+    kept, at = [], 0
+    for path, group, first, rows in self.units:
+      low, high = max(start, at), min(stop, at + rows)
+      if high > low:
+        kept.append((path, group, first + low - at, high - low))
+      at += rows
+    self.units = kept
 
   def _file(self, path):
     handle = self._open.pop(path, None)
@@ -64,8 +80,9 @@ class _RowGroups:
     return handle
 
   def read(self, unit):
-    path, index = unit
-    return self._file(path).read_row_group(index, columns=self._columns)
+    path, group, first, rows = unit
+    table = self._file(path).read_row_group(group, columns=self._columns)
+    return table if rows == table.num_rows else table.slice(first, rows)
 
 
 def _epochs(row_groups, options, iteration=0):
@@ -155,10 +172,14 @@ def _row_groups(file_patterns, columns):
   return row_groups
 
 
-def tf_dataset(file_patterns, options, schema):
+def tf_dataset(file_patterns, options, schema, input_context=None):
   """A tf.data.Dataset of batches of the Parquet examples: {name: Tensor | SparseTensor |
   RaggedTensor} as the schema's feature spec says (TFT's transformed schema, or a raw one), or
-  (features, label) when options.label_key is set, as tfx_bsl's tf_dataset_factory gives."""
+  (features, label) when options.label_key is set, as tfx_bsl's tf_dataset_factory gives.
+
+  With a tf.distribute.InputContext (from strategy.distribute_datasets_from_function), the
+  dataset reads only its input pipeline's share of the rows: the shares are disjoint and
+  together hold every row."""
   import tensorflow as tf  # pylint: disable=import-outside-toplevel
   from tfx_core.transform import _inputs  # pylint: disable=import-outside-toplevel
   _check(options)
@@ -174,6 +195,12 @@ def tf_dataset(file_patterns, options, schema):
   batch = options.batch_size if options.drop_final_batch else None
   signature = tuple(s for name in names for s in _component_specs(spec[name], batch))
   row_groups = _row_groups(file_patterns, sorted(_inputs.columns_of(spec)))
+  if input_context is not None and input_context.num_input_pipelines > 1:
+    row_groups.shard(input_context.input_pipeline_id, input_context.num_input_pipelines)
+    if not row_groups.units:
+      raise ValueError("the example files matching %s hold too few rows to give each of %d "
+                       "input pipelines some" % (", ".join(_files(file_patterns)),
+                                                 input_context.num_input_pipelines))
   iterations = iter(range(1 << 62))
 
   def generate():

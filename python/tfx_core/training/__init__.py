@@ -12,6 +12,7 @@
 import os
 
 from tfx_core.training.fn_args_utils import (DATA_ACCESSOR, DataAccessor, FnArgs,
+                                             fn_args_from_json, fn_args_to_json,
                                              get_common_fn_args)
 
 
@@ -32,4 +33,5 @@ def restore_weights(model, saved_model_dir):
   return model
 
 
-__all__ = ["DATA_ACCESSOR", "DataAccessor", "FnArgs", "get_common_fn_args", "restore_weights"]
+__all__ = ["DATA_ACCESSOR", "DataAccessor", "FnArgs", "fn_args_from_json", "fn_args_to_json",
+           "get_common_fn_args", "restore_weights"]

@@ -50,6 +50,16 @@ class FnArgs:
   custom_config: Optional[Dict[str, Any]] = None
 
 
+def fn_args_to_json(fn_args):
+  """FnArgs as a JSON-able dict, for a worker process (the data accessor is implied)."""
+  return {field.name: getattr(fn_args, field.name) for field in dataclasses.fields(fn_args)
+          if field.name != "data_accessor"}
+
+
+def fn_args_from_json(values):
+  return FnArgs(data_accessor=DATA_ACCESSOR, **values)
+
+
 def _steps(component, args, name):
   # proto3 cannot tell 0 from unset: both mean "no limit given" (None), as in TFX.
   if args.num_steps < 0:

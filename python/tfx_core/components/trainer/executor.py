@@ -1,16 +1,26 @@
 """Trainer's executor: FnArgs from the inputs, the user's run_fn, and a check that it saved a
 model. Nothing is published if run_fn raises or saves no model (the runner discards the
-outputs of a failed execution)."""
+outputs of a failed execution).
+
+custom_config {"distribution": {"num_workers": N}} with N > 1 runs run_fn in N worker
+processes (`tfx_core.components.trainer.worker`), a tf.distribute cluster on loopback: each
+gets TF_CONFIG naming free ports and its task; worker 0, the chief, saves to the Model, the
+others to folders of their own under the ModelRun (with their logs, worker-<i>.log).
+"""
 
 import json
 import logging
 import os
+import socket
+import tempfile
 
 from tfx_core.dsl import BaseExecutor
-from tfx_core.training import get_common_fn_args
-from tfx_core.utils import udf_utils
+from tfx_core.training import fn_args_to_json, get_common_fn_args, multi_worker
+from tfx_core.utils import udf_utils, worker_processes
 
 log = logging.getLogger("tfx_core.components.Trainer")
+
+WORKER_MODULE = "tfx_core.components.trainer.worker"
 
 
 class TrainerExecutor(BaseExecutor):
@@ -32,16 +42,79 @@ class TrainerExecutor(BaseExecutor):
     hyperparameters = input_dict.get("hyperparameters")
     if hyperparameters:
       fn_args.hyperparameters = _load_hyperparameters(hyperparameters[0])
+    num_workers = _num_workers(fn_args.custom_config)
     self.context.raise_if_cancelled()
-    log.info("running run_fn on %s (train_steps %s, eval_steps %s)",
-             ", ".join(fn_args.train_files), fn_args.train_steps, fn_args.eval_steps)
-    try:
-      run_fn(fn_args)
-    except Exception as e:
-      raise RuntimeError("Trainer: run_fn raised %s: %s (its traceback is above)" % (
-          type(e).__name__, e)) from e
+    log.info("running run_fn on %s (train_steps %s, eval_steps %s)%s",
+             ", ".join(fn_args.train_files), fn_args.train_steps, fn_args.eval_steps,
+             " in %d workers" % num_workers if num_workers > 1 else "")
+    if num_workers > 1:
+      _run_workers(fn_args, exec_properties, num_workers, self.context)
+    else:
+      call_run_fn(run_fn, fn_args)
     _check_saved_model(fn_args.serving_model_dir)
     log.info("model saved to %s", fn_args.serving_model_dir)
+
+
+def call_run_fn(run_fn, fn_args):
+  try:
+    run_fn(fn_args)
+  except Exception as e:
+    raise RuntimeError("Trainer: run_fn raised %s: %s (its traceback is above)" % (
+        type(e).__name__, e)) from e
+
+
+def _num_workers(custom_config):
+  distribution = (custom_config or {}).get("distribution")
+  if distribution is None:
+    return 1
+  unknown = sorted(set(distribution) - {"num_workers"}) if isinstance(distribution, dict) \
+      else None
+  if unknown is None or unknown:
+    raise ValueError("Trainer: custom_config['distribution'] must be {'num_workers': N}; got "
+                     "%r" % (distribution,))
+  num_workers = distribution.get("num_workers", 1)
+  if not isinstance(num_workers, int) or isinstance(num_workers, bool) or num_workers < 1:
+    raise ValueError("Trainer: custom_config['distribution']['num_workers'] must be an "
+                     "integer >= 1, got %r" % (num_workers,))
+  return num_workers
+
+
+def _run_workers(fn_args, exec_properties, num_workers, context):
+  """run_fn on num_workers processes, a MultiWorkerMirroredStrategy cluster on loopback."""
+  cluster = ["127.0.0.1:%d" % port for port in _free_ports(num_workers)]
+  run_dir = fn_args.model_run_dir
+  per_worker = [fn_args_to_json(fn_args)]
+  for i in range(1, num_workers):
+    # TensorFlow's rule: every worker saves (saving may need them all), only the chief's
+    # copy is kept; the others keep theirs, with their TensorBoard logs, under the ModelRun.
+    own = os.path.join(run_dir, "worker-%d" % i)
+    per_worker.append(dict(per_worker[0], serving_model_dir=os.path.join(own, "serving"),
+                           eval_model_dir=os.path.join(own, "eval"), model_run_dir=own,
+                           working_dir=os.path.join(own, "serving")))
+    os.makedirs(own)
+  spec = os.path.join(tempfile.mkdtemp(prefix="trainer-", dir=context.tmp_dir),
+                      "worker_spec.json")
+  with open(spec, "w") as f:
+    json.dump({"exec_properties": {k: exec_properties.get(k) for k in ("module_file", "run_fn")},
+               "fn_args": per_worker}, f)
+  worker_processes.run_workers("Trainer", WORKER_MODULE, [
+      ("worker-%d" % i, [spec, str(i)],
+       dict(os.environ, **{multi_worker.TF_CONFIG_ENV: json.dumps(
+           {"cluster": {"worker": cluster}, "task": {"type": "worker", "index": i}})}),
+       os.path.join(run_dir, "worker-%d.log" % i))
+      for i in range(num_workers)], context)
+
+
+def _free_ports(count):
+  """Ports free on loopback now (held open together, so they differ)."""
+  sockets = [socket.socket() for _ in range(count)]
+  try:
+    for s in sockets:
+      s.bind(("127.0.0.1", 0))
+    return [s.getsockname()[1] for s in sockets]
+  finally:
+    for s in sockets:
+      s.close()
 
 
 def _load_hyperparameters(artifact):
