@@ -92,6 +92,7 @@ def _get_serve_tf_examples_fn(model, tf_transform_output):
 
 def tuner_fn(fn_args: tfx.components.FnArgs) -> tfx.components.TunerFnResult:
   """A random search over _get_hyperparameters(), scored by the eval split's accuracy."""
+  keras.utils.set_random_seed((fn_args.custom_config or {}).get("seed", 1))
   tf_transform_output = tft.TFTransformOutput(fn_args.transform_graph_path)
   tuner = keras_tuner.RandomSearch(
       functools.partial(_make_keras_model, num_buckets=(
