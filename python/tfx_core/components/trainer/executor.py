@@ -67,9 +67,7 @@ def _num_workers(custom_config):
   distribution = (custom_config or {}).get("distribution")
   if distribution is None:
     return 1
-  unknown = sorted(set(distribution) - {"num_workers"}) if isinstance(distribution, dict) \
-      else None
-  if unknown is None or unknown:
+  if not isinstance(distribution, dict) or set(distribution) - {"num_workers"}:
     raise ValueError("Trainer: custom_config['distribution'] must be {'num_workers': N}; got "
                      "%r" % (distribution,))
   num_workers = distribution.get("num_workers", 1)
