@@ -183,6 +183,8 @@ def test_warm_start_continues_from_the_base_model(penguin, tmp_path):
     ({"custom_config": {"fail": True}}, "run_fn raised ZeroDivisionError"),
     ({"custom_config": {"save": False}}, "run_fn returned without saving a model to "
      "fn_args.serving_model_dir"),
+    ({"custom_config": {"signature": "floats"}}, "the model's serving_default signature takes "
+     "x (float32); it must take serialized tf.Examples"),
     ({"custom_config": {"label_key": "speciez"}}, "label_key 'speciez' is not a feature of the "
      "schema"),
     ({"train_args": trainer_pb2.TrainArgs(num_steps=-3)}, "train_args.num_steps must be > 0"),

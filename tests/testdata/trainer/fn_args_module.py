@@ -34,7 +34,14 @@ def run_fn(fn_args: tfx.components.FnArgs):
   if config.get("save", True):
     module = tf.Module()
     module.scale = tf.Variable(2.0)
-    module.f = tf.function(lambda x: x * module.scale,
-                           input_signature=[tf.TensorSpec([None], tf.float32)])
-    tf.saved_model.save(module, fn_args.serving_model_dir)
+    if config.get("signature") == "floats":  # Not TFX's serialized tf.Examples.
+      serve = tf.function(lambda x: {"outputs": x * module.scale},
+                          input_signature=[tf.TensorSpec([None], tf.float32, name="x")])
+    else:
+      serve = tf.function(
+          lambda examples: {"outputs": tf.cast(tf.strings.length(examples), tf.float32) *
+                            module.scale},
+          input_signature=[tf.TensorSpec([None], tf.string, name="examples")])
+    tf.saved_model.save(module, fn_args.serving_model_dir,
+                        signatures={"serving_default": serve})
   return None

@@ -126,9 +126,29 @@ def _load_hyperparameters(artifact):
 
 
 def _check_saved_model(directory):
+  """A SavedModel in `directory` whose serving_default takes serialized tf.Examples (TFX's
+  convention, which evaluation, batch inference and serving rely on)."""
   import tensorflow as tf  # pylint: disable=import-outside-toplevel
+  from tensorflow.core.protobuf import saved_model_pb2  # pylint: disable=import-outside-toplevel
   if not tf.saved_model.contains_saved_model(directory):
     raise RuntimeError(
         "Trainer: run_fn returned without saving a model to fn_args.serving_model_dir (%s); "
         "save one there with tf.saved_model.save(model, fn_args.serving_model_dir, "
         "signatures=...) or model.export(fn_args.serving_model_dir)" % directory)
+  saved = saved_model_pb2.SavedModel()
+  with open(os.path.join(directory, "saved_model.pb"), "rb") as f:
+    saved.ParseFromString(f.read())
+  signatures = saved.meta_graphs[0].signature_def
+  if "serving_default" not in signatures:
+    raise RuntimeError("Trainer: the model saved to %s has no serving_default signature (it "
+                       "has %s); give one that takes serialized tf.Examples" % (
+                           directory, ", ".join(sorted(signatures)) or "none"))
+  inputs = signatures["serving_default"].inputs
+  if len(inputs) != 1 or next(iter(inputs.values())).dtype != tf.string.as_datatype_enum:
+    raise RuntimeError(
+        "Trainer: the model's serving_default signature takes %s; it must take serialized "
+        "tf.Examples, one tf.string tensor of shape [None] (e.g. a tf.function with "
+        "input_signature=[tf.TensorSpec([None], tf.string, name='examples')] that parses them "
+        "with tf.io.parse_example)" % ", ".join(
+            "%s (%s)" % (name, tf.dtypes.as_dtype(t.dtype).name) for name, t in
+            sorted(inputs.items())))
