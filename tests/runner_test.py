@@ -438,6 +438,8 @@ def test_binaries_end_to_end(demo, tmp_path):
                         "column, data_root, enable_cache, fail_if_exists, metadata_url, "
                         "pipeline_root, sleep_seconds)"),
                        ("pipeline_root=/x", "give pipeline_root with --pipeline_root"),
+                       ("sleep_seconds=soon", "sleep_seconds takes a float (its default is "
+                        "0.0), got 'soon'"),
                        ("sleep_seconds", "expected NAME=VALUE")):
     failed = _binary("tfx_core.orchestration.run_main", *run_args, "--pipeline_arg=" + bad,
                      check=False)

@@ -46,8 +46,8 @@ flags.DEFINE_multi_string("beam_pipeline_args", [],
 flags.DEFINE_multi_string("pipeline_arg", [],
                           "NAME=VALUE: another argument of create_pipeline, e.g. "
                           "--pipeline_arg=enable_tuning=false. VALUE is read as JSON (a number, "
-                          "true/false, a list, a quoted string), else taken as a string. "
-                          "Repeatable.")
+                          "true/false, a list, a quoted string), else taken as a string; it must "
+                          "have the type of the argument's default, if it has one. Repeatable.")
 flags.DEFINE_bool("enable_cache", None, "Reuse outputs of earlier identical executions "
                   "(default: as the pipeline says; --enable_cache / --noenable_cache override).")
 flags.DEFINE_integer("max_parallel_nodes", 4, "Nodes run at the same time, at most.",
@@ -133,10 +133,25 @@ def _pipeline_args(values, accepted, offered):
       raise app.UsageError("--pipeline_arg=%s: create_pipeline takes no argument %r (it "
                            "takes %s)" % (value, name, ", ".join(sorted(accepted))))
     try:
-      kwargs[name] = json.loads(text)
+      parsed = json.loads(text)
     except ValueError:
-      kwargs[name] = text
+      parsed = text
+    default = accepted[name].default
+    if default not in (inspect.Parameter.empty, None) and not _like(parsed, default):
+      raise app.UsageError("--pipeline_arg=%s: %s takes a %s (its default is %s), got %r" % (
+          value, name, type(default).__name__, json.dumps(default), parsed))
+    kwargs[name] = parsed
   return kwargs
+
+
+def _like(value, default):
+  """Whether value has the type of a create_pipeline argument's default (an int will do for a
+  float; for a bool only true or false)."""
+  if isinstance(default, bool) or isinstance(value, bool):
+    return isinstance(value, bool) and isinstance(default, bool)
+  if isinstance(default, float):
+    return isinstance(value, (int, float))
+  return isinstance(value, type(default))
 
 
 def _reports(uri):
