@@ -142,6 +142,9 @@ def test_a_worker_dying_fails_the_search_and_no_worker_outlives_it(penguin, tmp_
     ({"module_file": None, "tuner_fn": "no.such.module.tuner_fn"}, "cannot import tuner_fn"),
     ({"custom_config": {"fail": True}}, "tuner_fn raised KeyError: 'no such thing'"),
     ({"custom_config": {"bad_return": True}}, "tuner_fn must return a TunerFnResult"),
+    ({"custom_config": {"library": "optuna", "no_func": True}}, "an Optuna tuner_fn's "
+     "fit_kwargs must hold func, the objective (a function of an optuna.Trial returning its "
+     "score); got ['n_trials']"),
     ({"tune_args": tuner_pb2.TuneArgs(num_parallel_trials=-1)},
      "tune_args.num_parallel_trials must be >= 1"),
     ({"train_args": trainer_pb2.TrainArgs(splits=["test"])}, "train split 'test' is not in "

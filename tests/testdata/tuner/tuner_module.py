@@ -100,5 +100,7 @@ def _optuna(config, train, validation, callbacks):
           seed=5 + int(os.environ.get("KERASTUNER_TUNER_ID", "tuner0")[len("tuner"):])),
       pruner=optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1))
   study.set_metric_names([_MONITOR])
-  return tfx.components.TunerFnResult(
-      tuner=study, fit_kwargs={"func": objective, "n_trials": config.get("n_trials", 6)})
+  fit_kwargs = {"func": objective, "n_trials": config.get("n_trials", 6)}
+  if config.get("no_func"):
+    del fit_kwargs["func"]
+  return tfx.components.TunerFnResult(tuner=study, fit_kwargs=fit_kwargs)
