@@ -10,6 +10,7 @@ import pytest
 import tensorflow as tf
 
 from tfx_core import tfxio
+from tfx_core.tfxio import _parquet
 from tfx_core.transform import _inputs
 
 _FILES, _GROUPS, _GROUP_ROWS = 3, 4, 25
@@ -145,6 +146,60 @@ def test_num_epochs_none_repeats(examples):
   assert dataset.cardinality() == tf.data.INFINITE_CARDINALITY
   ids = _ids(dataset.take(3))
   assert len(ids) == 3 * _ROWS and sorted(ids) == sorted(list(range(_ROWS)) * 3)
+
+
+def _values(batches):
+  """Batches as plain lists: dense arrays, sparse (indices, values, dense_shape), ragged rows."""
+  def plain(t):
+    if isinstance(t, tf.SparseTensor):
+      return t.indices.numpy().tolist(), t.values.numpy().tolist(), t.dense_shape.numpy().tolist()
+    return t.to_list() if isinstance(t, tf.RaggedTensor) else t.numpy().tolist()
+  return [({k: plain(v) for k, v in features.items()}, plain(label))
+          for features, label in batches]
+
+
+@pytest.mark.parametrize("drop_final_batch", [False, True])
+def test_batches_cut_from_many_chunks_equal_those_of_one(examples, monkeypatch,
+                                                         drop_final_batch):
+  # Chunks of 32 rows (2 batches) instead of one chunk of every row: batches that cross row
+  # groups and files, and the last, shorter one (or none) come out the same.
+  options = _options(shuffle=False, drop_final_batch=drop_final_batch)
+  one = _values(tfxio.tf_dataset(examples, options, _schema()))
+  monkeypatch.setattr(_parquet, "_CHUNK_ROWS", 40)
+  many = _values(tfxio.tf_dataset(examples, options, _schema()))
+  assert len(many) == (_ROWS // 16 if drop_final_batch else -(-_ROWS // 16))
+  assert many == one
+  assert [row for features, _ in many for row in features["id"]] == list(
+      range(len(many) * 16 if drop_final_batch else _ROWS))
+
+
+def test_sparse_features_come_as_their_spec_says(tmp_path):
+  # A SparseFeature of size 10 (unsorted indices within rows) and a label that is sparse.
+  rows = [{"i": [(r * 3 + 1) % 10, (r * 3) % 10][:r % 3], "v": [float(r), -float(r)][:r % 3],
+           "y": [r] * (r % 2)} for r in range(70)]
+  pq.write_table(pa.Table.from_pylist(rows, schema=pa.schema([
+      ("i", pa.list_(pa.int64())), ("v", pa.list_(pa.float32())), ("y", pa.list_(pa.int64()))])),
+                 tmp_path / "data.parquet", row_group_size=20)
+  spec = {"w": tf.io.SparseFeature("i", "v", tf.float32, 10), "y": tf.io.VarLenFeature(tf.int64)}
+  monkeypatch = pytest.MonkeyPatch()
+  for chunk_rows in (65536, 30):
+    monkeypatch.setattr(_parquet, "_CHUNK_ROWS", chunk_rows)
+    dataset = tfxio.tf_dataset(str(tmp_path / "*"), _options(shuffle=False, label_key="y",
+                                                             batch_size=16),
+                               _inputs.schema_from_feature_spec(spec))
+    assert dataset.element_spec[0]["w"].shape.as_list() == [None, 10]
+    weights, labels = [], []
+    for features, label in dataset:
+      weights += tf.sparse.to_dense(features["w"]).numpy().tolist()
+      assert label.dense_shape.numpy()[1] <= 1
+      labels += tf.sparse.to_dense(label, default_value=-1).numpy()[:, :1].ravel().tolist() \
+          if label.dense_shape.numpy()[1] else [-1] * int(label.dense_shape.numpy()[0])
+    expected = np.zeros((70, 10), np.float32)
+    for r, row in enumerate(rows):
+      expected[r, row["i"]] = row["v"]
+    np.testing.assert_array_equal(np.array(weights), expected)
+    assert labels == [r if r % 2 else -1 for r in range(70)]
+  monkeypatch.undo()
 
 
 def test_record_batches_read_only_the_schemas_columns(examples):

@@ -5,6 +5,7 @@ import os
 import resource
 import statistics
 import subprocess
+import sys
 import time
 
 
@@ -34,6 +35,33 @@ def run_json(command, pythonpath=""):
   return json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else None
 
 
+def stats_data(rows, data_dir):
+  """The path of stats_bench's seeded Parquet file of `rows` rows in data_dir, generated (in a
+  process of its own: stats_bench's flags would clash with the caller's) when missing."""
+  parquet = os.path.join(data_dir, "data-%d.parquet" % rows)
+  if not os.path.exists(parquet):
+    os.makedirs(data_dir, exist_ok=True)
+    print("generating %d rows -> %s" % (rows, parquet), flush=True)
+    here = os.path.dirname(os.path.abspath(__file__))
+    run_json([sys.executable, "-c", "import sys, stats_bench; stats_bench.generate(int("
+              "sys.argv[1]), sys.argv[2])", str(rows), parquet + ".tmp"],
+             pythonpath=os.pathsep.join([here] + sys.path))
+    os.replace(parquet + ".tmp", parquet)
+  return parquet
+
+
+def examples_folder(parquet, folder, columns):
+  """`folder`, an Examples artifact (Split-train/data.parquet, row groups of 131,072 rows)
+  holding `columns` of the Parquet file, written when missing."""
+  if not os.path.isdir(folder):
+    import pyarrow.parquet as pq  # pylint: disable=import-outside-toplevel
+    os.makedirs(os.path.join(folder + ".tmp", "Split-train"), exist_ok=True)
+    pq.write_table(pq.read_table(parquet, columns=columns), os.path.join(
+        folder + ".tmp", "Split-train", "data.parquet"), row_group_size=131_072)
+    os.replace(folder + ".tmp", folder)
+  return folder
+
+
 def median_call_ms(call, features, warmup=20, calls=200):
   """Median milliseconds of call(features), its outputs (dense or sparse tensors) fetched."""
   for _ in range(warmup):
@@ -45,6 +73,31 @@ def median_call_ms(call, features, warmup=20, calls=200):
     _ = [getattr(t, "values", t).numpy() for t in out.values()]
     times.append(time.perf_counter() - start)
   return statistics.median(times) * 1000
+
+
+def examples_per_s(make_dataset, repeats):
+  """Examples/s of fresh datasets from make_dataset() of (features, label) batches, consumed by
+  a graph loop that touches every tensor (its values fetched, summed into a count): the median
+  of `repeats` full passes, after one warm-up pass over 64 batches."""
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
+
+  @tf.function
+  def consume(dataset):
+    count = tf.constant(0, tf.int64)
+    for features, label in dataset:
+      count += tf.size(label, out_type=tf.int64)
+      for tensor in features.values():  # Every tensor is read; none adds to the count.
+        count += 0 * tf.size(getattr(tensor, "values", tensor), out_type=tf.int64)
+    return count
+
+  consume(make_dataset().take(64))
+  rates = []
+  for _ in range(repeats):
+    dataset = make_dataset()
+    start = time.perf_counter()
+    examples = int(consume(dataset))
+    rates.append(examples / (time.perf_counter() - start))
+  return statistics.median(rates)
 
 
 def define_json_out():

@@ -34,8 +34,8 @@ import time
 import numpy as np
 from absl import app, flags
 
-from bench_util import (define_json_out, median_call_ms, peak_mb, run_json, workspace,
-                        write_figures)
+from bench_util import (define_json_out, examples_folder, median_call_ms, peak_mb, run_json,
+                        stats_data, workspace, write_figures)
 
 _ROWS = flags.DEFINE_integer("rows", 1_000_000, "Rows of the generated dataset.", lower_bound=1000)
 _WORKDIR = flags.DEFINE_string("workdir", None, "Outputs (default: .bench/transform in the "
@@ -256,25 +256,12 @@ def main(argv):
   workdir = _WORKDIR.value or os.path.join(workspace(), ".bench", "transform")
   data_dir = _DATA_DIR.value or os.path.join(workspace(), ".bench", "stats")
   venv = _TFT_VENV.value or os.path.join(workspace(), ".bench", "tft_venv")
-  for d in (workdir, data_dir):
-    os.makedirs(d, exist_ok=True)
-  parquet = os.path.join(data_dir, "data-%d.parquet" % rows)
+  os.makedirs(workdir, exist_ok=True)
   subprocess.run(["bash", os.path.join(_HERE, "tft_venv.sh"), venv], check=True)
-  if not os.path.exists(parquet):
-    print("generating %d rows -> %s" % (rows, parquet), flush=True)
-    # stats_bench's generate(), imported in a process of its own (its flags clash with ours).
-    run_json([sys.executable, "-c", "import sys, stats_bench; stats_bench.generate(int("
-               "sys.argv[1]), sys.argv[2])", str(rows), parquet + ".tmp"],
-              pythonpath=os.pathsep.join([_HERE] + sys.path))
-    os.replace(parquet + ".tmp", parquet)
+  parquet = stats_data(rows, data_dir)
   # The executor reads every column of its examples: give it the 15 that TFT reads.
-  examples = os.path.join(workdir, "examples-%d" % rows)
-  if not os.path.isdir(examples):
-    import pyarrow.parquet as pq  # pylint: disable=import-outside-toplevel
-    os.makedirs(os.path.join(examples + ".tmp", "Split-train"), exist_ok=True)
-    pq.write_table(pq.read_table(parquet, columns=FLOATS + STRINGS), os.path.join(
-        examples + ".tmp", "Split-train", "data.parquet"), row_group_size=131_072)
-    os.replace(examples + ".tmp", examples)
+  examples = examples_folder(parquet, os.path.join(workdir, "examples-%d" % rows),
+                             FLOATS + STRINGS)
 
   ours_dir, beam_dir, tft_dir = (os.path.join(workdir, n) for n in ("ours", "ours_beam", "tft"))
   for d in (ours_dir, beam_dir):

@@ -17,6 +17,8 @@ import pyarrow.parquet as pq
 
 # Parquet files kept open at once (their footers parsed) while reading row groups.
 _OPEN_FILES = 16
+# Rows converted from Arrow at a time by tf_dataset (about 10 MB for twenty numeric features).
+_CHUNK_ROWS = 65536
 
 
 def _files(file_patterns):
@@ -179,7 +181,11 @@ def tf_dataset(file_patterns, options, schema, input_context=None):
 
   With a tf.distribute.InputContext (from strategy.distribute_datasets_from_function), the
   dataset reads only its input pipeline's share of the rows: the shares are disjoint and
-  together hold every row."""
+  together hold every row.
+
+  Python converts a chunk of _CHUNK_ROWS rows at a time to flat numpy columns; tf.data cuts
+  the chunk's batches (dense columns by from_tensor_slices, sparse and ragged ones by a
+  parallel map of slices), so Python never runs per batch."""
   import tensorflow as tf  # pylint: disable=import-outside-toplevel
   from tfx_core.transform import _inputs  # pylint: disable=import-outside-toplevel
   _check(options)
@@ -192,8 +198,6 @@ def tf_dataset(file_patterns, options, schema, input_context=None):
     raise ValueError("label_key %r is not a feature of the schema; it has %s" % (
         label_key, ", ".join(sorted(spec))))
   names = sorted(spec)
-  batch = options.batch_size if options.drop_final_batch else None
-  signature = tuple(s for name in names for s in _component_specs(spec[name], batch))
   row_groups = _row_groups(file_patterns, sorted(_inputs.columns_of(spec)))
   if input_context is not None and input_context.num_input_pipelines > 1:
     row_groups.shard(input_context.input_pipeline_id, input_context.num_input_pipelines)
@@ -201,52 +205,92 @@ def tf_dataset(file_patterns, options, schema, input_context=None):
       raise ValueError("the example files matching %s hold too few rows to give each of %d "
                        "input pipelines some" % (", ".join(_files(file_patterns)),
                                                  input_context.num_input_pipelines))
+  size = options.batch_size
+  chunk_rows = size * max(1, _CHUNK_ROWS // size)
   iterations = iter(range(1 << 62))
 
-  def generate():
+  def chunks():
     tables = _epochs(row_groups, options, next(iterations))
-    for record_batch in _batches(tables, options.batch_size, options.drop_final_batch):
+    for record_batch in _batches(tables, chunk_rows, False):  # Batches are dropped by count.
       values = _inputs.to_numpy(record_batch, spec, "training examples")
-      yield tuple(c for name in names for c in _components(values[name]))
+      yield (np.int64(record_batch.num_rows),) + tuple(
+          c for name in names for c in _chunk_components(values[name], record_batch.num_rows))
 
-  def structure(*components):
-    features, at = {}, 0
+  signature = (tf.TensorSpec([], tf.int64),) + tuple(
+      s for name in names for s in _chunk_specs(spec[name]))
+
+  dense = [n for n in names if isinstance(spec[n], tf.io.FixedLenFeature)]
+  composite = [n for n in names if n not in dense]
+
+  def structure(features):
+    return features if label_key is None else (
+        {k: v for k, v in features.items() if k != label_key}, features[label_key])
+
+  def batches_of(rows, *parts):
+    """A chunk's batches: dense features sliced by tf.data itself (from_tensor_slices over
+    [batches, size, ...] views of the columns), composite ones by a map over the batches."""
+    at, columns = 0, {}
     for name in names:
-      n = len(_component_specs(spec[name], batch))
-      features[name] = _composite(spec[name], components[at:at + n])
-      at += n
-    if label_key is None:
-      return features
-    label = features.pop(label_key)
-    return features, label
+      n = len(_chunk_specs(spec[name]))
+      columns[name], at = parts[at:at + n], at + n
+    full = rows // size
+    count = full if options.drop_final_batch else (rows + size - 1) // size
 
-  dataset = tf.data.Dataset.from_generator(generate, output_signature=signature)
+    def dense_batches(wrap):
+      head = tf.data.Dataset.from_tensor_slices(wrap({n: tf.reshape(
+          columns[n][0][:full * size], tf.concat([tf.stack([full, size]), tf.constant(
+              list(spec[n].shape), tf.int64)], 0)) for n in dense}))
+      if options.drop_final_batch:
+        return head
+      tail = {n: columns[n][0][full * size:] for n in dense}  # The last, shorter batch.
+      return head.concatenate(tf.data.Dataset.from_tensors(wrap(tail)).take(count - full))
+
+    def composite_batches(wrap):
+      return tf.data.Dataset.range(count).map(
+          lambda i: wrap({n: _batch_of(spec[n], columns[n], i * size,
+                                       tf.minimum((i + 1) * size, rows)) for n in composite}),
+          num_parallel_calls=options.parser_num_threads,
+          deterministic=not options.sloppy_ordering)
+
+    if not composite:
+      return dense_batches(structure)
+    if not dense:
+      return composite_batches(structure)
+    return tf.data.Dataset.zip((dense_batches(dict), composite_batches(dict))).map(
+        lambda a, b: structure({**a, **b}))
+
+  dataset = tf.data.Dataset.from_generator(chunks, output_signature=signature).prefetch(1)
+  dataset = dataset.flat_map(batches_of)
   # Known from the files' footers: Keras then knows where an epoch ends (progress, and no
   # "ran out of data" warning from evaluate).
   dataset = dataset.apply(tf.data.experimental.assert_cardinality(
       _num_batches(row_groups.num_rows, options)))
-  dataset = dataset.map(structure, num_parallel_calls=options.parser_num_threads)
   return dataset.prefetch(options.prefetch_buffer_size)
 
 
-def _component_specs(feature, batch):
+def _chunk_specs(feature):
+  """The flat parts a feature has in a chunk: a dense array; values, row_splits and each
+  value's other coordinates of a sparse one; flat values and nested row_splits of a ragged
+  one."""
   import tensorflow as tf  # pylint: disable=import-outside-toplevel
   if isinstance(feature, tf.io.FixedLenFeature):
-    return (tf.TensorSpec([batch] + list(feature.shape), feature.dtype),)
+    return (tf.TensorSpec([None] + list(feature.shape), feature.dtype),)
   if isinstance(feature, (tf.io.VarLenFeature, tf.io.SparseFeature)):
     rank = 2 if isinstance(feature, tf.io.VarLenFeature) else 1 + len(
         feature.size if isinstance(feature.size, (list, tuple)) else [feature.size])
-    return (tf.TensorSpec([None, rank], tf.int64), tf.TensorSpec([None], feature.dtype),
-            tf.TensorSpec([rank], tf.int64))
+    return (tf.TensorSpec([None], feature.dtype), tf.TensorSpec([None], tf.int64),
+            tf.TensorSpec([None, rank - 1], tf.int64))
   splits = (tf.TensorSpec([None], feature.row_splits_dtype),) * (len(feature.partitions) + 1)
   return (tf.TensorSpec([None], feature.dtype),) + splits
 
 
-def _components(value):
-  """A feature's numpy parts, as _component_specs describes them."""
+def _chunk_components(value, rows):
+  """A feature's numpy parts in a chunk of `rows` rows, as _chunk_specs describes them."""
   import tensorflow as tf  # pylint: disable=import-outside-toplevel
-  if isinstance(value, tf.compat.v1.SparseTensorValue):
-    return value.indices, value.values, value.dense_shape
+  if isinstance(value, tf.compat.v1.SparseTensorValue):  # Row-major: each row's values in a run.
+    splits = np.zeros(rows + 1, np.int64)
+    np.cumsum(np.bincount(value.indices[:, 0], minlength=rows), out=splits[1:])
+    return value.values, splits, np.ascontiguousarray(value.indices[:, 1:])
   if isinstance(value, tf.compat.v1.ragged.RaggedTensorValue):
     splits = []
     while isinstance(value, tf.compat.v1.ragged.RaggedTensorValue):
@@ -256,11 +300,22 @@ def _components(value):
   return (value,)
 
 
-def _composite(feature, parts):
+def _batch_of(feature, parts, start, stop):
+  """Rows [start, stop) of a sparse or ragged feature from its chunk's parts, as the feature
+  spec's tensor."""
   import tensorflow as tf  # pylint: disable=import-outside-toplevel
-  from tfx_core.transform import _inputs  # pylint: disable=import-outside-toplevel
-  if isinstance(feature, tf.io.FixedLenFeature):
-    return parts[0]
   if isinstance(feature, (tf.io.VarLenFeature, tf.io.SparseFeature)):
-    return _inputs.with_static_shape(tf.SparseTensor(*parts), feature)
-  return tf.RaggedTensor.from_nested_row_splits(parts[0], list(parts[1:]), validate=False)
+    values, splits, coordinates = parts
+    first, last = splits[start], splits[stop]
+    lengths = splits[start + 1:stop + 1] - splits[start:stop]
+    rows = tf.repeat(tf.range(stop - start), lengths)
+    indices = tf.concat([rows[:, None], coordinates[first:last]], 1)
+    if isinstance(feature, tf.io.VarLenFeature):  # As parse_example: the longest row's width.
+      shape = tf.stack([stop - start, tf.reduce_max(tf.concat([lengths, [0]], 0))])
+    else:
+      shape = tf.concat([[stop - start], tf.constant(
+          [int(s) for s in (feature.size if isinstance(feature.size, (list, tuple))
+                            else [feature.size])], tf.int64)], 0)
+    return tf.SparseTensor(indices, values[first:last], shape)
+  ragged = tf.RaggedTensor.from_nested_row_splits(parts[0], list(parts[1:]), validate=False)
+  return ragged[start:stop]

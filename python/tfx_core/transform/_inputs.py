@@ -129,6 +129,7 @@ def schema_from_feature_spec(spec, int_domains=None):
   for name in sorted(spec):
     feature = schema.feature.add(name=name, type=_SCHEMA_TYPES[spec[name].dtype])
     if isinstance(spec[name], tf.io.FixedLenFeature):
+      feature.presence.min_fraction = 1  # As TFT writes it (tfx_bsl requires it with a shape).
       feature.shape.SetInParent()
       for size in spec[name].shape:
         feature.shape.dim.add(size=size)
