@@ -174,6 +174,45 @@ def test_warm_start_continues_from_the_base_model(penguin, tmp_path):
   assert not np.allclose(_keras_predictions(cold.serving_model_dir, graph.uri, raw), expected)
 
 
+_TF_KERAS_MODULE = os.path.join(_MODULES, "penguin_tf_keras_module.py")
+
+
+def test_a_tfx_tf_keras_module_file_trains_under_tf_use_legacy_keras(penguin, tmp_path,
+                                                                     monkeypatch):
+  # This process resolved tf.keras to Keras 3 already, so the Trainer runs run_fn in a fresh
+  # process, where tf.keras is tf_keras: its model.save(save_format='tf') writes tf_keras's
+  # SavedModel (with keras_metadata.pb), which serves tf.Examples in a process of its own.
+  monkeypatch.setenv("TF_USE_LEGACY_KERAS", "1")
+  model, run = _trainer(penguin, tmp_path, {"module_file": _TF_KERAS_MODULE,
+                                            "train_args": trainer_pb2.TrainArgs(num_steps=200)})
+  assert os.path.exists(os.path.join(model.serving_model_dir, "keras_metadata.pb"))
+  assert os.path.exists(os.path.join(run.uri, "worker-0.log"))
+  raw = _raw_eval(penguin)
+  requests = tmp_path / "requests.hex"
+  requests.write_text("\n".join(e.hex() for e in _serialized(raw)))
+  served = tmp_path / "served.npy"
+  done = subprocess.run([sys.executable, "-c", _SERVE, model.serving_model_dir, str(requests),
+                         str(served)], capture_output=True, text=True, timeout=300,
+                        cwd=str(tmp_path))
+  assert done.returncode == 0, done.stderr
+  served = np.load(served)
+  assert (np.argmax(served, axis=1) == raw[penguin_trainer.LABEL_KEY].to_numpy()).mean() >= 0.9
+  # The trained model's logits on the transformed eval split (whose row order Beam may have
+  # changed): column by column, the same values.
+  trained = np.load(os.path.join(run.uri, "eval_logits.npy"))
+  np.testing.assert_allclose(np.sort(served, axis=0), np.sort(trained, axis=0), rtol=1e-5,
+                             atol=1e-5)
+
+
+def test_tf_keras_saving_under_keras_3_says_to_set_tf_use_legacy_keras(penguin, tmp_path,
+                                                                      monkeypatch):
+  monkeypatch.delenv("TF_USE_LEGACY_KERAS", raising=False)
+  with pytest.raises(RuntimeError, match="save_format='tf'. is tf_keras's: run with "
+                     "TF_USE_LEGACY_KERAS=1"):
+    _trainer(penguin, tmp_path, {"module_file": _TF_KERAS_MODULE,
+                                 "train_args": trainer_pb2.TrainArgs(num_steps=2)})
+
+
 @pytest.mark.parametrize("properties, message", [
     ({"module_file": "/nonexistent/trainer.py"}, "module_file /nonexistent/trainer.py does "
      "not exist"),

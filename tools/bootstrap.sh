@@ -29,12 +29,16 @@ if [ ! -x .venv/bin/python ]; then
   echo "bootstrap: creating .venv with $($PYTHON --version)"
   "$PYTHON" -m venv .venv
 fi
+# Installed without their dependencies: tf-keras (Keras 2, for module files that need
+# TF_USE_LEGACY_KERAS=1) requires the package "tensorflow", which tensorflow_cpu provides.
+no_deps=(tf-keras==2.21.0)
 stamp=.venv/.requirements.sha256
-want=$(sha256sum requirements.txt | cut -d' ' -f1)
+want=$(cat requirements.txt <(printf '%s\n' "${no_deps[@]}") | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "bootstrap: installing requirements.txt into .venv (a few minutes the first time)"
   .venv/bin/pip install -q --upgrade pip
   .venv/bin/pip install -q -r requirements.txt
+  .venv/bin/pip install -q --no-deps "${no_deps[@]}"
   echo "$want" > "$stamp"
 fi
 

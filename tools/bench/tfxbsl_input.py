@@ -10,7 +10,8 @@ Modes:
     TFX's ExampleGen names them). Prints {"examples"}.
   read  TFX's DataAccessor path: TFExampleRecord(file_pattern, schema).TensorFlowDataset with
     TensorFlowDatasetOptions(batch_size, label_key, num_epochs=1, shuffle, shuffle_seed),
-    consumed by bench_util.examples_per_s. Prints {"examples_per_s", "tfx_bsl_version"}.
+    consumed by bench_util.examples_per_s. Prints {"examples_per_s", "peak_mb",
+    "tfx_bsl_version"}.
 """
 
 import argparse
@@ -18,7 +19,7 @@ import glob
 import json
 import os
 
-from bench_util import examples_per_s  # Beside this file; stdlib only at import.
+from bench_util import examples_per_s, peak_mb  # Beside this file; stdlib only at import.
 
 
 def _schema(path):
@@ -69,7 +70,7 @@ def read(tfrecord_dir, schema_path, label_key, batch_size, shuffle, repeats):
   def make_dataset():
     return tfxio.TFExampleRecord(pattern, schema=schema, telemetry_descriptors=[
         "trainer_bench"]).TensorFlowDataset(options)
-  return {"examples_per_s": examples_per_s(make_dataset, repeats),
+  return {"examples_per_s": examples_per_s(make_dataset, repeats), "peak_mb": peak_mb(),
           "tfx_bsl_version": tfx_bsl.__version__}
 
 

@@ -43,11 +43,14 @@ class TrainerExecutor(BaseExecutor):
     if hyperparameters:
       fn_args.hyperparameters = _load_hyperparameters(hyperparameters[0])
     num_workers = _num_workers(fn_args.custom_config)
+    fresh = num_workers == 1 and _tf_keras_needs_a_fresh_process()
     self.context.raise_if_cancelled()
     log.info("running run_fn on %s (train_steps %s, eval_steps %s)%s",
              ", ".join(fn_args.train_files), fn_args.train_steps, fn_args.eval_steps,
-             " in %d workers" % num_workers if num_workers > 1 else "")
-    if num_workers > 1:
+             " in %d workers" % num_workers if num_workers > 1 else
+             " in a fresh process (TF_USE_LEGACY_KERAS: tf.keras there is tf_keras)" if fresh
+             else "")
+    if num_workers > 1 or fresh:
       _run_workers(fn_args, exec_properties, num_workers, self.context)
     else:
       call_run_fn(run_fn, fn_args)
@@ -59,8 +62,33 @@ def call_run_fn(run_fn, fn_args):
   try:
     run_fn(fn_args)
   except Exception as e:
-    raise RuntimeError("Trainer: run_fn raised %s: %s (its traceback is above)" % (
-        type(e).__name__, e)) from e
+    hint = ""
+    if "save_format" in str(e) and not _legacy_keras_wanted():
+      hint = ("; model.save(..., save_format='tf') is tf_keras's: run with "
+              "TF_USE_LEGACY_KERAS=1 (and tf_keras installed), or save with "
+              "tf.saved_model.save(model, dir, signatures=...) under Keras 3")
+    raise RuntimeError("Trainer: run_fn raised %s: %s (its traceback is above)%s" % (
+        type(e).__name__, e, hint)) from e
+
+
+def _legacy_keras_wanted():
+  """TensorFlow's switch: tf.keras is tf_keras (Keras 2) where this is set."""
+  return os.environ.get("TF_USE_LEGACY_KERAS") in ("1", "true", "True")
+
+
+def _tf_keras_needs_a_fresh_process():
+  """Whether TF_USE_LEGACY_KERAS is set but this process resolved tf.keras to Keras 3 before
+  it was (TensorFlow resolves it once): run_fn then runs in a fresh process."""
+  if not _legacy_keras_wanted():
+    return False
+  try:
+    import tf_keras  # pylint: disable=import-outside-toplevel,unused-import
+  except ImportError as e:
+    raise RuntimeError("Trainer: TF_USE_LEGACY_KERAS is set but the tf_keras package is not "
+                       "installed: pip install tf-keras==<your TensorFlow version> (add "
+                       "--no-deps with tensorflow-cpu)") from e
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
+  return not tf.keras.__name__.startswith("tf_keras")
 
 
 def _num_workers(custom_config):
@@ -78,7 +106,8 @@ def _num_workers(custom_config):
 
 
 def _run_workers(fn_args, exec_properties, num_workers, context):
-  """run_fn on num_workers processes, a MultiWorkerMirroredStrategy cluster on loopback."""
+  """run_fn on num_workers processes, a MultiWorkerMirroredStrategy cluster on loopback (one
+  process and no cluster for num_workers 1)."""
   cluster = ["127.0.0.1:%d" % port for port in _free_ports(num_workers)]
   run_dir = fn_args.model_run_dir
   per_worker = [fn_args_to_json(fn_args)]
@@ -97,8 +126,9 @@ def _run_workers(fn_args, exec_properties, num_workers, context):
                "fn_args": per_worker}, f)
   worker_processes.run_workers("Trainer", WORKER_MODULE, [
       ("worker-%d" % i, [spec, str(i)],
-       dict(os.environ, **{multi_worker.TF_CONFIG_ENV: json.dumps(
-           {"cluster": {"worker": cluster}, "task": {"type": "worker", "index": i}})}),
+       dict(os.environ, **({multi_worker.TF_CONFIG_ENV: json.dumps(
+           {"cluster": {"worker": cluster}, "task": {"type": "worker", "index": i}})}
+                           if num_workers > 1 else {})),
        os.path.join(run_dir, "worker-%d.log" % i))
       for i in range(num_workers)], context)
 
