@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 import tensorflow as tf
 
+from tfx_core import training
 from tfx_core.components import ExampleGen, ImportSchemaGen, Trainer, Transform
 from tfx_core.components.trainer.executor import TrainerExecutor
 from tfx_core.dsl import ExecutorContext, Pipeline
@@ -131,6 +132,27 @@ def test_the_chiefs_model_serves_tf_examples(taxi):
   served = np.mean((logits > 0) == labels)
   assert served == pytest.approx(_metrics(_only(taxi, "MultiWorkerTrainer", "model_run"))[0],
                                  abs=1e-4)
+
+
+def test_the_raw_feature_signature_serves_as_serving_default(taxi):
+  # The taxi raw features are VarLen (missing in some rows): values flat, with row lengths.
+  model = _only(taxi, "MultiWorkerTrainer", "model")
+  loaded = tf.saved_model.load(model.serving_model_dir)
+  table = pq.read_table(_only(taxi, "ExampleGen", "examples").split_uri("eval")).drop_columns(
+      ["tips"])
+  examples, _ = _raw_eval(taxi)
+  raw_signature = loaded.signatures[training.RAW_SIGNATURE_NAME]
+  dtypes = {k: v.dtype for k, v in raw_signature.structured_input_signature[1].items()}
+  inputs = {}
+  for name in table.column_names:
+    column = table[name].combine_chunks()
+    inputs[name] = tf.constant(column.drop_null().to_pylist(), dtypes[name])
+    inputs[name + training.ROW_LENGTHS_SUFFIX] = tf.constant(
+        column.is_valid().to_numpy(zero_copy_only=False).astype(np.int64))
+  raw = raw_signature(**inputs)["outputs"].numpy()
+  default = loaded.signatures["serving_default"](examples=tf.constant(examples))["outputs"]
+  assert any(table[name].null_count for name in table.column_names)
+  np.testing.assert_allclose(raw, default.numpy(), rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("distribution, message", [

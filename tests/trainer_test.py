@@ -103,6 +103,66 @@ def test_the_penguin_model_learns_and_serves_tf_examples_in_a_fresh_process(peng
   assert (np.argmax(expected, axis=1) == labels).mean() >= 0.9
 
 
+# Calls both signatures of a SavedModel on the raw rows of a Parquet file in a process where
+# only TensorFlow, pyarrow and tfx_core's ops can be imported: argv model dir, Parquet file,
+# label key, output .npz.
+_SERVE_BOTH = """
+import sys
+sys.modules["tfx_core.examples"] = None
+import numpy as np, pyarrow.parquet as pq, tensorflow as tf
+import tfx_core.ops
+from tfx_core.training import raw_signature
+model = tf.saved_model.load(sys.argv[1])
+table = pq.read_table(sys.argv[2]).drop_columns([sys.argv[3]])
+examples = [tf.train.Example(features=tf.train.Features(feature={
+    k: tf.train.Feature(float_list=tf.train.FloatList(value=[v])) for k, v in row.items()}))
+    .SerializeToString() for row in table.to_pylist()]
+raw = model.signatures[raw_signature.RAW_SIGNATURE_NAME]
+inputs = {k: tf.constant(table[k].to_numpy().reshape(-1, 1), tf.float32) for k in table.column_names}
+np.savez(sys.argv[4], default=model.signatures["serving_default"](
+    examples=tf.constant(examples))["outputs"].numpy(), raw=raw(**inputs)["outputs"].numpy(),
+    inputs=sorted(raw.structured_input_signature[1]))
+"""
+
+
+def test_the_raw_feature_signature_serves_as_serving_default_in_a_fresh_process(penguin,
+                                                                               tmp_path):
+  model = _only(penguin, "Trainer", "model")
+  eval_file = os.path.join(_only(penguin, "ExampleGen", "examples").split_uri("eval"), "*")
+  [eval_file] = tf.io.gfile.glob(eval_file)
+  out = tmp_path / "served.npz"
+  done = subprocess.run([sys.executable, "-c", _SERVE_BOTH, model.serving_model_dir, eval_file,
+                         penguin_trainer.LABEL_KEY, str(out)], capture_output=True, text=True,
+                        timeout=300, cwd=str(tmp_path))
+  assert done.returncode == 0, done.stderr
+  served = np.load(out)
+  assert list(served["inputs"]) == sorted(penguin_trainer.FEATURE_KEYS)
+  assert served["raw"].shape == served["default"].shape == (pq.read_metadata(
+      eval_file).num_rows, 3)
+  np.testing.assert_allclose(served["raw"], served["default"], rtol=1e-6, atol=1e-6)
+
+
+def test_raw_signature_inputs_name_every_part_and_refuse_what_they_cannot_carry():
+  specs = training.raw_input_specs({
+      "age": tf.io.FixedLenFeature([2], tf.float32),
+      "tags": tf.io.VarLenFeature(tf.string),
+      "w": tf.io.SparseFeature("w_index", "w_value", tf.float32, 10),
+      "tokens": tf.io.RaggedFeature(tf.int64)})
+  assert {k: (v.shape.as_list(), v.dtype) for k, v in specs.items()} == {
+      "age": ([None, 2], tf.float32), "tags": ([None], tf.string),
+      "tags_row_lengths": ([None], tf.int64), "w_value": ([None], tf.float32),
+      "w_index": ([None], tf.int64), "w_row_lengths": ([None], tf.int64),
+      "tokens": ([None], tf.int64), "tokens_row_lengths": ([None], tf.int64)}
+  with pytest.raises(ValueError, match="raw features 'x' and 'x_row_lengths' both need the "
+                     "signature input 'x_row_lengths'"):
+    training.raw_input_specs({"x": tf.io.VarLenFeature(tf.float32),
+                              "x_row_lengths": tf.io.FixedLenFeature([], tf.int64)})
+  with pytest.raises(ValueError, match="raw feature 'nested' .* has no raw-tensor signature "
+                     "input"):
+    training.raw_input_specs({"nested": tf.io.RaggedFeature(
+        tf.int64, partitions=[tf.io.RaggedFeature.UniformRowLength(2)])})
+
+
 def _trainer(penguin, tmp_path, properties=None, **inputs):
   """Runs TrainerExecutor on the penguin run's transformed examples and TransformGraph (the
   fn_args module unless properties name another); returns (model, model_run)."""

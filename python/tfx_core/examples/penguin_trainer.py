@@ -142,5 +142,7 @@ def run_fn(fn_args: tfx.components.FnArgs):
   with open(os.path.join(fn_args.model_run_dir, EVAL_REPORT), "w") as f:
     f.write("eval accuracy %.4f on %d examples\n" % (accuracy, examples))
 
-  signatures = {"serving_default": _get_serve_tf_examples_fn(model, tf_transform_output)}
+  signatures = {"serving_default": _get_serve_tf_examples_fn(model, tf_transform_output),
+                training.RAW_SIGNATURE_NAME: training.raw_features_signature(
+                    model, tf_transform_output, LABEL_KEY)}
   tf.saved_model.save(model, fn_args.serving_model_dir, signatures=signatures)

@@ -16,7 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 import tfx_core.transform as tft
-from tfx_core import tfxio
+from tfx_core import tfxio, training
 from tfx_core import v1 as tfx
 from tfx_core.examples import taxi_preprocessing as features
 from tfx_core.examples.penguin_trainer import EVAL_REPORT
@@ -135,5 +135,7 @@ def run_fn(fn_args: tfx.components.FnArgs):
   with open(os.path.join(fn_args.model_run_dir, EVAL_REPORT), "w") as f:
     f.write("eval accuracy %.4f on %d examples, AUC %.4f (final loss %.4f)\n" % (
         accuracy, examples, auc, history["loss"][-1]))
-  signatures = {"serving_default": _get_tf_examples_serving_signature(model, tf_transform_output)}
+  signatures = {"serving_default": _get_tf_examples_serving_signature(model, tf_transform_output),
+                training.RAW_SIGNATURE_NAME: training.raw_features_signature(
+                    model, tf_transform_output, features.LABEL_KEY)}
   tf.saved_model.save(model, fn_args.serving_model_dir, signatures=signatures)

@@ -7,6 +7,9 @@
     DataAccessor    tf_dataset_factory(file_patterns, TensorFlowDatasetOptions, schema) and
                     record_batch_factory(file_patterns, RecordBatchesOptions, schema), over
                     tfx_core's Parquet examples (tfx_core.tfxio)
+    raw_features_signature(model, tf_transform_output, label_key)
+                    a serving signature over raw feature tensors (request format in
+                    tfx_core.training.raw_signature), beside serving_default's tf.Examples
 """
 
 import os
@@ -14,6 +17,8 @@ import os
 from tfx_core.training.fn_args_utils import (DATA_ACCESSOR, DataAccessor, FnArgs,
                                              fn_args_from_json, fn_args_to_json,
                                              get_common_fn_args)
+from tfx_core.training.raw_signature import (RAW_SIGNATURE_NAME, ROW_LENGTHS_SUFFIX,
+                                             raw_features_signature, raw_input_specs)
 
 
 
@@ -33,5 +38,6 @@ def restore_weights(model, saved_model_dir):
   return model
 
 
-__all__ = ["DATA_ACCESSOR", "DataAccessor", "FnArgs", "fn_args_from_json", "fn_args_to_json",
-           "get_common_fn_args", "restore_weights"]
+__all__ = ["DATA_ACCESSOR", "DataAccessor", "FnArgs", "RAW_SIGNATURE_NAME", "ROW_LENGTHS_SUFFIX",
+           "fn_args_from_json", "fn_args_to_json", "get_common_fn_args", "raw_features_signature",
+           "raw_input_specs", "restore_weights"]
