@@ -80,6 +80,18 @@ def _keras_predictions(model_dir, graph_uri, table):
   return model.predict(inputs, verbose=0)
 
 
+def _serve(model, raw, tmp_path):
+  """serving_default's outputs on the raw rows, from a fresh process (_SERVE)."""
+  requests = tmp_path / "requests.hex"
+  requests.write_text("\n".join(e.hex() for e in _serialized(raw)))
+  served = tmp_path / "served.npy"
+  done = subprocess.run([sys.executable, "-c", _SERVE, model.serving_model_dir, str(requests),
+                         str(served)], capture_output=True, text=True, timeout=300,
+                        cwd=str(tmp_path))
+  assert done.returncode == 0, done.stderr
+  return np.load(served)
+
+
 def test_the_penguin_model_learns_and_serves_tf_examples_in_a_fresh_process(penguin, tmp_path):
   model = _only(penguin, "Trainer", "model")
   run = _only(penguin, "Trainer", "model_run")
@@ -89,16 +101,9 @@ def test_the_penguin_model_learns_and_serves_tf_examples_in_a_fresh_process(peng
   assert any(name.startswith("events.out.tfevents")
              for _, _, files in os.walk(run.uri) for name in files)  # TensorBoard logs.
   raw = _raw_eval(penguin)
-  requests = tmp_path / "requests.hex"
-  requests.write_text("\n".join(e.hex() for e in _serialized(raw)))
-  served = tmp_path / "served.npy"
-  done = subprocess.run([sys.executable, "-c", _SERVE, model.serving_model_dir, str(requests),
-                         str(served)], capture_output=True, text=True, timeout=300,
-                        cwd=str(tmp_path))
-  assert done.returncode == 0, done.stderr
   graph = _only(penguin, "Transform", "transform_graph")
   expected = _keras_predictions(model.serving_model_dir, graph.uri, raw)
-  np.testing.assert_allclose(np.load(served), expected, rtol=1e-5, atol=1e-5)
+  np.testing.assert_allclose(_serve(model, raw, tmp_path), expected, rtol=1e-5, atol=1e-5)
   labels = raw[penguin_trainer.LABEL_KEY].to_numpy()
   assert (np.argmax(expected, axis=1) == labels).mean() >= 0.9
 
@@ -248,14 +253,7 @@ def test_a_tfx_tf_keras_module_file_trains_under_tf_use_legacy_keras(penguin, tm
   assert os.path.exists(os.path.join(model.serving_model_dir, "keras_metadata.pb"))
   assert os.path.exists(os.path.join(run.uri, "worker-0.log"))
   raw = _raw_eval(penguin)
-  requests = tmp_path / "requests.hex"
-  requests.write_text("\n".join(e.hex() for e in _serialized(raw)))
-  served = tmp_path / "served.npy"
-  done = subprocess.run([sys.executable, "-c", _SERVE, model.serving_model_dir, str(requests),
-                         str(served)], capture_output=True, text=True, timeout=300,
-                        cwd=str(tmp_path))
-  assert done.returncode == 0, done.stderr
-  served = np.load(served)
+  served = _serve(model, raw, tmp_path)
   assert (np.argmax(served, axis=1) == raw[penguin_trainer.LABEL_KEY].to_numpy()).mean() >= 0.9
   # The trained model's logits on the transformed eval split (whose row order Beam may have
   # changed): column by column, the same values.

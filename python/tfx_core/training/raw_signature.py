@@ -14,8 +14,6 @@ Inside, the features go through the TransformGraph (the model's tft_layer) and t
 serving_default's parsed tf.Examples do, so the two signatures give the same outputs.
 """
 
-import tensorflow as tf
-
 # The name tfx_core's examples export it under.
 RAW_SIGNATURE_NAME = "serving_raw"
 ROW_LENGTHS_SUFFIX = "_row_lengths"
@@ -25,6 +23,7 @@ def raw_input_specs(raw_feature_spec):
   """{input name: tf.TensorSpec} of the signature for a raw feature spec (the request
   format above); an unsupported feature, or two features wanting one input name, is an
   error naming them."""
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
   specs, owners = {}, {}
 
   def add(name, shape, dtype, feature):
@@ -56,6 +55,7 @@ def raw_input_specs(raw_feature_spec):
 
 def raw_features(inputs, raw_feature_spec):
   """The raw features (as tf.io.parse_example would give them) from the signature's inputs."""
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
   features = {}
   for name, feature in raw_feature_spec.items():
     if isinstance(feature, tf.io.FixedLenFeature):
@@ -78,6 +78,7 @@ def raw_features_signature(model, tf_transform_output, label_key=None, output_ke
   raw features but label_key, in the request format above -> {output_key: model(transformed
   features)}. Uses model.tft_layer (attaching one when the model has none), so the
   TransformGraph and its vocabularies are saved with the model."""
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
   if not hasattr(model, "tft_layer"):
     model.tft_layer = tf_transform_output.transform_features_layer()
   spec = tf_transform_output.raw_feature_spec()
