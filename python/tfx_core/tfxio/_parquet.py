@@ -208,7 +208,8 @@ def tf_dataset(file_patterns, options, schema, input_context=None):
                        "input pipelines some" % (", ".join(_files(file_patterns)),
                                                  input_context.num_input_pipelines))
   size = options.batch_size
-  chunk_rows = size * max(1, _CHUNK_ROWS // size)
+  # No more than an epoch (rounded to batches): the first batch of a small dataset comes fast.
+  chunk_rows = size * max(1, min(_CHUNK_ROWS, row_groups.num_rows) // size)
   iterations = iter(range(1 << 62))
 
   def chunks():
