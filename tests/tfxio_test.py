@@ -202,6 +202,13 @@ def test_sparse_features_come_as_their_spec_says(tmp_path):
   monkeypatch.undo()
 
 
+def test_schemas_mark_fixed_shape_features_present_as_tft_does():
+  # tfx_bsl refuses a feature with a shape but without presence.min_fraction 1.
+  features = {f.name: f for f in _schema().feature}
+  assert features["id"].presence.min_fraction == features["x"].presence.min_fraction == 1.0
+  assert not features["tags"].HasField("presence") and not features["tags"].HasField("shape")
+
+
 def test_record_batches_read_only_the_schemas_columns(examples):
   options = tfxio.RecordBatchesOptions(batch_size=50, shuffle=False, num_epochs=1)
   spec = {"id": _SPEC["id"]}

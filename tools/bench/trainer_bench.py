@@ -226,7 +226,10 @@ def _prepare(rows, workdir, data_dir, venv):
 
 
 def _schema_file(graph_dir):
-  return os.path.join(graph_dir, "transformed_metadata", "schema.pbtxt")
+  """The TransformGraph's transformed schema (pbtxt), for tfx_bsl's side."""
+  # pylint: disable=import-outside-toplevel
+  from tfx_core.transform._graph import SCHEMA_FILE, TRANSFORMED_METADATA_DIR
+  return os.path.join(graph_dir, TRANSFORMED_METADATA_DIR, SCHEMA_FILE)
 
 
 def _tfxbsl(venv, paths, shuffle):
