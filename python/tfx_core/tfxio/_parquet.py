@@ -217,10 +217,11 @@ def tf_dataset(file_patterns, options, schema, input_context=None):
     for record_batch in _batches(tables, chunk_rows, False):  # Batches are dropped by count.
       values = _inputs.to_numpy(record_batch, spec, "training examples")
       yield (np.int64(record_batch.num_rows),) + tuple(
-          c for name in names for c in _chunk_components(values[name], record_batch.num_rows))
+          c for name in names
+          for c in _chunk_components(values[name], record_batch.num_rows, size))
 
   signature = (tf.TensorSpec([], tf.int64),) + tuple(
-      s for name in names for s in _chunk_specs(spec[name]))
+      s for name in names for s in _chunk_specs(spec[name], size))
 
   dense = [n for n in names if isinstance(spec[n], tf.io.FixedLenFeature)]
   composite = [n for n in names if n not in dense]
@@ -229,29 +230,30 @@ def tf_dataset(file_patterns, options, schema, input_context=None):
     return features if label_key is None else (
         {k: v for k, v in features.items() if k != label_key}, features[label_key])
 
+  plain = tf.autograph.experimental.do_not_convert  # Plain TF ops: no autograph's conversion.
+
+  @plain
   def batches_of(rows, *parts):
     """A chunk's batches: dense features sliced by tf.data itself (from_tensor_slices over
-    [batches, size, ...] views of the columns), composite ones by a map over the batches."""
+    their [batches, size, ...] parts), composite ones by a map over the batches."""
     at, columns = 0, {}
     for name in names:
-      n = len(_chunk_specs(spec[name]))
+      n = len(_chunk_specs(spec[name], size))
       columns[name], at = parts[at:at + n], at + n
     full = rows // size
     count = full if options.drop_final_batch else (rows + size - 1) // size
 
     def dense_batches(wrap):
-      head = tf.data.Dataset.from_tensor_slices(wrap({n: tf.reshape(
-          columns[n][0][:full * size], tf.concat([tf.stack([full, size]), tf.constant(
-              list(spec[n].shape), tf.int64)], 0)) for n in dense}))
+      head = tf.data.Dataset.from_tensor_slices(wrap({n: columns[n][0] for n in dense}))
       if options.drop_final_batch:
         return head
-      tail = {n: columns[n][0][full * size:] for n in dense}  # The last, shorter batch.
-      return head.concatenate(tf.data.Dataset.from_tensors(wrap(tail)).take(count - full))
+      tail = tf.data.Dataset.from_tensors(wrap({n: columns[n][1] for n in dense}))
+      return head.concatenate(tail.take(count - full))  # The last, shorter batch, if any.
 
     def composite_batches(wrap):
-      return tf.data.Dataset.range(count).map(
+      return tf.data.Dataset.range(count).map(plain(
           lambda i: wrap({n: _batch_of(spec[n], columns[n], i * size,
-                                       tf.minimum((i + 1) * size, rows)) for n in composite}),
+                                       tf.minimum((i + 1) * size, rows)) for n in composite})),
           num_parallel_calls=options.parser_num_threads,
           deterministic=not options.sloppy_ordering)
 
@@ -259,8 +261,8 @@ def tf_dataset(file_patterns, options, schema, input_context=None):
       return dense_batches(structure)
     if not dense:
       return composite_batches(structure)
-    return tf.data.Dataset.zip((dense_batches(dict), composite_batches(dict))).map(
-        lambda a, b: structure({**a, **b}))
+    return tf.data.Dataset.zip((dense_batches(dict), composite_batches(dict))).map(plain(
+        lambda a, b: structure({**a, **b})))
 
   dataset = _chunk_dataset(chunks, signature, None if options.num_epochs is None else -(
       -row_groups.num_rows * options.num_epochs // chunk_rows)).prefetch(1)
@@ -302,28 +304,33 @@ def _chunk_dataset(chunks, signature, count):
   import tensorflow as tf  # pylint: disable=import-outside-toplevel
   streams = _Streams(chunks)
   dtypes = [spec.dtype for spec in signature]
+  plain = tf.autograph.experimental.do_not_convert
 
+  @plain
   def read(key):
     parts = tf.numpy_function(streams.next, [key], dtypes, stateful=True)
     for part, spec in zip(parts, signature):
       part.set_shape(spec.shape)
     return tuple(parts)
 
+  @plain
   def stream(key):
     steps = tf.data.Dataset.range(count) if count is not None else tf.data.Dataset.counter()
-    return steps.map(lambda _: read(key))
+    return steps.map(plain(lambda _: read(key)))
 
-  return tf.data.Dataset.from_tensors(np.int64(0)).map(
-      lambda _: tf.numpy_function(streams.start, [], tf.int64, stateful=True)).flat_map(stream)
+  return tf.data.Dataset.from_tensors(np.int64(0)).map(plain(
+      lambda _: tf.numpy_function(streams.start, [], tf.int64, stateful=True))).flat_map(stream)
 
 
-def _chunk_specs(feature):
-  """The flat parts a feature has in a chunk: a dense array; values, row_splits and each
-  value's other coordinates of a sparse one; flat values and nested row_splits of a ragged
-  one."""
+def _chunk_specs(feature, batch_size):
+  """The flat parts a feature has in a chunk: a dense one's full batches [batches, size, ...]
+  and the rows after them; values, row_splits and each value's other coordinates of a sparse
+  one; flat values and nested row_splits of a ragged one."""
   import tensorflow as tf  # pylint: disable=import-outside-toplevel
   if isinstance(feature, tf.io.FixedLenFeature):
-    return (tf.TensorSpec([None] + list(feature.shape), feature.dtype),)
+    shape = list(feature.shape)
+    return (tf.TensorSpec([None, batch_size] + shape, feature.dtype),
+            tf.TensorSpec([None] + shape, feature.dtype))
   if isinstance(feature, (tf.io.VarLenFeature, tf.io.SparseFeature)):
     rank = 2 if isinstance(feature, tf.io.VarLenFeature) else 1 + len(
         feature.size if isinstance(feature.size, (list, tuple)) else [feature.size])
@@ -333,7 +340,7 @@ def _chunk_specs(feature):
   return (tf.TensorSpec([None], feature.dtype),) + splits
 
 
-def _chunk_components(value, rows):
+def _chunk_components(value, rows, batch_size):
   """A feature's numpy parts in a chunk of `rows` rows, as _chunk_specs describes them."""
   import tensorflow as tf  # pylint: disable=import-outside-toplevel
   if isinstance(value, tf.compat.v1.SparseTensorValue):  # Row-major: each row's values in a run.
@@ -346,7 +353,8 @@ def _chunk_components(value, rows):
       splits.append(value.row_splits)
       value = value.values
     return (value,) + tuple(splits)
-  return (value,)
+  full = rows // batch_size * batch_size
+  return (value[:full].reshape((-1, batch_size) + value.shape[1:]), value[full:])
 
 
 def _batch_of(feature, parts, start, stop):
