@@ -32,6 +32,7 @@ enum class StateKind : uint8_t {
   kLabeledVocabularyAnalyzer = 10,
   kWeightedQuantilesAnalyzer = 11,
   kKeyedQuantilesAnalyzer = 12,
+  kSlicedMetrics = 13,
 };
 
 constexpr char kStateMagic[4] = {'T', 'F', 'X', 'C'};
@@ -52,6 +53,7 @@ inline const char* StateKindName(StateKind kind) {
     case StateKind::kLabeledVocabularyAnalyzer: return "labeled vocabulary analyzer";
     case StateKind::kWeightedQuantilesAnalyzer: return "weighted quantiles analyzer";
     case StateKind::kKeyedQuantilesAnalyzer: return "per-key quantiles analyzer";
+    case StateKind::kSlicedMetrics: return "sliced metrics accumulator";
   }
   return "unknown state";
 }
