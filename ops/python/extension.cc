@@ -10,6 +10,7 @@ PYBIND11_MODULE(_tfx_core_ext, m) {
   tfx_core::python::DefineStatisticsSubmodule(m);
   tfx_core::python::DefineDataSubmodule(m);
   tfx_core::python::DefineAnalyzersSubmodule(m);
+  tfx_core::python::DefineMetricsSubmodule(m);
   m.def("num_threads", [] { return tfx_core::ThreadPool::Global()->parallelism(); },
         "Threads every kernel of this process shares (workers plus the calling thread).");
   m.def("set_num_threads", [](int n) {

@@ -12,6 +12,7 @@ void DefineCudaSubmodule(pybind11::module_& parent);
 void DefineStatisticsSubmodule(pybind11::module_& parent);
 void DefineDataSubmodule(pybind11::module_& parent);
 void DefineAnalyzersSubmodule(pybind11::module_& parent);
+void DefineMetricsSubmodule(pybind11::module_& parent);
 
 }  // namespace python
 }  // namespace tfx_core
