@@ -55,6 +55,12 @@ def test_config_protos_match_tfx():
   assert proto_field_table.table("tfx", "tfx_core.proto") == expected
 
 
+def test_evaluation_protos_match_tfma():
+  expected = _table("tfma_proto_fields.tsv")
+  assert len(expected) > 240
+  assert proto_field_table.table("tfma", "tfx_core.proto") == expected
+
+
 def test_tfx_configs_work_unchanged():
   from tfx_core.proto import example_gen_pb2, pusher_pb2, range_config_pb2, trainer_pb2  # pylint: disable=import-outside-toplevel
   split = text_format.Parse("""

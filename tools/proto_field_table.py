@@ -1,7 +1,8 @@
 """Writes the (message, field, number, type) table of the protos we share with another project.
 
-Two sets: tensorflow_metadata v0's (schema, statistics, anomalies, ...) and TFX 1.21's
-component configs (example_gen, trainer, pusher, ...). Each checked-in table was produced by
+Three sets: tensorflow_metadata v0's (schema, statistics, anomalies, ...), TFX 1.21's
+component configs (example_gen, trainer, pusher, ...) and TFMA 0.52's evaluation protos
+(config as our eval_config, metrics_for_slice, validation_result). Each checked-in table was produced by
 this script from the descriptors published in that project's wheel on PyPI, so our protos are
 checked against them without installing it (their pins conflict with our TensorFlow):
 
@@ -15,6 +16,12 @@ checked against them without installing it (their pins conflict with our TensorF
     PYTHONPATH=/tmp/tfx .venv/bin/python tools/proto_field_table.py --set=tfx \\
         > tests/testdata/tfx_proto_fields.tsv
 
+    pip download tensorflow-model-analysis==0.52.0 --no-deps -d /tmp/tfma
+    unzip -o /tmp/tfma/tensorflow_model_analysis-*.whl 'tensorflow_model_analysis/proto/*' \\
+        -d /tmp/tfma
+    PYTHONPATH=/tmp/tfma .venv/bin/python tools/proto_field_table.py --set=tfma \\
+        > tests/testdata/tfma_proto_fields.tsv
+
 With --ours it prints the same table for tfx_core.proto; tests/proto_compat_test.py does that
 comparison. Names are local to their proto package, oneof members say which oneof.
 """
@@ -23,13 +30,18 @@ import argparse
 import importlib
 import sys
 
-# set -> (their module package, the proto files)
+# TFMA's generated modules use wrappers.proto without importing it.
+from google.protobuf import wrappers_pb2  # pylint: disable=unused-import
+
+# set -> (their module package, the proto files: a name, or (theirs, ours) where ours differs)
 SETS = {
     "tfmd": ("tensorflow_metadata.proto.v0",
              ["path", "derived_feature", "schema", "statistics", "anomalies"]),
     "tfx": ("tfx.proto",
             ["example_gen", "range_config", "transform", "trainer", "tuner", "pusher",
              "infra_validator", "bulk_inferrer"]),
+    "tfma": ("tensorflow_model_analysis.proto",
+             [("config", "eval_config"), "metrics_for_slice", "validation_result"]),
 }
 OURS = "tfx_core.proto"
 
@@ -83,7 +95,9 @@ def table(set_name, package=None):
   their_package, files = SETS[set_name]
   rows = []
   for file in files:
-    module = importlib.import_module("%s.%s_pb2" % (package or their_package, file))
+    theirs, ours = file if isinstance(file, tuple) else (file, file)
+    module = importlib.import_module("%s.%s_pb2" % (package or their_package,
+                                                    ours if package else theirs))
     for message in module.DESCRIPTOR.message_types_by_name.values():
       _walk_message(message, rows)
     for enum in module.DESCRIPTOR.enum_types_by_name.values():
