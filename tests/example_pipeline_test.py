@@ -1,4 +1,5 @@
-"""The main job's example pipeline on the bundled penguin data: outputs, values, and the cache."""
+"""The main job's example pipeline on the bundled penguin data: outputs, values, the cache, and
+a worse model refused by the Evaluator and not pushed."""
 
 import json
 import os
@@ -81,5 +82,35 @@ def test_penguin_pipeline_validates_data_and_flags_skew(tmp_path):
                                            f.read()).groups()
   assert float(accuracy) > 0.9 and int(examples_seen) == counts["eval"]
 
+  # Evaluator: the first model is rubber-stamped (no baseline yet) and pushed.
+  blessing = _only(result, "Evaluator", "blessing")
+  assert from_value(blessing.properties["blessed"]) == 1
+  assert os.path.exists(os.path.join(blessing.uri, "BLESSED"))
+  summary = from_value(_only(result, "Evaluator", "evaluation").custom_properties["summary"])
+  assert "BLESSED (rubber stamp" in summary and "sparse_categorical_accuracy" in summary
+  pushed = _only(result, "Pusher", "pushed_model")
+  version = from_value(pushed.properties["pushed_version"])
+  serving = os.path.join(str(root), penguin_pipeline.SERVING_MODEL_DIR)
+  assert os.listdir(serving) == [version]
+  assert os.path.isfile(os.path.join(serving, version, "saved_model.pb"))
+
+  # Again: the Resolver now finds the blessed model, so the Evaluator compares it with itself
+  # (blessed), and the Pusher finds it already served; everything else is cached.
   again = LocalDagRunner().run(penguin_pipeline.create_pipeline(root))
-  assert set(again.node_states.values()) == {"CACHED"}
+  rerun = {"latest_blessed_model_resolver", "Evaluator", "Pusher"}
+  assert {s for n, s in again.node_states.items() if n not in rerun} == {"CACHED"}
+  assert from_value(_only(again, "Evaluator", "blessing").properties["blessed"]) == 1
+  assert from_value(_only(again, "Pusher", "pushed_model").properties["pushed_version"]) == \
+      version
+  third = LocalDagRunner().run(penguin_pipeline.create_pipeline(root))
+  assert {s for n, s in third.node_states.items() if n != "latest_blessed_model_resolver"} \
+      == {"CACHED"}
+
+  # A worse model (3 training steps) against the blessed one: the change threshold refuses it.
+  worse = LocalDagRunner().run(penguin_pipeline.create_pipeline(root, train_steps=3))
+  blessing = _only(worse, "Evaluator", "blessing")
+  assert from_value(blessing.properties["blessed"]) == 0
+  failed = json.loads(from_value(blessing.custom_properties["failed_thresholds"]))
+  assert any("on slice Overall; the change threshold" in f for f in failed)
+  assert from_value(_only(worse, "Pusher", "pushed_model").properties["pushed"]) == 0
+  assert os.listdir(serving) == [version]

@@ -1,13 +1,15 @@
 """The standard components: ExampleGen -> StatisticsGen -> SchemaGen -> ExampleValidator ->
-Transform -> Tuner -> Trainer."""
+Transform -> Tuner -> Trainer -> Evaluator -> Pusher."""
 
+from tfx_core.components.evaluator import Evaluator
 from tfx_core.components.example_gen import ExampleGen
 from tfx_core.components.example_validator import ExampleValidator
+from tfx_core.components.pusher import Pusher
 from tfx_core.components.schema_gen import ImportSchemaGen, SchemaGen
 from tfx_core.components.statistics_gen import StatisticsGen
 from tfx_core.components.trainer import Trainer
 from tfx_core.components.transform import Transform
 from tfx_core.components.tuner import Tuner, TunerFnResult
 
-__all__ = ["ExampleGen", "ExampleValidator", "ImportSchemaGen", "SchemaGen", "StatisticsGen",
-           "Trainer", "Transform", "Tuner", "TunerFnResult"]
+__all__ = ["Evaluator", "ExampleGen", "ExampleValidator", "ImportSchemaGen", "Pusher",
+           "SchemaGen", "StatisticsGen", "Trainer", "Transform", "Tuner", "TunerFnResult"]

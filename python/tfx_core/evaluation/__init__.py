@@ -18,6 +18,8 @@ from tfx_core.evaluation import metrics
 from tfx_core.evaluation._evaluate import (BOOTSTRAP_SAMPLES, EvalResult, Evaluation, MetricKey,
                                            SliceResult, check_config)
 from tfx_core.evaluation._registry import METRICS as METRIC_CLASSES
+from tfx_core.evaluation._report import evaluation_html
+from tfx_core.evaluation._run import evaluate_examples
 from tfx_core.evaluation._slicing import OVERALL, slice_name
 from tfx_core.evaluation._validate import failures_text, validate
 from tfx_core.proto.eval_config_pb2 import (AggregationOptions, BinarizationOptions,
@@ -52,6 +54,7 @@ __all__ = [
     "MetricThreshold", "MetricsForSlice", "MetricsSpec", "ModelSpec", "OVERALL", "Options",
     "PaddingOptions", "PerSliceMetricThreshold", "PerSliceMetricThresholds", "PlotsForSlice",
     "RepeatedInt32Value", "RepeatedStringValue", "SliceResult", "SlicingSpec",
-    "ValidationResult", "check_config", "failures_text", "metrics", "parse_eval_config",
+    "ValidationResult", "check_config", "evaluate_examples", "evaluation_html", "failures_text",
+    "metrics", "parse_eval_config",
     "slice_name", "validate",
 ]

@@ -9,19 +9,26 @@ ExampleGen + SchemaGen -> Transform (penguin_transform.preprocessing_fn)
 Transform -> Tuner (penguin_trainer.tuner_fn: a KerasTuner random search)
 Transform + Tuner -> Trainer (penguin_trainer.run_fn: a Keras MLP with the best
     hyperparameters, exported with the TransformGraph)
+Trainer + the latest blessed model (a Resolver) -> Evaluator (sparse categorical accuracy
+    >= 0.6 and no worse than the baseline's, overall and per species) -> Pusher
+    (a new version under <pipeline_root>/serving_model when blessed)
 ExampleGen(serving) -> StatisticsGen(serving) ----------> ExampleValidator(skew)
 
 Outputs land under the pipeline root, recorded in the metadata store; a second run is served
-from the cache. The binary prints where the HTML reports are. `--pipeline_arg=enable_tuning=false`
-skips the Tuner: the Trainer then takes penguin_trainer's default hyperparameters.
+from the cache. The binary prints where the HTML reports are, the evaluation, the blessing and
+the pushed version. `--pipeline_arg=enable_tuning=false` skips the Tuner: the Trainer then takes
+penguin_trainer's default hyperparameters. `--pipeline_arg=train_steps=3` trains a worse model,
+which the Evaluator's change threshold refuses to bless, so it is not pushed.
 """
 
 import os
 
-from tfx_core.components import (ExampleGen, ExampleValidator, SchemaGen, StatisticsGen, Trainer,
-                                 Transform, Tuner)
-from tfx_core.proto import trainer_pb2
-from tfx_core.dsl import Pipeline
+import tfx_core.evaluation as tfma
+from tfx_core.components import (Evaluator, ExampleGen, ExampleValidator, Pusher, SchemaGen,
+                                 StatisticsGen, Trainer, Transform, Tuner)
+from tfx_core.dsl import LatestBlessedModelStrategy, Pipeline, Resolver
+from tfx_core.proto import pusher_pb2, trainer_pb2
+from tfx_core.types import Channel, Model, ModelBlessing
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA_ROOT = os.path.join(HERE, "data")
@@ -30,10 +37,34 @@ SKEW_THRESHOLDS = {"infinity_norm": 0.01, "jensen_shannon_divergence": 0.01}
 TRAIN_STEPS = 200
 EVAL_STEPS = 10
 TUNER_TRAIN_STEPS = 100  # Per trial: enough to rank the candidates, not to train them.
+ACCURACY_THRESHOLD = 0.6
+SERVING_MODEL_DIR = "serving_model"  # Under the pipeline root: where the Pusher writes versions.
+
+
+def eval_config(accuracy_threshold=ACCURACY_THRESHOLD):
+  """TFX's penguin EvalConfig (its pipeline file's, unchanged but for the import), with a
+  slice per species (the bundled processed data has no island column to slice by)."""
+  return tfma.EvalConfig(
+      model_specs=[tfma.ModelSpec(signature_name="serving_default", label_key="species")],
+      slicing_specs=[tfma.SlicingSpec(), tfma.SlicingSpec(feature_keys=["species"])],
+      metrics_specs=[
+          tfma.MetricsSpec(metrics=[
+              tfma.MetricConfig(class_name="ExampleCount"),
+              tfma.MetricConfig(
+                  class_name="SparseCategoricalAccuracy",
+                  threshold=tfma.MetricThreshold(
+                      value_threshold=tfma.GenericValueThreshold(
+                          lower_bound={"value": accuracy_threshold}),
+                      # Ignored on the first run, when no model was blessed yet.
+                      change_threshold=tfma.GenericChangeThreshold(
+                          direction=tfma.MetricDirection.HIGHER_IS_BETTER,
+                          absolute={"value": -1e-10})))
+          ])
+      ])
 
 
 def create_pipeline(pipeline_root, data_root=None, enable_cache=True, metadata_url=None,
-                    enable_tuning=True):
+                    enable_tuning=True, train_steps=TRAIN_STEPS):
   data_root = data_root or DATA_ROOT
   examples = ExampleGen(input_base=os.path.join(data_root, "penguin"),
                         output_splits={"train": 2, "eval": 1})
@@ -55,8 +86,18 @@ def create_pipeline(pipeline_root, data_root=None, enable_cache=True, metadata_u
                     transform_graph=transform.outputs["transform_graph"],
                     hyperparameters=tuner.outputs["best_hyperparameters"] if tuner else None,
                     module_file=trainer_module,
-                    train_args=trainer_pb2.TrainArgs(num_steps=TRAIN_STEPS),
+                    train_args=trainer_pb2.TrainArgs(num_steps=train_steps),
                     eval_args=trainer_pb2.EvalArgs(num_steps=EVAL_STEPS))
+  baseline = Resolver(strategy_class=LatestBlessedModelStrategy,
+                      model=Channel(type=Model),
+                      model_blessing=Channel(type=ModelBlessing)).with_id(
+                          "latest_blessed_model_resolver")
+  evaluator = Evaluator(examples=examples.outputs["examples"], model=trainer.outputs["model"],
+                        baseline_model=baseline.outputs["model"], eval_config=eval_config())
+  pusher = Pusher(model=trainer.outputs["model"], model_blessing=evaluator.outputs["blessing"],
+                  push_destination=pusher_pb2.PushDestination(
+                      filesystem=pusher_pb2.PushDestination.Filesystem(
+                          base_directory=os.path.join(str(pipeline_root), SERVING_MODEL_DIR))))
   serving = ExampleGen(input_base=os.path.join(data_root, "penguin_skewed"),
                        output_splits={"serving": 1}).with_id("ServingExampleGen")
   serving_statistics = StatisticsGen(
@@ -68,6 +109,7 @@ def create_pipeline(pipeline_root, data_root=None, enable_cache=True, metadata_u
                           default_thresholds=SKEW_THRESHOLDS).with_id("SkewValidator")
   return Pipeline("penguin", pipeline_root,
                   [node for node in (examples, statistics, schema, validator, transform,
-                                     tuner, trainer, serving, serving_statistics, skew)
+                                     tuner, trainer, baseline, evaluator, pusher, serving,
+                                     serving_statistics, skew)
                    if node is not None],
                   enable_cache=enable_cache, metadata_url=metadata_url)

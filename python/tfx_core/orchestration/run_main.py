@@ -23,7 +23,8 @@ from absl import app, flags
 
 from tfx_core.orchestration._cli import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE,
                                          restore_stderr, setup_logging, user_path)
-from tfx_core.types import HYPERPARAMETERS_FILE, Model
+from tfx_core.metadata import from_value
+from tfx_core.types import HYPERPARAMETERS_FILE, Model, ModelBlessing, ModelEvaluation, PushedModel
 
 flags.DEFINE_string("pipeline_module", None,
                     "The pipeline: a .py file path or an importable module name; it must "
@@ -115,6 +116,8 @@ def main(argv):
       for artifact in artifacts:
         if artifact.type == Model.TYPE_NAME:
           print("model of %s: %s" % (node_id, Model(artifact).serving_model_dir))
+        for line in _verdict(node_id, artifact):
+          print(line)
         for report in _reports(artifact.uri):
           print("report of %s: %s" % (node_id, _summary(report)))
   return EXIT_OK
@@ -152,6 +155,24 @@ def _like(value, default):
   if isinstance(default, float):
     return isinstance(value, (int, float))
   return isinstance(value, type(default))
+
+
+def _verdict(node_id, artifact):
+  """What an evaluation, a blessing or a push decided, in a few lines."""
+  properties = {k: from_value(v) for k, v in artifact.custom_properties.items()}
+  properties.update({k: from_value(v) for k, v in artifact.properties.items()})
+  if artifact.type == ModelEvaluation.TYPE_NAME and "summary" in properties:
+    return ["evaluation of %s:" % node_id] + properties["summary"].splitlines()[1:]
+  if artifact.type == ModelBlessing.TYPE_NAME:
+    failed = json.loads(properties.get("failed_thresholds") or "[]")
+    return ["blessing of %s: %s" % (node_id, "BLESSED" if properties.get("blessed") else
+                                    "NOT BLESSED")] + ["  failed: %s" % f for f in failed]
+  if artifact.type == PushedModel.TYPE_NAME:
+    if properties.get("pushed"):
+      return ["pushed by %s: version %s at %s" % (node_id, properties["pushed_version"],
+                                                 properties["pushed_destination"])]
+    return ["not pushed by %s: %s" % (node_id, properties.get("push_refused", "?"))]
+  return []
 
 
 def _reports(uri):

@@ -99,6 +99,10 @@ class Examples(Artifact):
   """Data: Parquet shards per split, Split-<name>/data-NNNNN-of-NNNNN.parquet."""
   TYPE_NAME, PROPERTIES = "Examples", _SPLIT_AWARE
 
+  def file_pattern(self, split):
+    """The glob of a split's Parquet shards."""
+    return os.path.join(self.split_uri(split), "*.parquet")
+
 
 class ExampleStatistics(Artifact):
   """Statistics per split: Split-<name>/FeatureStats.pb (a DatasetFeatureStatisticsList)."""
@@ -159,9 +163,30 @@ class HyperParameters(Artifact):
     return os.path.join(self.uri, HYPERPARAMETERS_FILE)
 
 
-ModelEvaluation = _artifact_type("ModelEvaluation", {}, "Sliced metrics.")
-ModelBlessing = _artifact_type("ModelBlessing", {"blessed": INT, "current_model_id": INT},
-                               "The Evaluator's verdict on a model.")
+class ModelEvaluation(Artifact):
+  """Sliced metrics in TFMA's layout: eval_config.json (an EvalRun), metrics-*.tfrecord
+  (MetricsForSlice), plots-*.tfrecord (PlotsForSlice), validations.tfrecord (a
+  ValidationResult), and report.html."""
+  TYPE_NAME = "ModelEvaluation"
+  EVAL_CONFIG_FILE = "eval_config.json"
+  METRICS_FILE = "metrics-00000-of-00001.tfrecord"
+  PLOTS_FILE = "plots-00000-of-00001.tfrecord"
+  VALIDATIONS_FILE = "validations.tfrecord"
+  REPORT_FILE = "report.html"
+
+  def path(self, name):
+    return os.path.join(self.uri, name)
+
+
+class ModelBlessing(Artifact):
+  """The Evaluator's verdict: an empty BLESSED or NOT_BLESSED file (TFX's), and properties."""
+  TYPE_NAME = "ModelBlessing"
+  PROPERTIES = {"blessed": INT, "current_model_id": INT}
+  BLESSED_FILE, NOT_BLESSED_FILE = "BLESSED", "NOT_BLESSED"
+
+  @property
+  def blessed(self):
+    return bool(self.get("blessed"))
 InfraBlessing = _artifact_type("InfraBlessing", {"blessed": INT}, "Serving-infra check verdict.")
 PushedModel = _artifact_type("PushedModel", {"pushed": INT, "pushed_version": STRING},
                              "A model copied to a serving directory.")

@@ -30,7 +30,7 @@ class StatisticsGenExecutor(BaseExecutor):
     with self.make_beam_pipeline() as pipeline:
       for split in splits:
         os.makedirs(statistics.split_uri(split))
-        pattern = os.path.join(examples.split_uri(split), "*.parquet")
+        pattern = examples.file_pattern(split)
         _ = (validation.read_parquet_batches(pipeline, pattern, "Read[%s]" % split)
              | "Statistics[%s]" % split >> validation.GenerateStatistics(options)
              | "Write[%s]" % split >> beam.Map(validation.write_statistics,

@@ -35,10 +35,6 @@ def preprocessing_fn_of(exec_properties):
       udf_utils.function_of("Transform", exec_properties, "preprocessing_fn"))
 
 
-def _split_pattern(examples, split):
-  return os.path.join(examples.split_uri(split), "*.parquet")
-
-
 def _dataset_key(examples, splits):
   """What the analyzer cache keys on: span, version and the analyzed files (names, sizes)."""
   files = []
@@ -101,7 +97,7 @@ class TransformExecutor(BaseExecutor):
       values_file = os.path.join(files_dir, "values-%s.json" % analysis_pass.keys[0])
       with self.make_beam_pipeline() as pipeline:
         batches = [validation.read_parquet_batches(
-            pipeline, _split_pattern(examples, s), "Read[%s]" % s) for s in analyze_splits]
+            pipeline, examples.file_pattern(s), "Read[%s]" % s) for s in analyze_splits]
         _ = (batches | "Flatten" >> beam.Flatten()
              | "Analyze" >> beam.CombineGlobally(_analysis.AnalysisCombineFn(analysis_pass))
              | "Write" >> beam.Map(_write_json, values_file))
@@ -127,7 +123,7 @@ class TransformExecutor(BaseExecutor):
     arrow_schema = _inputs.arrow_schema(output.transformed_feature_spec())
     with self.make_beam_pipeline() as pipeline:
       for split in sorted(set(analyze_splits) | set(transform_splits)):
-        raw = validation.read_parquet_batches(pipeline, _split_pattern(examples, split),
+        raw = validation.read_parquet_batches(pipeline, examples.file_pattern(split),
                                               "Read[%s]" % split)
         if statistics and split in analyze_splits:
           _statistics(raw, pre_stats, split, "Pre")

@@ -131,8 +131,33 @@ class Tuner(_c.Tuner):
                      custom_config=custom_config)
 
 
+class Evaluator(_c.Evaluator):
+  """Examples + Model (+ baseline Model) + EvalConfig -> ModelEvaluation (`evaluation`) and
+  ModelBlessing (`blessing`)."""
+
+  def __init__(self, examples=None, model=None, baseline_model=None, feature_slicing_spec=None,
+               fairness_indicator_thresholds=None, example_splits=None, eval_config=None,
+               schema=None, module_file=None, module_path=None):
+    _unsupported("Evaluator", feature_slicing_spec=feature_slicing_spec,
+                 module_file=module_file, module_path=module_path)
+    super().__init__(examples=examples, model=model, baseline_model=baseline_model,
+                     schema=schema, eval_config=eval_config, example_splits=example_splits,
+                     fairness_indicator_thresholds=fairness_indicator_thresholds)
+
+
+class Pusher(_c.Pusher):
+  """Model (+ ModelBlessing, InfraBlessing) -> a new version under push_destination, and
+  PushedModel (`pushed_model`)."""
+
+  def __init__(self, model=None, model_blessing=None, infra_blessing=None,
+               push_destination=None, custom_config=None, custom_executor_spec=None):
+    _unsupported("Pusher", custom_executor_spec=custom_executor_spec)
+    super().__init__(model=model, model_blessing=model_blessing, infra_blessing=infra_blessing,
+                     push_destination=push_destination, custom_config=custom_config)
+
+
 TunerFnResult = _c.TunerFnResult
 
-__all__ = ["CsvExampleGen", "DataAccessor", "ExampleValidator", "FnArgs", "ImportExampleGen",
-           "ImportSchemaGen", "SchemaGen", "StatisticsGen", "Trainer", "Transform",
-           "Tuner", "TunerFnResult"]
+__all__ = ["CsvExampleGen", "DataAccessor", "Evaluator", "ExampleValidator", "FnArgs",
+           "ImportExampleGen", "ImportSchemaGen", "Pusher", "SchemaGen", "StatisticsGen",
+           "Trainer", "Transform", "Tuner", "TunerFnResult"]

@@ -1,0 +1,3 @@
+from tfx_core.components.pusher.component import Pusher
+
+__all__ = ["Pusher"]
