@@ -4,6 +4,9 @@ validation (value, change, rubber stamp, per-slice), protos, and config errors n
 field."""
 
 import math
+import re
+import shutil
+import subprocess
 
 import numpy as np
 import pyarrow as pa
@@ -309,3 +312,32 @@ def test_data_errors_name_the_column_and_row():
                                        "size": [0, 1]})
   with pytest.raises(ValueError, match=r"row 1: label 2 is outside \[0, 1\]"):
     tfma.Evaluation(binary).add(labels, {"": np.array([0.1, 0.9])})
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs headless Chromium")
+def test_report_sorts_slices_and_draws_plots_in_chromium(tmp_path):
+  batch, scores = _binary_batch()
+  config = _binary_config()
+  evaluation = tfma.Evaluation(config)
+  evaluation.add(batch, {"": scores})
+  result = evaluation.result()
+  page = tfma.evaluation_html(result, tfma.validate(config, result, "", rubber_stamp=True), "")
+  script = """
+    var heads = document.querySelectorAll("table.sortable th"), auc = -1;
+    heads.forEach(function (h, i) { if (h.textContent === "auc") auc = i; });
+    heads[auc].click();
+    var rows = document.querySelectorAll("table.sortable tbody tr");
+    var values = Array.prototype.map.call(rows, function (r) { return r.cells[auc].dataset.v; });
+    document.body.setAttribute("data-out", [values.join(","), document.querySelectorAll(
+        "svg polyline").length, document.documentElement.scrollWidth].join("|"));
+  """
+  path = tmp_path / "report.html"
+  path.write_text(page.replace("</body>", "<script>%s</script></body>" % script))
+  dom = subprocess.run([shutil.which("chromium"), "--headless", "--no-sandbox", "--disable-gpu",
+                        "--window-size=1280,900", "--dump-dom", path.as_uri()],
+                       capture_output=True, text=True, timeout=120, check=True).stdout
+  values, lines, width = re.search(r'data-out="([^"]*)"', dom).group(1).split("|")
+  aucs = [float(v) for v in values.split(",")]
+  assert aucs == sorted(aucs, reverse=True) and len(aucs) == len(result.slices)
+  assert int(lines) == 3 * len(result.slices)  # ROC, PR and calibration per slice drawn.
+  assert int(width) <= 1280  # The wide table scrolls inside its box, not the page.

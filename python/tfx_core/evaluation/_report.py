@@ -12,6 +12,7 @@ from tfx_core.evaluation._validate import failures_text
 _CANDIDATE, _BASELINE = "#4e79a7", "#f28e2b"
 _PLOTTED_SLICES = 12  # Slices whose plots are drawn (the overall one first).
 _SIZE, _PAD = 220, 30
+_CALIBRATION_POINTS = 20
 
 _CSS = """
 body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
@@ -145,12 +146,17 @@ def _curves(plot):
 
 
 def _calibration(plot):
+  """(mean prediction, mean label) of the calibration buckets, merged into about
+  _CALIBRATION_POINTS groups so sparse buckets do not draw noise."""
+  buckets = plot.calibration_histogram_buckets.buckets
+  group = max(1, math.ceil(len(buckets) / _CALIBRATION_POINTS))
   points = []
-  for b in plot.calibration_histogram_buckets.buckets:
-    examples = b.num_weighted_examples.value
+  for start in range(0, len(buckets), group):
+    chunk = buckets[start:start + group]
+    examples = sum(b.num_weighted_examples.value for b in chunk)
     if examples > 0:
-      points.append((b.total_weighted_refined_prediction.value / examples,
-                     b.total_weighted_label.value / examples))
+      points.append((sum(b.total_weighted_refined_prediction.value for b in chunk) / examples,
+                     sum(b.total_weighted_label.value for b in chunk) / examples))
   return points
 
 
@@ -200,7 +206,7 @@ def evaluation_html(result, validation, candidate, title="Model evaluation", sub
                     "when there is no baseline")
   failure_list = ("<h2>Failed thresholds</h2><ul class=\"failures\">%s</ul>" % "".join(
       "<li>%s</li>" % _esc(f) for f in failures)) if failures else ""
-  comparison = ("candidate %s against baseline %s" % (candidate or "model", baseline)
+  comparison = ("candidate model %r against baseline %r" % (candidate, baseline)
                 if baseline is not None else "no baseline model")
   body = "%s<p>%s; %d examples; %d slices.</p>%s<h2>Metrics by slice</h2>%s%s" % (
       verdict, _esc(comparison), result.slice(()).example_count if any(

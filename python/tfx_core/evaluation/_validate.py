@@ -103,7 +103,7 @@ def validate(eval_config, result, candidate_name, rubber_stamp):
           value = s.metrics[key]
           if threshold.HasField("value_threshold") and not _check_value(
               threshold.value_threshold, value):
-            failures.append(_failure(key, threshold, value, "%s = %s on slice %s is outside "
+            failures.append(_failure(key, threshold, value, "%s = %.6g on slice %s is outside "
                                      "%s" % (key, value, s.name, _bounds(threshold))))
           if threshold.HasField("change_threshold") and baseline is not None:
             diff_key = MetricKey(key.name, key.model_name, key.class_id, True)
@@ -112,7 +112,7 @@ def validate(eval_config, result, candidate_name, rubber_stamp):
               failures.append(_failure(diff_key, threshold, None, NOT_FOUND))
             elif not _check_change(threshold.change_threshold, s.metrics[diff_key], base):
               failures.append(_failure(diff_key, threshold, s.metrics[diff_key], (
-                  "%s changed by %+g from the baseline's %g on slice %s; the change threshold "
+                  "%s changed by %+.6g from the baseline's %.6g on slice %s; the change threshold "
                   "wants %s" % (key.name, s.metrics[diff_key], base, s.name,
                                 _change(threshold.change_threshold)))))
     if failures:
