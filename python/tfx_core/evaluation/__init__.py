@@ -19,7 +19,7 @@ from tfx_core.evaluation._evaluate import (BOOTSTRAP_SAMPLES, EvalResult, Evalua
                                            SliceResult, check_config)
 from tfx_core.evaluation._registry import METRICS as METRIC_CLASSES
 from tfx_core.evaluation._report import evaluation_html
-from tfx_core.evaluation._run import evaluate_examples
+from tfx_core.evaluation._run import DEFAULT_BATCH_SIZE, evaluate_examples
 from tfx_core.evaluation._slicing import OVERALL, slice_name
 from tfx_core.evaluation._validate import failures_text, validate
 from tfx_core.proto.eval_config_pb2 import (AggregationOptions, BinarizationOptions,
@@ -47,7 +47,7 @@ def parse_eval_config(text):
 
 
 __all__ = [
-    "AggregationOptions", "BOOTSTRAP_SAMPLES", "BinarizationOptions", "ConfidenceIntervalOptions",
+    "AggregationOptions", "BOOTSTRAP_SAMPLES", "DEFAULT_BATCH_SIZE", "BinarizationOptions", "ConfidenceIntervalOptions",
     "CrossSliceMetricThreshold", "CrossSliceMetricThresholds", "CrossSlicingSpec", "EvalConfig",
     "EvalResult", "Evaluation", "ExampleWeightOptions", "GenericChangeThreshold",
     "GenericValueThreshold", "METRIC_CLASSES", "MetricConfig", "MetricDirection", "MetricKey",

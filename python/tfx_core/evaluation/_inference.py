@@ -51,11 +51,14 @@ class SavedModelPredictor:
     only = list(self._inputs.values())
     self.takes_examples = len(only) == 1 and only[0].dtype == tf.string and \
         only[0].shape.rank == 1
+    # The features the signature parses: only these are encoded (None: encode every column).
+    self._parsed = _parsed_keys(self._signature) if self.takes_examples else None
 
   def required_columns(self, available):
     """The example columns the signature reads (every column, for serialized examples)."""
     if self.takes_examples:
-      return list(available)
+      return list(available) if self._parsed is None else [
+          c for c in available if c in self._parsed]
     columns = {n[:-len(ROW_LENGTHS_SUFFIX)] if n.endswith(ROW_LENGTHS_SUFFIX) else n
                for n in self._inputs}
     missing = sorted(columns - set(available))
@@ -69,7 +72,9 @@ class SavedModelPredictor:
     tf = self._tf
     if self.takes_examples:
       (input_name,) = self._inputs
-      examples = ext.data.encode_examples(batch.schema.names, list(batch.columns), batch.num_rows)
+      names = [n for n in batch.schema.names if self._parsed is None or n in self._parsed]
+      examples = ext.data.encode_examples(names, [batch.column(n) for n in names],
+                                          batch.num_rows)
       feeds = {input_name: tf.constant(examples)}
     else:
       feeds = {name: tf.constant(self._column(batch, name, spec))
@@ -101,3 +106,30 @@ class SavedModelPredictor:
     if spec.shape.rank == 2:
       array = array.reshape(-1, spec.shape[1] or 1)
     return array
+
+
+_PARSE_OPS = {"ParseExampleV2": (2, 3, 4), "ParseExample": None}
+
+
+def _parsed_keys(signature):
+  """The feature keys the signature's tf.io.parse_example ops read (constants in its graph
+  or the functions it calls), or None when they can't be told (then every column goes)."""
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
+  graph = signature.graph.as_graph_def()
+  bodies = [list(graph.node)] + [list(f.node_def) for f in graph.library.function]
+  keys, found = set(), False
+  for nodes in bodies:
+    by_name = {n.name: n for n in nodes}
+    for node in nodes:
+      if node.op not in _PARSE_OPS:
+        continue
+      found = True
+      if _PARSE_OPS[node.op] is None:  # The v1 op lists its keys as separate inputs.
+        return None
+      for index in _PARSE_OPS[node.op]:
+        source = by_name.get(node.input[index].split(":")[0].lstrip("^"))
+        if source is None or source.op != "Const":
+          return None
+        keys.update(k.decode() if isinstance(k, bytes) else str(k)
+                    for k in tf.make_ndarray(source.attr["value"].tensor).ravel())
+  return keys if found else None

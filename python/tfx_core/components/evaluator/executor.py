@@ -90,7 +90,7 @@ class EvaluatorExecutor(BaseExecutor):
     self.context.raise_if_cancelled()
     result = tfma.evaluate_examples(
         config, [examples.file_pattern(s) for s in splits], model_dirs,
-        batch_size=exec_properties.get("batch_size") or 4096)
+        batch_size=exec_properties.get("batch_size") or tfma.DEFAULT_BATCH_SIZE)
     self.context.raise_if_cancelled()
     rubber_stamp = baseline is None
     validation = tfma.validate(config, result, candidate, rubber_stamp)
