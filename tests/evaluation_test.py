@@ -278,6 +278,7 @@ def test_tfx_eval_config_text_loads_unchanged():
      "metric AUC: unknown argument"),
     (lambda c: c.metrics_specs[0].metrics.add(class_name="AUC", config="{not json"),
      "config is not JSON"),
+    (lambda c: c.cross_slicing_specs.add(), "cross_slicing_specs are not supported yet"),
 ])
 def test_config_errors_name_the_field(change, message):
   config = _penguin_config()

@@ -181,6 +181,15 @@ def test_evaluator_errors_name_the_field(tmp_path):
     _evaluate(tmp_path, examples, _config(), model=model, example_splits=["test"])
   with pytest.raises(ValueError, match="neither a model nor a prediction_key"):
     _evaluate(tmp_path, examples, _config())
+  renamed = Examples()
+  renamed.uri = str(tmp_path / "renamed")
+  os.makedirs(renamed.split_uri("eval"))
+  pq.write_table(pq.read_table(examples.split_uri("eval")).rename_columns(["z", "label", "colour"]),
+                 os.path.join(renamed.split_uri("eval"), "data-00000-of-00001.parquet"))
+  renamed.split_names = ["eval"]
+  with pytest.raises(ValueError, match="signature 'serving_default' does not take these "
+                                       "examples"):
+    _evaluate(tmp_path, renamed, _config(), model=model)
   os.remove(os.path.join(examples.split_uri("eval"), "data-00000-of-00001.parquet"))
   pq.write_table(pa.table({"x": np.zeros(0, np.float32), "label": np.zeros(0, np.int64),
                            "colour": pa.array([], pa.string())}),
@@ -239,6 +248,10 @@ def test_pusher_errors(tmp_path):
   with pytest.raises(ValueError, match="push_destination needs filesystem.base_directory"):
     PusherExecutor().Do({"model": [model]}, {"pushed_model": [pushed]},
                         {"push_destination": pusher_pb2.PushDestination()})
+  with pytest.raises(ValueError, match="Pusher: no model_blessing"):
+    PusherExecutor().Do({"model": [model]}, {"pushed_model": [pushed]},
+                        {"push_destination": _destination(tmp_path)})
+  assert not os.path.exists(tmp_path / "serving")
   blocked = tmp_path / "file"
   blocked.write_text("not a folder")
   with pytest.raises(ValueError, match="cannot create push destination"):

@@ -24,7 +24,17 @@ def test_namespaces_are_modules_with_tfx_names():
   for module, names in {
       "tfx_core.v1.components": ["CsvExampleGen", "ImportExampleGen", "StatisticsGen",
                                  "SchemaGen", "ImportSchemaGen", "ExampleValidator",
-                                 "Transform"],
+                                 "Transform", "Tuner", "Trainer", "Evaluator", "Pusher"],
+      # `import tensorflow_model_analysis as tfma` -> `import tfx_core.evaluation as tfma`.
+      "tfx_core.evaluation": ["EvalConfig", "ModelSpec", "SlicingSpec", "MetricsSpec",
+                              "MetricConfig", "MetricThreshold", "GenericValueThreshold",
+                              "GenericChangeThreshold", "MetricDirection", "Options",
+                              "BinarizationOptions", "AggregationOptions", "metrics"],
+      "tfx_core.evaluation.metrics": ["ExampleCount", "AUC", "BinaryAccuracy", "Precision",
+                                      "Recall", "MeanLabel", "Calibration", "CalibrationPlot",
+                                      "ConfusionMatrixPlot", "SparseCategoricalAccuracy",
+                                      "MeanSquaredError", "FairnessIndicators",
+                                      "specs_from_metrics"],
       "tfx_core.v1.dsl": ["Pipeline", "Importer", "Resolver", "Channel", "Cond"],
       "tfx_core.v1.dsl.experimental": ["LatestArtifactStrategy", "LatestBlessedModelStrategy",
                                        "LatestBlessedModelResolver"],

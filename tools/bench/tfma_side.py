@@ -22,7 +22,9 @@ def main():
   args = parser.parse_args()
   from google.protobuf import json_format  # pylint: disable=import-outside-toplevel
   import tensorflow_model_analysis as tfma  # pylint: disable=import-outside-toplevel
-  config = json_format.Parse(args.eval_config, tfma.EvalConfig())
+  # TFMA 0.52 lists EvalConfig in __all__ but no longer defines it at the top level.
+  from tensorflow_model_analysis.proto import config_pb2  # pylint: disable=import-outside-toplevel
+  config = json_format.Parse(args.eval_config, config_pb2.EvalConfig())
   start = time.perf_counter()
   shared = tfma.default_eval_shared_model(eval_saved_model_path=args.model, eval_config=config)
   with tempfile.TemporaryDirectory() as out:

@@ -343,6 +343,9 @@ def _numbers(batch, column, field, spec, first_row):
 
 def check_config(eval_config):
   """Errors in an EvalConfig that no data can fix, each naming the field."""
+  if eval_config.cross_slicing_specs:
+    raise ValueError("EvalConfig.cross_slicing_specs are not supported yet; compare slices with "
+                     "slicing_specs and per_slice_thresholds")
   for spec in eval_config.metrics_specs:
     for config in spec.metrics:
       _registry.resolve(config)

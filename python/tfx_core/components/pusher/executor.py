@@ -26,6 +26,9 @@ def _versions(base):
 def _refusal(input_dict):
   """Why the model must not be pushed, or None."""
   model_blessing = (input_dict.get("model_blessing") or [None])[0]
+  if model_blessing is None and not input_dict.get("infra_blessing"):
+    raise ValueError("Pusher: no model_blessing (nor infra_blessing): it pushes only a model "
+                     "a blessing vouches for; give it the Evaluator's outputs['blessing']")
   if model_blessing is not None and not model_blessing.get("blessed"):
     failed = json.loads(model_blessing.get("failed_thresholds") or "[]")
     return "the Evaluator did not bless the model%s" % (
