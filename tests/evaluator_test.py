@@ -130,7 +130,8 @@ def test_first_run_is_rubber_stamped_and_writes_tfma_outputs(tmp_path, signature
   with open(evaluation.path(evaluation.EVAL_CONFIG_FILE)) as f:
     run = json_format.Parse(f.read(), eval_config_pb2.EvalRun())
   assert run.eval_config.model_specs[0].label_key == "label"
-  assert run.model_locations[""] == model.serving_model_dir
+  assert run.data_location == "Split-eval" and str(tmp_path) not in open(
+      evaluation.path(evaluation.REPORT_FILE)).read()
 
 
 def test_a_worse_candidate_is_not_blessed_and_not_pushed(tmp_path):

@@ -7,6 +7,7 @@ import os
 
 from google.protobuf import json_format
 
+from tfx_core import __version__
 from tfx_core import evaluation as tfma
 from tfx_core.dsl import BaseExecutor
 from tfx_core.proto import eval_config_pb2
@@ -14,6 +15,7 @@ from tfx_core.proto import eval_config_pb2
 log = logging.getLogger("tfx_core.components.Evaluator")
 
 CANDIDATE, BASELINE = "candidate", "baseline"  # TFMA's model names with a baseline.
+_VERSION = "tfx_core " + __version__
 
 
 def _with_models(eval_config, has_baseline, fairness_thresholds):
@@ -97,18 +99,20 @@ class EvaluatorExecutor(BaseExecutor):
 
     evaluation = output_dict["evaluation"][0]
     os.makedirs(evaluation.uri, exist_ok=True)
-    run = eval_config_pb2.EvalRun(eval_config=config, data_location=",".join(
-        examples.split_uri(s) for s in splits), file_format="parquet")
-    for name, path in model_dirs.items():
-      run.model_locations[name] = path
+    # No absolute paths in the outputs: equal evaluations are equal files wherever the pipeline
+    # root is (content fingerprints, the cache); lineage in the metadata store says which data
+    # and models they were.
+    run = eval_config_pb2.EvalRun(eval_config=config, version=_VERSION,
+                                  data_location=",".join("Split-" + s for s in splits),
+                                  file_format="parquet")
     with open(evaluation.path(evaluation.EVAL_CONFIG_FILE), "w") as f:
       f.write(json_format.MessageToJson(run, sort_keys=True))
     _write_records(evaluation.path(evaluation.METRICS_FILE), result.metrics_for_slice())
     _write_records(evaluation.path(evaluation.PLOTS_FILE), result.plots_for_slice())
     _write_records(evaluation.path(evaluation.VALIDATIONS_FILE), [validation])
     with open(evaluation.path(evaluation.REPORT_FILE), "w") as f:
-      f.write(tfma.evaluation_html(result, validation, candidate, subtitle="splits %s of %s%s" % (
-          ", ".join(splits), examples.uri, examples.data_label())))
+      f.write(tfma.evaluation_html(result, validation, candidate, subtitle="split%s %s%s" % (
+          "s" if len(splits) > 1 else "", ", ".join(splits), examples.data_label())))
     text = summary(result, validation, candidate)
     evaluation.set("summary", text)
 
