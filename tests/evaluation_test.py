@@ -172,6 +172,32 @@ def test_a_worse_candidate_fails_the_change_threshold_and_a_better_one_passes():
   assert tfma.validate(config, better.result(), "candidate", rubber_stamp=False).validation_ok
 
 
+def test_cross_slices_compare_each_slice_with_the_baseline_slice():
+  batch, good, worse = _penguin_rows()
+  config = _penguin_config()
+  del config.model_specs[1:]
+  del config.slicing_specs[:]  # The cross-slice specs' slices are computed all the same.
+  config.cross_slicing_specs.add(
+      baseline_spec=tfma.SlicingSpec(feature_values={"island": "Dream"}),
+      slicing_specs=[tfma.SlicingSpec(feature_keys=["island"])])
+  evaluation = tfma.Evaluation(config)
+  evaluation.add(batch, {"candidate": worse})
+  result = evaluation.result()
+  assert [s.name for s in result.slices] == ["Overall", "island:Biscoe", "island:Dream",
+                                             "island:Torgersen"]
+  assert [c.name for c in result.cross_slices] == ["island:Biscoe vs island:Dream",
+                                                   "island:Torgersen vs island:Dream"]
+  key = tfma.MetricKey("sparse_categorical_accuracy", "candidate")
+  biscoe, dream = result.slice((("island", "Biscoe"),)), result.slice((("island", "Dream"),))
+  assert result.cross_slices[0].metrics[key] == pytest.approx(
+      biscoe.metrics[key] - dream.metrics[key])
+  cross = result.metrics_for_slice()[-1]
+  assert cross.cross_slice_key.baseline_slice_key.single_slice_keys[0].bytes_value == b"Dream"
+  page = tfma.evaluation_html(result, tfma.validate(config, result, "candidate", True),
+                              "candidate")
+  assert "Cross-slice comparisons" in page and "island:Biscoe vs island:Dream" in page
+
+
 def test_rubber_stamp_skips_change_thresholds_but_not_value_thresholds():
   batch, good, worse = _penguin_rows()
   config = _penguin_config(accuracy=0.6)
@@ -278,7 +304,9 @@ def test_tfx_eval_config_text_loads_unchanged():
      "metric AUC: unknown argument"),
     (lambda c: c.metrics_specs[0].metrics.add(class_name="AUC", config="{not json"),
      "config is not JSON"),
-    (lambda c: c.cross_slicing_specs.add(), "cross_slicing_specs are not supported yet"),
+    (lambda c: c.cross_slicing_specs.add(), "slicing_specs .* are empty"),
+    (lambda c: c.metrics_specs[0].metrics[1].cross_slice_thresholds.add(),
+     "cross_slice_thresholds are not supported yet"),
 ])
 def test_config_errors_name_the_field(change, message):
   config = _penguin_config()

@@ -20,7 +20,8 @@ import pyarrow.compute as pc
 from tfx_core._native import ext
 from tfx_core.evaluation import _registry
 from tfx_core.evaluation._registry import ANY, BINARY, MULTI_CLASS, REGRESSION, Curve
-from tfx_core.evaluation._slicing import OVERALL, Slicer, slice_key_proto, slice_name
+from tfx_core.evaluation._slicing import (OVERALL, Slicer, slice_key_proto, slice_name,
+                                          spec_matches)
 from tfx_core.proto import eval_config_pb2, metrics_for_slice_pb2
 
 # The t-distribution's 97.5% quantile for 19 degrees of freedom: TFMA's 95% interval over its
@@ -66,10 +67,24 @@ class SliceResult:
 
 
 @dataclasses.dataclass
+class CrossSliceResult:
+  """A CrossSlicingSpec's comparison: each scalar metric of the comparison slice minus the
+  baseline slice's, per model (as TFMA's cross-slice metrics)."""
+  baseline_key: Tuple
+  comparison_key: Tuple
+  metrics: Dict[MetricKey, float]
+
+  @property
+  def name(self):
+    return "%s vs %s" % (slice_name(self.comparison_key), slice_name(self.baseline_key))
+
+
+@dataclasses.dataclass
 class EvalResult:
   slices: List[SliceResult]
   model_names: List[str]
   baseline_name: Optional[str]
+  cross_slices: List[CrossSliceResult] = dataclasses.field(default_factory=list)
 
   def slice(self, key=OVERALL):
     for s in self.slices:
@@ -92,6 +107,14 @@ class EvalResult:
           interval.upper_bound.double_value.value = upper
           interval.standard_error.double_value.value = error
           interval.degrees_of_freedom.value = BOOTSTRAP_SAMPLES - 1
+      out.append(proto)
+    for c in self.cross_slices:
+      proto = metrics_for_slice_pb2.MetricsForSlice()
+      proto.cross_slice_key.baseline_slice_key.CopyFrom(slice_key_proto(c.baseline_key))
+      proto.cross_slice_key.comparison_slice_key.CopyFrom(slice_key_proto(c.comparison_key))
+      for key in sorted(c.metrics):
+        proto.metric_keys_and_values.add(key=key.proto()).value.double_value.value = \
+            c.metrics[key]
       out.append(proto)
     return out
 
@@ -237,7 +260,11 @@ class Evaluation:
     if len(baselines) > 1:
       raise ValueError("EvalConfig.model_specs: at most one baseline, got %s" % baselines)
     self.baseline_name = baselines[0] if baselines else None
-    self.slicer = Slicer(eval_config.slicing_specs)
+    # Cross-slice comparisons need their slices computed too.
+    specs = list(eval_config.slicing_specs) or [eval_config_pb2.SlicingSpec()]
+    for cross in eval_config.cross_slicing_specs:
+      specs += [s for s in [cross.baseline_spec] + list(cross.slicing_specs) if s not in specs]
+    self.slicer = Slicer(specs)
     self.rows = 0
 
   @property
@@ -295,7 +322,20 @@ class Evaluation:
               result.intervals[keys[n]] = _interval([s[n] for s in samples])
     self._add_diffs(results)
     ordered = sorted(results.values(), key=lambda s: (len(s.key), s.key))
-    return EvalResult(ordered, self.model_names, self.baseline_name)
+    return EvalResult(ordered, self.model_names, self.baseline_name,
+                      self._cross_slices(ordered))
+
+  def _cross_slices(self, slices):
+    out = []
+    for cross in self.config.cross_slicing_specs:
+      for base in [s for s in slices if spec_matches(cross.baseline_spec, s.key)]:
+        for other in slices:
+          if other.key != base.key and any(spec_matches(spec, other.key)
+                                           for spec in cross.slicing_specs):
+            out.append(CrossSliceResult(base.key, other.key, {
+                k: v - base.metrics[k] for k, v in other.metrics.items()
+                if k in base.metrics and not k.is_diff}))
+    return out
 
   def _add_diffs(self, results):
     if self.baseline_name is None:
@@ -343,18 +383,29 @@ def _numbers(batch, column, field, spec, first_row):
 
 def check_config(eval_config):
   """Errors in an EvalConfig that no data can fix, each naming the field."""
-  if eval_config.cross_slicing_specs:
-    raise ValueError("EvalConfig.cross_slicing_specs are not supported yet; compare slices with "
-                     "slicing_specs and per_slice_thresholds")
+  for cross in eval_config.cross_slicing_specs:
+    if not cross.slicing_specs:
+      raise ValueError("CrossSlicingSpec with baseline_spec %s: slicing_specs (the slices to "
+                       "compare with it) are empty" % _spec_text(cross.baseline_spec))
   for spec in eval_config.metrics_specs:
+    if spec.cross_slice_thresholds:
+      raise ValueError("MetricsSpec.cross_slice_thresholds are not supported yet (cross-slice "
+                       "metrics are computed, not gated)")
     for config in spec.metrics:
       _registry.resolve(config)
+      if config.cross_slice_thresholds:
+        raise ValueError("MetricConfig %s cross_slice_thresholds are not supported yet "
+                         "(cross-slice metrics are computed, not gated)" % config.class_name)
       _check_threshold(config.threshold, "MetricConfig %s threshold" % config.class_name)
       for per_slice in config.per_slice_thresholds:
         _check_threshold(per_slice.threshold,
                          "MetricConfig %s per_slice_thresholds" % config.class_name)
     for name, threshold in spec.thresholds.items():
       _check_threshold(threshold, "MetricsSpec.thresholds[%r]" % name)
+
+
+def _spec_text(spec):
+  return "{%s}" % str(spec).replace("\n", " ").strip()
 
 
 def _check_threshold(threshold, where):

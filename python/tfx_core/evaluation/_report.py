@@ -109,6 +109,26 @@ def _table(result, candidate, baseline, validation):
           "</tbody></table></div>" % ("".join(head), "\n".join(rows)))
 
 
+def _cross_table(result, candidate):
+  """The candidate's cross-slice comparisons: each metric of a slice minus the baseline
+  slice's."""
+  if not result.cross_slices:
+    return ""
+  names = sorted({(k.name, k.class_id) for c in result.cross_slices for k in c.metrics
+                  if k.model_name == candidate})
+  head = "".join("<th>%s</th>" % _esc(n + ("" if c is None else " (class %d)" % c))
+                 for n, c in names)
+  rows = []
+  for c in result.cross_slices:
+    cells = "".join('<td class="n" data-v="%s">%s</td>' % (
+        "" if v is None else v, "\u2014" if v is None else "%+.4g" % v)
+                    for v in (c.metrics.get(MetricKey(n, candidate, i)) for n, i in names))
+    rows.append('<tr><td data-v="%s">%s</td>%s</tr>' % (_esc(c.name), _esc(c.name), cells))
+  return ("<h2>Cross-slice comparisons</h2><p>Each metric of a slice minus the baseline "
+          "slice's.</p><div class=\"scroll\"><table class=\"sortable\"><thead><tr><th>slices"
+          "</th>%s</tr></thead><tbody>%s</tbody></table></div>" % (head, "\n".join(rows)))
+
+
 def _svg(title, series, x_label, y_label, diagonal=False):
   """A unit-square line chart: series is [(colour, [(x, y), ...])]."""
   inner = _SIZE - 2 * _PAD
@@ -208,10 +228,11 @@ def evaluation_html(result, validation, candidate, title="Model evaluation", sub
       "<li>%s</li>" % _esc(f) for f in failures)) if failures else ""
   comparison = ("candidate model %r against baseline %r" % (candidate, baseline)
                 if baseline is not None else "no baseline model")
-  body = "%s<p>%s; %d examples; %d slices.</p>%s<h2>Metrics by slice</h2>%s%s" % (
+  body = "%s<p>%s; %d examples; %d slices.</p>%s<h2>Metrics by slice</h2>%s%s%s" % (
       verdict, _esc(comparison), result.slice(()).example_count if any(
           s.key == () for s in result.slices) else 0, len(result.slices), failure_list,
-      _table(result, candidate, baseline, validation), _plots(result, candidate, baseline))
+      _table(result, candidate, baseline, validation), _cross_table(result, candidate),
+      _plots(result, candidate, baseline))
   return ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>%s</title><style>%s"
           "</style></head><body><h1>%s</h1><p>%s</p>%s<script>%s</script></body></html>" % (
               _esc(title), _CSS, _esc(title), _esc(subtitle), body, _SCRIPT))
