@@ -262,6 +262,22 @@ def test_multi_class_binary_metrics_per_class_and_regression():
   for c in (0, 2):
     assert overall.metrics[tfma.MetricKey("auc", class_id=c)] == pytest.approx(
         _pairwise_auc((species == c).astype(int), worse[:, c], ones), abs=1e-12)
+  per_class = [_pairwise_auc((species == c).astype(int), worse[:, c], ones) for c in range(3)]
+  counts = np.bincount(species, minlength=3)
+  for aggregate, expected in [("macro_average", np.mean(per_class)),
+                              ("weighted_macro_average", per_class @ counts / counts.sum()),
+                              ("micro_average", None)]:
+    averaged = tfma.EvalConfig(
+        model_specs=[tfma.ModelSpec(label_key="species")],
+        metrics_specs=tfma.metrics.specs_from_metrics(
+            [tfma.metrics.AUC()], aggregate=tfma.AggregationOptions(**{aggregate: True})))
+    evaluation = tfma.Evaluation(averaged)
+    evaluation.add(batch, {"": worse})
+    [(key, value)] = evaluation.result().slice(()).metrics.items()
+    assert key.aggregation == aggregate and key.proto().aggregation_type.WhichOneof("type") \
+        == aggregate
+    if expected is not None:
+      assert value == pytest.approx(expected, abs=1e-12)
   regression = tfma.EvalConfig(
       model_specs=[tfma.ModelSpec(label_key="y")],
       metrics_specs=tfma.metrics.specs_from_metrics(

@@ -38,16 +38,20 @@ class MetricKey:
   model_name: str = ""
   class_id: Optional[int] = None
   is_diff: bool = False
+  aggregation: Optional[str] = None  # "micro_average", "macro_average", ... when configured.
 
   def proto(self):
     key = metrics_for_slice_pb2.MetricKey(name=self.name, model_name=self.model_name,
                                           is_diff=self.is_diff)
     if self.class_id is not None:
       key.sub_key.class_id.value = self.class_id
+    if self.aggregation is not None:
+      setattr(key.aggregation_type, self.aggregation, True)
     return key
 
   def __str__(self):
     text = self.name + ("" if self.class_id is None else " (classId:%d)" % self.class_id)
+    text += "" if self.aggregation is None else " (%s)" % self.aggregation.replace("_", " ")
     return text + (" [diff]" if self.is_diff else "")
 
 
@@ -142,6 +146,10 @@ class _Entry:
   name: str
   curve: Curve
   class_id: Optional[int]
+  aggregation: Optional[str] = None
+  # Macro averages: {class id: its weight}, the weights of "weighted_macro_average" also
+  # scaled by each class's share of the label weight.
+  classes: Optional[Dict[int, float]] = None
 
 
 def _spec_label(spec):
@@ -170,18 +178,24 @@ class _Model:
       if metrics_spec.output_names and list(metrics_spec.output_names) != [""]:
         raise ValueError("MetricsSpec.output_names %s: multi-output models are not supported" %
                          list(metrics_spec.output_names))
-      if metrics_spec.aggregate.macro_average or metrics_spec.aggregate.weighted_macro_average:
-        raise ValueError("MetricsSpec.aggregate: only micro_average is supported")
+      aggregation = metrics_spec.aggregate.WhichOneof("type")
+      if aggregation is not None and not getattr(metrics_spec.aggregate, aggregation):
+        aggregation = None  # A oneof field set to false asks for nothing.
+      class_weights = dict(metrics_spec.aggregate.class_weights)
       class_ids = list(metrics_spec.binarize.class_ids.values)
       for config in metrics_spec.metrics:
         definition, arguments, name = _registry.resolve(config)
-        self.configs.append((definition, arguments, name, class_ids))
+        self.configs.append((definition, arguments, name, class_ids, aggregation,
+                             class_weights))
     self.entries = None
     self.accumulators = {}
 
   def _setup(self, width):
     entries = []
-    for definition, arguments, name, class_ids in self.configs:
+    for definition, arguments, name, class_ids, aggregation, class_weights in self.configs:
+      if aggregation is not None and definition.task == BINARY and width < 2:
+        raise ValueError("MetricsSpec.aggregate.%s averages classes; %s's model gives one "
+                         "score per example" % (aggregation, _spec_label(self.spec)))
       if definition.task == MULTI_CLASS and width < 2:
         raise ValueError("%s: metric %s needs one prediction per class; the model gives one "
                          "score per example" % (_spec_label(self.spec), definition.class_name))
@@ -196,7 +210,20 @@ class _Model:
         curves = [(Curve(class_id=c), c) for c in class_ids] or [(Curve(micro=True), None)]
       else:
         curves = [(Curve(), None)]
-      entries += [_Entry(definition, arguments, name, curve, class_id)
+      if definition.task == BINARY and aggregation in ("macro_average",
+                                                       "weighted_macro_average"):
+        classes = sorted(class_weights or class_ids or range(width))
+        if not all(0 <= c < width for c in classes):
+          raise ValueError("MetricsSpec.aggregate: classes %s are not all classes of a model "
+                           "with %d classes" % (classes, width))
+        entries.append(_Entry(definition, arguments, name, Curve(), None, aggregation,
+                              {c: float(class_weights.get(c, 1.0)) if class_weights else 1.0
+                               for c in classes}))
+        continue
+      if definition.task == BINARY and aggregation == "micro_average":
+        curves = [(Curve(micro=True), None)]
+      entries += [_Entry(definition, arguments, name, curve, class_id,
+                         aggregation if definition.task == BINARY else None)
                   for curve, class_id in curves]
     tasks = {e.definition.task for e in entries}
     if width > 1:
@@ -233,7 +260,21 @@ class _Model:
 
 
 def _metric_values(entry, slice_metrics):
-  return entry.definition.compute(slice_metrics, entry.curve, entry.arguments, entry.name)
+  compute = entry.definition.compute
+  if entry.classes is None:
+    return compute(slice_metrics, entry.curve, entry.arguments, entry.name)
+  # TFMA's macro averages: each class against the rest, averaged with the classes' weights
+  # (weighted_macro_average: times each class's share of the label weight).
+  per_class, weights = [], []
+  for class_id, weight in entry.classes.items():
+    curve = Curve(class_id=class_id)
+    per_class.append(compute(slice_metrics, curve, entry.arguments, entry.name))
+    if entry.aggregation == "weighted_macro_average":
+      weight *= float(slice_metrics.calibration_buckets(1, **curve.kwargs())[:, 3].sum())
+    weights.append(weight)
+  total = sum(weights)
+  return {n: (sum(w * v[n] for w, v in zip(weights, per_class)) / total if total > 0
+              else math.nan) for n in per_class[0]}
 
 
 class Evaluation:
@@ -312,7 +353,8 @@ class Evaluation:
           accumulator = model.accumulator_for(entry.definition)
           values = _metric_values(entry, accumulator.slice(slice_id))
           target = result.plots if entry.definition.plot else result.metrics
-          keys = {n: MetricKey(n, model.name, entry.class_id) for n in values}
+          keys = {n: MetricKey(n, model.name, entry.class_id, aggregation=entry.aggregation)
+                  for n in values}
           target.update({keys[n]: v for n, v in values.items()})
           if model.bootstrap_samples and not entry.definition.plot and \
               entry.definition.class_name != "ExampleCount":

@@ -78,17 +78,21 @@ def _failed_keys(validation):
 
 
 def _columns(result, candidate):
-  names = sorted({(k.name, k.class_id) for s in result.slices for k in s.metrics
-                  if k.model_name == candidate and not k.is_diff})
-  return names
+  return sorted({(k.name, k.class_id, k.aggregation) for s in result.slices for k in s.metrics
+                 if k.model_name == candidate and not k.is_diff},
+                key=lambda c: (c[0], -1 if c[1] is None else c[1], c[2] or ""))
+
+
+def _label(name, class_id, aggregation):
+  return str(MetricKey(name, class_id=class_id, aggregation=aggregation))
 
 
 def _table(result, candidate, baseline, validation):
   failed = _failed_keys(validation)
   columns = _columns(result, candidate)
   head = ["<th>slice</th>"]
-  for name, class_id in columns:
-    label = name + ("" if class_id is None else " (class %d)" % class_id)
+  for name, class_id, aggregation in columns:
+    label = _label(name, class_id, aggregation)
     head.append("<th>%s</th>" % _esc(label))
     if baseline is not None:
       head.append("<th>%s: baseline</th><th>%s: change</th>" % (_esc(label), _esc(label)))
@@ -96,10 +100,10 @@ def _table(result, candidate, baseline, validation):
   for s in result.slices:
     key_bytes = slice_key_proto(s.key).SerializeToString()
     cells = ['<td data-v="%s">%s</td>' % (_esc(s.name), _esc(s.name))]
-    for name, class_id in columns:
+    for name, class_id, aggregation in columns:
       for model, is_diff, css in ([(candidate, False, "n")] + (
           [(baseline, False, "n base"), (candidate, True, "n")] if baseline is not None else [])):
-        value = s.metrics.get(MetricKey(name, model, class_id, is_diff))
+        value = s.metrics.get(MetricKey(name, model, class_id, is_diff, aggregation))
         bad = (key_bytes, name, model, is_diff) in failed
         cells.append('<td class="%s%s" data-v="%s">%s</td>' % (
             css, " failed" if bad else "", "" if value is None else value,
@@ -114,15 +118,16 @@ def _cross_table(result, candidate):
   slice's."""
   if not result.cross_slices:
     return ""
-  names = sorted({(k.name, k.class_id) for c in result.cross_slices for k in c.metrics
-                  if k.model_name == candidate})
-  head = "".join("<th>%s</th>" % _esc(n + ("" if c is None else " (class %d)" % c))
-                 for n, c in names)
+  names = sorted({(k.name, k.class_id, k.aggregation) for c in result.cross_slices
+                  for k in c.metrics if k.model_name == candidate},
+                 key=lambda c: (c[0], -1 if c[1] is None else c[1], c[2] or ""))
+  head = "".join("<th>%s</th>" % _esc(_label(*n)) for n in names)
   rows = []
   for c in result.cross_slices:
     cells = "".join('<td class="n" data-v="%s">%s</td>' % (
         "" if v is None else v, "\u2014" if v is None else "%+.4g" % v)
-                    for v in (c.metrics.get(MetricKey(n, candidate, i)) for n, i in names))
+                    for v in (c.metrics.get(MetricKey(n, candidate, i, False, a))
+                              for n, i, a in names))
     rows.append('<tr><td data-v="%s">%s</td>%s</tr>' % (_esc(c.name), _esc(c.name), cells))
   return ("<h2>Cross-slice comparisons</h2><p>Each metric of a slice minus the baseline "
           "slice's.</p><div class=\"scroll\"><table class=\"sortable\"><thead><tr><th>slices"

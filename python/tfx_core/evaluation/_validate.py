@@ -7,6 +7,7 @@ NaN fails. With no baseline (the first run, TFMA's "rubber stamp") change thresh
 skipped. A config with no thresholds at all passes only as a rubber stamp, as in TFMA.
 """
 
+import dataclasses
 import math
 
 from tfx_core.evaluation import _registry
@@ -106,8 +107,8 @@ def validate(eval_config, result, candidate_name, rubber_stamp):
             failures.append(_failure(key, threshold, value, "%s = %.6g on slice %s is outside "
                                      "%s" % (key, value, s.name, _bounds(threshold))))
           if threshold.HasField("change_threshold") and baseline is not None:
-            diff_key = MetricKey(key.name, key.model_name, key.class_id, True)
-            base = s.metrics.get(MetricKey(key.name, baseline, key.class_id))
+            diff_key = dataclasses.replace(key, is_diff=True)
+            base = s.metrics.get(dataclasses.replace(key, model_name=baseline))
             if diff_key not in s.metrics or base is None:
               failures.append(_failure(diff_key, threshold, None, NOT_FOUND))
             elif not _check_change(threshold.change_threshold, s.metrics[diff_key], base):

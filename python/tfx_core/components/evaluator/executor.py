@@ -1,6 +1,7 @@
 """Evaluator's executor: TFMA's outputs (eval_config.json, metrics, plots and validations as
 TFRecords of their protos, report.html) and TFX's ModelBlessing (BLESSED / NOT_BLESSED)."""
 
+import dataclasses
 import json
 import logging
 import os
@@ -62,7 +63,7 @@ def summary(result, validation, candidate):
   overall = result.slice(tfma.OVERALL)
   for key in sorted(overall.metrics):
     if key.model_name == candidate and not key.is_diff:
-      diff = overall.metrics.get(tfma.MetricKey(key.name, key.model_name, key.class_id, True))
+      diff = overall.metrics.get(dataclasses.replace(key, is_diff=True))
       lines.append("  %s = %.6g%s" % (key, overall.metrics[key],
                                       "" if diff is None else " (%+.6g vs baseline)" % diff))
   return "\n".join(lines)
