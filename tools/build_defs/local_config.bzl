@@ -43,6 +43,12 @@ cc_import(
     shared_library = "tf_lib/{tf_framework}",
 )
 
+# libtensorflow_cc holds the session, SavedModel loader and CPU kernels a C++ server needs.
+cc_import(
+    name = "tf_cc",
+    shared_library = "tf_lib/{tf_cc}",
+)
+
 cc_library(
     name = "cudart_static",
     srcs = {cudart},
@@ -75,6 +81,7 @@ TF_VERSION = "{tf_version}"
 TF_DISTRIBUTION = "{tf_distribution}"
 PYTHON_VERSION = "{python_version}"
 NVCC = "{nvcc}"
+PROTOC = "{protoc}"
 CUDA_INCLUDE = "{cuda_include}"
 """
 
@@ -110,6 +117,7 @@ def _impl(ctx):
         python = python,
         tf_defines = repr(info["tf_defines"]),
         tf_framework = info["tf_framework"],
+        tf_cc = info["tf_cc"],
         cudart = cudart,
     ))
     ctx.file("defs.bzl", _DEFS.format(
@@ -118,6 +126,7 @@ def _impl(ctx):
         tf_distribution = info["tf_distribution"],
         python_version = info["python_version"],
         nvcc = nvcc,
+        protoc = info["protoc"],
         cuda_include = cuda_include,
     ))
 

