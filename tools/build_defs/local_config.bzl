@@ -82,6 +82,7 @@ TF_DISTRIBUTION = "{tf_distribution}"
 PYTHON_VERSION = "{python_version}"
 NVCC = "{nvcc}"
 PROTOC = "{protoc}"
+TF_LIB_DIR = "{tf_lib_dir}"
 CUDA_INCLUDE = "{cuda_include}"
 """
 
@@ -127,6 +128,7 @@ def _impl(ctx):
         python_version = info["python_version"],
         nvcc = nvcc,
         protoc = info["protoc"],
+        tf_lib_dir = info["tf_lib_dir"],
         cuda_include = cuda_include,
     ))
 

@@ -1,0 +1,58 @@
+// TF Serving's inference APIs over a loaded version: Predict, Classify, Regress,
+// MultiInference and GetModelMetadata, with TF Serving's semantics and error messages. The gRPC
+// front end calls these with parsed messages; the REST API builds the same messages (or, for
+// predict, tensors) from JSON.
+#ifndef OPS_SERVING_PREDICTION_H_
+#define OPS_SERVING_PREDICTION_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ops/serving/servable.h"
+#include "tensorflow/core/framework/tensor.h"
+#include "tensorflow_serving/apis/classification.pb.h"
+#include "tensorflow_serving/apis/get_model_metadata.pb.h"
+#include "tensorflow_serving/apis/inference.pb.h"
+#include "tensorflow_serving/apis/predict.pb.h"
+#include "tensorflow_serving/apis/regression.pb.h"
+
+namespace tfx_core::serving {
+
+using NamedTensors = std::vector<std::pair<std::string, tensorflow::Tensor>>;
+
+// Runs `signature` on tensors named by its input aliases (every input, no other) and returns
+// its outputs by alias: all of them, or those in `output_filter`. timeout_ms <= 0: no deadline.
+absl::Status RunSignature(const Servable& servable, const tensorflow::SignatureDef& signature,
+                          const NamedTensors& inputs, const std::vector<std::string>& output_filter,
+                          int64_t timeout_ms, NamedTensors* outputs);
+
+// The ModelSpec a response carries: the model, the version that answered, the signature.
+void FillModelSpec(const Servable& servable, const std::string& signature_name,
+                   tensorflow::serving::ModelSpec* spec);
+
+absl::Status Predict(const Servable& servable, const tensorflow::serving::PredictRequest& request,
+                     int64_t timeout_ms, tensorflow::serving::PredictResponse* response);
+absl::Status Classify(const Servable& servable,
+                      const tensorflow::serving::ClassificationRequest& request,
+                      int64_t timeout_ms, tensorflow::serving::ClassificationResponse* response);
+absl::Status Regress(const Servable& servable, const tensorflow::serving::RegressionRequest& request,
+                     int64_t timeout_ms, tensorflow::serving::RegressionResponse* response);
+// Every task must name the same model as the servable; each runs its own signature.
+absl::Status MultiInference(const Servable& servable,
+                            const tensorflow::serving::MultiInferenceRequest& request,
+                            int64_t timeout_ms,
+                            tensorflow::serving::MultiInferenceResponse* response);
+absl::Status GetModelMetadata(const Servable& servable,
+                              const tensorflow::serving::GetModelMetadataRequest& request,
+                              tensorflow::serving::GetModelMetadataResponse* response);
+
+// Runs a new version before it serves: replays assets.extra/tf_serving_warmup_requests when
+// the SavedModel has one (TF Serving's warm-up file), and otherwise runs every signature on an
+// empty batch, so missing ops or kernels fail the load instead of the first request.
+absl::Status WarmUp(const Servable& servable);
+
+}  // namespace tfx_core::serving
+
+#endif  // OPS_SERVING_PREDICTION_H_

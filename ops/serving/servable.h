@@ -1,0 +1,31 @@
+// One loaded version of a model: a SavedModel bundle and what requests need to find in it.
+#ifndef OPS_SERVING_SERVABLE_H_
+#define OPS_SERVING_SERVABLE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "tensorflow/cc/saved_model/loader.h"
+#include "tensorflow/core/protobuf/meta_graph.pb.h"
+
+namespace tfx_core::serving {
+
+struct Servable {
+  std::string name;
+  int64_t version = 0;
+  std::string path;
+  tensorflow::SavedModelBundle bundle;
+
+  // The named signature, or NOT_FOUND listing the ones there are. "" means serving_default.
+  absl::StatusOr<const tensorflow::SignatureDef*> Signature(const std::string& name) const;
+};
+
+// Loads the SavedModel at `path` with the "serve" tag.
+absl::StatusOr<std::unique_ptr<Servable>> LoadServable(const std::string& name, int64_t version,
+                                                        const std::string& path,
+                                                        const tensorflow::SessionOptions& options);
+
+}  // namespace tfx_core::serving
+
+#endif  // OPS_SERVING_SERVABLE_H_
