@@ -32,6 +32,7 @@ _CONSOLE_SCRIPTS = {
     "tfx-core-run": "tfx_core.orchestration.run_main:run",
     "tfx-core-launch": "tfx_core.orchestration.launch_main:run",
     "tfx-core-metadata": "tfx_core.orchestration.metadata_main:run",
+    "tfx-core-model-server": "tfx_core.serving._server:main",
 }
 
 
@@ -76,7 +77,8 @@ def main():
   with zipfile.ZipFile(args.output, "w", zipfile.ZIP_DEFLATED) as whl:
     def add(name, data):
       info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))  # Reproducible bytes.
-      info.external_attr = (0o755 if name.endswith(".so") else 0o644) << 16
+      executable = name.endswith(".so") or "/bin/" in name
+      info.external_attr = (0o755 if executable else 0o644) << 16
       info.compress_type = zipfile.ZIP_DEFLATED
       whl.writestr(info, data)
       records.append("%s,%s,%d" % (name, _record_hash(data), len(data)))
