@@ -388,3 +388,54 @@ def test_flags_help_and_startup_errors(tmp_path):
                            "--model_base_path=%s" % base], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 1 and str(port) in done.stderr
+
+
+def test_dynamic_batching_merges_concurrent_requests_and_bounds_its_queue(tmp_path):
+  base = str(tmp_path / "batch")
+  os.makedirs(base)
+  _publish(base, 1, _save_mlp)
+  parameters = tmp_path / "batching.pbtxt"
+  parameters.write_text("max_batch_size { value: 8 }  batch_timeout_micros { value: 20000 }\n"
+                        "max_enqueued_batches { value: 4 }  num_batch_threads { value: 1 }\n"
+                        "allowed_batch_sizes: 4  allowed_batch_sizes: 8\n")
+  monitoring = tmp_path / "monitoring.pbtxt"
+  monitoring.write_text("prometheus_config { enable: true }")
+  flags = {"batching_parameters_file": str(parameters), "monitoring_config_file": str(monitoring)}
+  with serving.ModelServer(base, model_name="b", flags=flags) as server:
+    rows = np.random.default_rng(3).normal(size=(24, 3)).astype(np.float32)
+
+    def one(i):
+      return serving.RestClient(server.rest_url, "b").predict(instances=rows[i:i + 1].tolist())
+
+    with concurrent.futures.ThreadPoolExecutor(12) as pool:
+      answers = list(pool.map(one, range(len(rows))))
+    got = np.array([a["predictions"][0]["y"] for a in answers])
+    np.testing.assert_allclose(got, rows @ WEIGHTS, rtol=1e-6)
+    text = serving.RestClient(server.rest_url, "b").metrics()
+    sizes = {int(l.split('batch_size="')[1].split('"')[0]): int(l.rsplit(" ", 1)[1])
+             for l in text.splitlines() if l.startswith(":tensorflow:serving:batching_session:"
+                                                          "batch_size{")}
+    # Batches are padded to an allowed size, and concurrent requests shared them.
+    assert set(sizes) <= {4, 8} and sum(sizes.values()) < len(rows)
+    # A request larger than a batch is refused, naming both sizes.
+    with pytest.raises(serving.ServingError) as e:
+      serving.RestClient(server.rest_url, "b").predict(instances=rows[:9].tolist())
+    assert e.value.code == 400 and "Task size 9 is larger than maximum batch size 8" in e.value.message
+
+  # A full queue rejects at once with 503 rather than growing.
+  parameters.write_text("max_batch_size { value: 1 }  batch_timeout_micros { value: 0 }\n"
+                        "max_enqueued_batches { value: 1 }  num_batch_threads { value: 1 }\n")
+  with serving.ModelServer(base, model_name="b", flags=flags) as server:
+    big = np.ones((1, 3), np.float32).tolist()
+
+    def status(_):
+      response = requests.post(server.rest_url + "/v1/models/b:predict",
+                               data=json.dumps({"instances": big}))
+      return response.status_code, response.json()
+
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+      results = list(pool.map(status, range(400)))
+    codes = [c for c, _ in results]
+    assert set(codes) <= {200, 503} and codes.count(200) > 0 and codes.count(503) > 0
+    assert all("queue" in body["error"] and "full" in body["error"]
+               for code, body in results if code == 503)

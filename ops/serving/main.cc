@@ -12,12 +12,14 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "google/protobuf/text_format.h"
+#include "ops/serving/batching.h"
 #include "ops/serving/grpc_service.h"
 #include "ops/serving/model_manager.h"
 #include "ops/serving/prediction.h"
@@ -224,9 +226,17 @@ int Run(int argc, char** argv) {
   if (o.port == o.rest_api_port && o.port != 0) {
     return fail(absl::InvalidArgumentError("--port and --rest_api_port must differ"));
   }
+  std::optional<BatchingOptions> batching;
   if (o.enable_batching || !o.batching_parameters_file.empty()) {
-    return fail(absl::UnimplementedError(
-        "--enable_batching: request batching is not available in this build yet"));
+    tfs::BatchingParameters parameters;
+    if (!o.batching_parameters_file.empty()) {
+      absl::Status status = ReadText(o.batching_parameters_file, "--batching_parameters_file",
+                                     &parameters);
+      if (!status.ok()) return fail(status);
+    }
+    auto options = BatchingOptionsFrom(parameters);
+    if (!options.ok()) return fail(options.status());
+    batching = *options;
   }
   auto config = ModelConfig(o);
   if (!config.ok()) return fail(config.status());
@@ -277,7 +287,15 @@ int Run(int argc, char** argv) {
 
   ServerMetrics metrics;
   AccessLog access_log(o.access_log_file);
+  std::unique_ptr<BatchScheduler> scheduler;
+  if (batching) {
+    scheduler = std::make_unique<BatchScheduler>(
+        *batching,
+        [&](const std::string& model, int64_t size) { metrics.RecordBatch(model, size); },
+        [&](const std::string& model, int64_t rows) { metrics.SetQueueDepth(model, rows); });
+  }
   ModelManagerOptions manager_options;
+  manager_options.batching = scheduler.get();
   auto* session_config = &manager_options.session_options.config;
   session_config->set_intra_op_parallelism_threads(o.tensorflow_intra_op_parallelism);
   session_config->set_inter_op_parallelism_threads(o.tensorflow_inter_op_parallelism);

@@ -215,6 +215,7 @@ void ModelManager::PollModel(const ModelConfig& config) {
       const std::string path = config.base_path() + "/" + std::to_string(v);
       auto loaded = LoadServable(name, v, path, options_.session_options);
       absl::Status status = loaded.status();
+      if (status.ok()) (*loaded)->batching = options_.batching;
       if (status.ok() && options_.warm_up) {
         status = options_.warm_up(**loaded);
         if (!status.ok()) {

@@ -32,6 +32,8 @@ struct ModelManagerOptions {
   tensorflow::SessionOptions session_options;
   // Runs on a freshly loaded version before it serves; an error keeps the version out.
   std::function<absl::Status(const Servable&)> warm_up;
+  // When set, every loaded version batches its requests through it.
+  BatchScheduler* batching = nullptr;
   // A version that fails to load is retried this many times (TF Serving's
   // --max_num_load_retries), at least this long apart (--load_retry_interval_micros): a
   // version directory copied in place may be incomplete at the first attempt.

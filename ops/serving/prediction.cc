@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "ops/serving/batching.h"
 #include "tensorflow/core/framework/types.h"
 #include "tensorflow/core/lib/io/record_reader.h"
 #include "tensorflow/core/platform/env.h"
@@ -164,6 +165,17 @@ void FillModelSpec(const Servable& servable, const std::string& signature_name,
 absl::Status RunSignature(const Servable& servable, const SignatureDef& signature,
                           const NamedTensors& inputs, const std::vector<std::string>& output_filter,
                           int64_t timeout_ms, NamedTensors* outputs) {
+  if (servable.batching != nullptr) {
+    return servable.batching->Run(servable, signature, inputs, output_filter, timeout_ms,
+                                  outputs);
+  }
+  return RunSignatureUnbatched(servable, signature, inputs, output_filter, timeout_ms, outputs);
+}
+
+absl::Status RunSignatureUnbatched(const Servable& servable, const SignatureDef& signature,
+                                   const NamedTensors& inputs,
+                                   const std::vector<std::string>& output_filter,
+                                   int64_t timeout_ms, NamedTensors* outputs) {
   std::set<std::string> sent, wanted;
   for (const auto& [alias, unused] : inputs) sent.insert(alias);
   for (const auto& [alias, unused] : signature.inputs()) wanted.insert(alias);

@@ -24,9 +24,16 @@ using NamedTensors = std::vector<std::pair<std::string, tensorflow::Tensor>>;
 
 // Runs `signature` on tensors named by its input aliases (every input, no other) and returns
 // its outputs by alias: all of them, or those in `output_filter`. timeout_ms <= 0: no deadline.
+// Goes through the servable's batch scheduler when it has one.
 absl::Status RunSignature(const Servable& servable, const tensorflow::SignatureDef& signature,
                           const NamedTensors& inputs, const std::vector<std::string>& output_filter,
                           int64_t timeout_ms, NamedTensors* outputs);
+// The same, always as one Session::Run (what the batch scheduler calls).
+absl::Status RunSignatureUnbatched(const Servable& servable,
+                                   const tensorflow::SignatureDef& signature,
+                                   const NamedTensors& inputs,
+                                   const std::vector<std::string>& output_filter,
+                                   int64_t timeout_ms, NamedTensors* outputs);
 
 // The ModelSpec a response carries: the model, the version that answered, the signature.
 void FillModelSpec(const Servable& servable, const std::string& signature_name,

@@ -148,7 +148,8 @@ int HttpStatusFor(absl::StatusCode code) {
     case absl::StatusCode::kAborted: return 409;
     case absl::StatusCode::kPermissionDenied: return 403;
     case absl::StatusCode::kUnauthenticated: return 401;
-    case absl::StatusCode::kResourceExhausted: return 429;
+    // A full batching queue: retry later (503 rather than 429, as a load balancer expects).
+    case absl::StatusCode::kResourceExhausted: return 503;
     case absl::StatusCode::kUnimplemented: return 501;
     case absl::StatusCode::kUnavailable: return 503;
     default: return 500;

@@ -11,11 +11,15 @@
 
 namespace tfx_core::serving {
 
+class BatchScheduler;
+
 struct Servable {
   std::string name;
   int64_t version = 0;
   std::string path;
   tensorflow::SavedModelBundle bundle;
+  // Set when the server batches requests; runs then go through it.
+  BatchScheduler* batching = nullptr;
 
   // The named signature, or NOT_FOUND listing the ones there are. "" means serving_default.
   absl::StatusOr<const tensorflow::SignatureDef*> Signature(const std::string& name) const;
