@@ -10,13 +10,17 @@ Transform -> Tuner (penguin_trainer.tuner_fn: a KerasTuner random search)
 Transform + Tuner -> Trainer (penguin_trainer.run_fn: a Keras MLP with the best
     hyperparameters, exported with the TransformGraph)
 Trainer + the latest blessed model (a Resolver) -> Evaluator (sparse categorical accuracy
-    >= 0.6 and no worse than the baseline's, overall and per species) -> Pusher
-    (a new version under <pipeline_root>/serving_model when blessed)
+    >= 0.6 and no worse than the baseline's, overall and per species)
+Trainer + ExampleGen -> InfraValidator (the model in tfx_core_model_server, queried with 10
+    eval examples over gRPC)
+Evaluator + InfraValidator -> Pusher (a new version under <pipeline_root>/serving_model when
+    both bless it)
 ExampleGen(serving) -> StatisticsGen(serving) ----------> ExampleValidator(skew)
 
 Outputs land under the pipeline root, recorded in the metadata store; a second run is served
-from the cache. The binary prints where the HTML reports are, the evaluation, the blessing and
-the pushed version. `--pipeline_arg=enable_tuning=false` skips the Tuner: the Trainer then takes
+from the cache. The binary prints where the HTML reports are, the evaluation, the blessings and
+the pushed version; then it serves the pushed model with tfx_core_model_server and prints its
+answers to a few REST and gRPC requests. `--pipeline_arg=enable_tuning=false` skips the Tuner: the Trainer then takes
 penguin_trainer's default hyperparameters. `--pipeline_arg=train_steps=3` trains a worse model,
 which the Evaluator's change threshold refuses to bless, so it is not pushed.
 """
@@ -24,10 +28,10 @@ which the Evaluator's change threshold refuses to bless, so it is not pushed.
 import os
 
 import tfx_core.evaluation as tfma
-from tfx_core.components import (Evaluator, ExampleGen, ExampleValidator, Pusher, SchemaGen,
-                                 StatisticsGen, Trainer, Transform, Tuner)
+from tfx_core.components import (Evaluator, ExampleGen, ExampleValidator, InfraValidator, Pusher,
+                                 SchemaGen, StatisticsGen, Trainer, Transform, Tuner)
 from tfx_core.dsl import LatestBlessedModelStrategy, Pipeline, Resolver
-from tfx_core.proto import pusher_pb2, trainer_pb2
+from tfx_core.proto import infra_validator_pb2, pusher_pb2, trainer_pb2
 from tfx_core.types import Channel, Model, ModelBlessing
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -39,6 +43,7 @@ EVAL_STEPS = 10
 TUNER_TRAIN_STEPS = 100  # Per trial: enough to rank the candidates, not to train them.
 ACCURACY_THRESHOLD = 0.6
 SERVING_MODEL_DIR = "serving_model"  # Under the pipeline root: where the Pusher writes versions.
+MODEL_NAME = "penguin"  # What requests to the model server call the model.
 
 
 def eval_config(accuracy_threshold=ACCURACY_THRESHOLD):
@@ -94,7 +99,16 @@ def create_pipeline(pipeline_root, data_root=None, enable_cache=True, metadata_u
                           "latest_blessed_model_resolver")
   evaluator = Evaluator(examples=examples.outputs["examples"], model=trainer.outputs["model"],
                         baseline_model=baseline.outputs["model"], eval_config=eval_config())
+  infra_validator = InfraValidator(
+      model=trainer.outputs["model"], examples=examples.outputs["examples"],
+      serving_spec=infra_validator_pb2.ServingSpec(
+          tensorflow_serving=infra_validator_pb2.TensorFlowServing(tags=["latest"]),
+          local_docker=infra_validator_pb2.LocalDockerConfig(), model_name=MODEL_NAME),
+      request_spec=infra_validator_pb2.RequestSpec(
+          tensorflow_serving=infra_validator_pb2.TensorFlowServingRequestSpec(),
+          num_examples=10))
   pusher = Pusher(model=trainer.outputs["model"], model_blessing=evaluator.outputs["blessing"],
+                  infra_blessing=infra_validator.outputs["blessing"],
                   push_destination=pusher_pb2.PushDestination(
                       filesystem=pusher_pb2.PushDestination.Filesystem(
                           base_directory=os.path.join(str(pipeline_root), SERVING_MODEL_DIR))))
@@ -109,7 +123,46 @@ def create_pipeline(pipeline_root, data_root=None, enable_cache=True, metadata_u
                           default_thresholds=SKEW_THRESHOLDS).with_id("SkewValidator")
   return Pipeline("penguin", pipeline_root,
                   [node for node in (examples, statistics, schema, validator, transform,
-                                     tuner, trainer, baseline, evaluator, pusher, serving,
+                                     tuner, trainer, baseline, evaluator, infra_validator,
+                                     pusher, serving,
                                      serving_statistics, skew)
                    if node is not None],
                   enable_cache=enable_cache, metadata_url=metadata_url)
+
+
+def after_run(pipeline_root, data_root=None):
+  """Serves the pushed model and prints its answers to a few REST and gRPC requests."""
+  import base64  # pylint: disable=import-outside-toplevel
+  import csv  # pylint: disable=import-outside-toplevel
+
+  import numpy as np  # pylint: disable=import-outside-toplevel
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
+
+  from tfx_core import serving  # pylint: disable=import-outside-toplevel
+  base = os.path.join(str(pipeline_root), SERVING_MODEL_DIR)
+  if not os.path.isdir(base) or not any(name.isdigit() for name in os.listdir(base)):
+    print("serving: no pushed model under %s" % base)
+    return
+  with open(os.path.join(data_root or DATA_ROOT, "penguin", "penguins_processed.csv")) as f:
+    rows = [row for _, row in zip(range(3), csv.DictReader(f))]
+  examples = []
+  for row in rows:
+    example = tf.train.Example()
+    for name, value in row.items():
+      if name != "species":
+        example.features.feature[name].float_list.value.append(float(value))
+    examples.append(example.SerializeToString())
+  with serving.ModelServer(base, model_name=MODEL_NAME) as server:
+    rest = serving.RestClient(server.rest_url, MODEL_NAME)
+    version = rest.status()["model_version_status"][0]["version"]
+    print("serving: %s version %s on REST %s and gRPC %s" % (
+        MODEL_NAME, version, server.rest_url, server.grpc_target))
+    answers = rest.predict(instances=[{"b64": base64.b64encode(e).decode()} for e in examples])
+    grpc = serving.GrpcClient(server.grpc_target, MODEL_NAME)
+    (alias,) = grpc.metadata().signature_def["serving_default"].inputs
+    outputs = grpc.predict_arrays({alias: np.array(examples, dtype=object)})
+    grpc.close()
+    (scores,) = outputs.values()
+    for row, rest_answer, grpc_answer in zip(rows, answers["predictions"], scores):
+      print("serving: species %s -> REST %s, gRPC %s" % (
+          row["species"], np.round(rest_answer, 3).tolist(), np.round(grpc_answer, 3).tolist()))

@@ -24,7 +24,8 @@ from absl import app, flags
 from tfx_core.orchestration._cli import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE,
                                          restore_stderr, setup_logging, user_path)
 from tfx_core.metadata import from_value
-from tfx_core.types import HYPERPARAMETERS_FILE, Model, ModelBlessing, ModelEvaluation, PushedModel
+from tfx_core.types import (HYPERPARAMETERS_FILE, InfraBlessing, Model, ModelBlessing,
+                            ModelEvaluation, PushedModel)
 
 flags.DEFINE_string("pipeline_module", None,
                     "The pipeline: a .py file path or an importable module name; it must "
@@ -120,6 +121,11 @@ def main(argv):
           print(line)
         for report in _reports(artifact.uri):
           print("report of %s: %s" % (node_id, _summary(report)))
+  # A pipeline module may show what its outputs do, e.g. serve the pushed model.
+  after_run = getattr(module, "after_run", None)
+  if after_run is not None:
+    after_run(**{k: v for k, v in kwargs.items()
+                 if k in inspect.signature(after_run).parameters})
   return EXIT_OK
 
 
@@ -167,6 +173,10 @@ def _verdict(node_id, artifact):
     failed = json.loads(properties.get("failed_thresholds") or "[]")
     return ["blessing of %s: %s" % (node_id, "BLESSED" if properties.get("blessed") else
                                     "NOT BLESSED")] + ["  failed: %s" % f for f in failed]
+  if artifact.type == InfraBlessing.TYPE_NAME:
+    return ["infra blessing of %s: %s" % (node_id, "INFRA_BLESSED" if properties.get("blessed")
+                                          else "INFRA_NOT_BLESSED: " + properties.get("reason",
+                                                                                      "?"))]
   if artifact.type == PushedModel.TYPE_NAME:
     if properties.get("pushed"):
       return ["pushed by %s: version %s at %s" % (node_id, properties["pushed_version"],

@@ -187,7 +187,19 @@ class ModelBlessing(Artifact):
   @property
   def blessed(self):
     return bool(self.get("blessed"))
-InfraBlessing = _artifact_type("InfraBlessing", {"blessed": INT}, "Serving-infra check verdict.")
+
+
+class InfraBlessing(Artifact):
+  """The InfraValidator's verdict: an empty INFRA_BLESSED or INFRA_NOT_BLESSED file (TFX's)."""
+  TYPE_NAME = "InfraBlessing"
+  PROPERTIES = {"blessed": INT}
+  BLESSED_FILE, NOT_BLESSED_FILE = "INFRA_BLESSED", "INFRA_NOT_BLESSED"
+
+  @property
+  def blessed(self):
+    return bool(self.get("blessed"))
+
+
 PushedModel = _artifact_type("PushedModel", {"pushed": INT, "pushed_version": STRING},
                              "A model copied to a serving directory.")
 InferenceResult = _artifact_type("InferenceResult", _SPLIT_AWARE, "Batch inference output.")

@@ -145,6 +145,16 @@ class Evaluator(_c.Evaluator):
                      fairness_indicator_thresholds=fairness_indicator_thresholds)
 
 
+class InfraValidator(_c.InfraValidator):
+  """Model (+ Examples for requests) + ServingSpec -> InfraBlessing (`blessing`), from a real
+  tfx_core_model_server on loopback (it speaks TF Serving's API; no Docker needed)."""
+
+  def __init__(self, model=None, serving_spec=None, examples=None, request_spec=None,
+               validation_spec=None):
+    super().__init__(model=model, serving_spec=serving_spec, examples=examples,
+                     request_spec=request_spec, validation_spec=validation_spec)
+
+
 class Pusher(_c.Pusher):
   """Model (+ ModelBlessing, InfraBlessing) -> a new version under push_destination, and
   PushedModel (`pushed_model`)."""
@@ -159,5 +169,5 @@ class Pusher(_c.Pusher):
 TunerFnResult = _c.TunerFnResult
 
 __all__ = ["CsvExampleGen", "DataAccessor", "Evaluator", "ExampleValidator", "FnArgs",
-           "ImportExampleGen", "ImportSchemaGen", "Pusher", "SchemaGen", "StatisticsGen",
+           "ImportExampleGen", "ImportSchemaGen", "InfraValidator", "Pusher", "SchemaGen", "StatisticsGen",
            "Trainer", "Transform", "Tuner", "TunerFnResult"]
