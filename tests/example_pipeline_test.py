@@ -23,7 +23,7 @@ def _only(result, node, key):
   return artifact
 
 
-def test_penguin_pipeline_validates_data_and_flags_skew(tmp_path):
+def test_penguin_pipeline_validates_data_and_flags_skew(tmp_path, capsys):
   root = tmp_path / "root"
   result = LocalDagRunner().run(penguin_pipeline.create_pipeline(root))
   assert set(result.node_states.values()) == {"COMPLETE"}
@@ -88,11 +88,22 @@ def test_penguin_pipeline_validates_data_and_flags_skew(tmp_path):
   assert os.path.exists(os.path.join(blessing.uri, "BLESSED"))
   summary = from_value(_only(result, "Evaluator", "evaluation").custom_properties["summary"])
   assert "BLESSED (rubber stamp" in summary and "sparse_categorical_accuracy" in summary
+  # InfraValidator: the model loads in tfx_core_model_server and answers 10 eval examples.
+  infra = _only(result, "InfraValidator", "blessing")
+  assert from_value(infra.properties["blessed"]) == 1
+  assert os.listdir(infra.uri) == ["INFRA_BLESSED"]
   pushed = _only(result, "Pusher", "pushed_model")
   version = from_value(pushed.properties["pushed_version"])
   serving = os.path.join(str(root), penguin_pipeline.SERVING_MODEL_DIR)
   assert os.listdir(serving) == [version]
   assert os.path.isfile(os.path.join(serving, version, "saved_model.pb"))
+  # After the run, the pushed model is served: REST and gRPC give the same logits.
+  capsys.readouterr()
+  penguin_pipeline.after_run(root)
+  lines = capsys.readouterr().out.splitlines()
+  assert lines[0].startswith("serving: penguin version %s on REST" % version)
+  answers = [re.fullmatch(r"serving: species (\d) -> REST (.*), gRPC (.*)", l) for l in lines[1:]]
+  assert len(answers) == 3 and all(a and a.group(2) == a.group(3) for a in answers), lines
 
   # Again: the Resolver now finds the blessed model, so the Evaluator compares it with itself
   # (blessed), and the Pusher finds it already served; everything else is cached.

@@ -439,3 +439,29 @@ def test_dynamic_batching_merges_concurrent_requests_and_bounds_its_queue(tmp_pa
     assert set(codes) <= {200, 503} and codes.count(200) > 0 and codes.count(503) > 0
     assert all("queue" in body["error"] and "full" in body["error"]
                for code, body in results if code == 503)
+
+
+def test_keras_3_models_serve_when_exported_with_export_serving_model(tmp_path):
+  import keras
+  from tfx_core import training
+  inputs = keras.Input(shape=(3,), name="x")
+  model = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Dense(4, "relu")(inputs)))
+
+  @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+  def serve(x):
+    return {"y": model(x)}
+
+  x = np.array([[1, 2, 3], [0.5, -1, 0]], np.float32)
+  plain, exported = str(tmp_path / "plain"), str(tmp_path / "exported")
+  _publish_dir = lambda base, writer: (os.makedirs(base), _publish(base, 1, writer))
+  _publish_dir(plain, lambda p: tf.saved_model.save(model, p, signatures={"serving_default": serve}))
+  _publish_dir(exported, lambda p: training.export_serving_model(model, p, {"serving_default": serve}))
+  with serving.ModelServer(exported, model_name="k") as server:
+    got = serving.RestClient(server.rest_url, "k").predict(instances=x.tolist())["predictions"]
+    np.testing.assert_allclose(got, model(x).numpy(), rtol=1e-6)
+  # A plain tf.saved_model.save of a Keras 3 model never restores the signatures' variables in
+  # C++: the warm-up catches it, and the status says why.
+  with serving.ModelServer(plain, model_name="k") as server:
+    (status,) = serving.RestClient(server.rest_url, "k").status()["model_version_status"]
+    assert status["state"] == "END" and "Could not find variable" in \
+        status["status"]["error_message"]

@@ -24,6 +24,7 @@ _REQUIRES = [
     "SQLAlchemy>=2.0",
     "tensorboard>=2.16",  # The Trainer's model_run: TensorBoard logs.
     "keras-tuner>=1.4,<2",  # The Tuner (TFX declares it too).
+    "requests>=2.28",  # tfx_core.serving.RestClient (the InfraValidator's client).
 ]
 _EXTRAS = {"postgresql": ["psycopg[binary]>=3.1"],
            "optuna": ["optuna>=5"]}  # The Tuner's second search library.

@@ -444,11 +444,14 @@ absl::Status WarmUp(const Servable& servable) {
     absl::Status status = RunSignature(servable, signature, inputs, {}, 0, &outputs);
     if (!status.ok()) {
       const std::string message(status.message());
-      if (message.find("not registered") != std::string::npos ||
-          message.find("No OpKernel") != std::string::npos) {
+      // An empty batch may fail a graph's shape checks (INVALID_ARGUMENT): not a reason to
+      // refuse the model. Anything else (ops or kernels not registered, variables never
+      // restored) would fail every request.
+      const bool unregistered = message.find("not registered") != std::string::npos ||
+                                message.find("No OpKernel") != std::string::npos;
+      if (unregistered || !absl::IsInvalidArgument(status)) {
         return absl::Status(status.code(), "signature " + name + ": " + message);
       }
-      // Some graphs reject an empty batch; that is not a reason to refuse the model.
       VLOG(1) << "warm-up of signature " << name << " on an empty batch: " << message;
     }
   }

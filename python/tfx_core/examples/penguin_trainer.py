@@ -5,7 +5,8 @@ TransformGraph inside the model.
 
 A TFX module file ports by its imports alone (`from tfx_core import v1 as tfx`,
 `import tfx_core.transform as tft`, `from tfx_core import tfxio`); under Keras 3 the model is
-saved with tf.saved_model.save (TFX's `model.save(..., save_format='tf')` is tf_keras's).
+saved with tfx_core.training.export_serving_model (TFX's `model.save(..., save_format='tf')`
+is tf_keras's, and a plain tf.saved_model.save of a Keras 3 model serves from Python only).
 """
 
 import os
@@ -145,4 +146,5 @@ def run_fn(fn_args: tfx.components.FnArgs):
   signatures = {"serving_default": _get_serve_tf_examples_fn(model, tf_transform_output),
                 training.RAW_SIGNATURE_NAME: training.raw_features_signature(
                     model, tf_transform_output, LABEL_KEY)}
-  tf.saved_model.save(model, fn_args.serving_model_dir, signatures=signatures)
+  # tf.saved_model.save(model, ...) would serve from Python only; see export_serving_model.
+  training.export_serving_model(model, fn_args.serving_model_dir, signatures)

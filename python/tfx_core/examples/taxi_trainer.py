@@ -138,4 +138,5 @@ def run_fn(fn_args: tfx.components.FnArgs):
   signatures = {"serving_default": _get_tf_examples_serving_signature(model, tf_transform_output),
                 training.RAW_SIGNATURE_NAME: training.raw_features_signature(
                     model, tf_transform_output, features.LABEL_KEY)}
-  tf.saved_model.save(model, fn_args.serving_model_dir, signatures=signatures)
+  # tf.saved_model.save(model, ...) would serve from Python only; see export_serving_model.
+  training.export_serving_model(model, fn_args.serving_model_dir, signatures)

@@ -1,12 +1,13 @@
 """InfraValidator's executor: the model in a real tfx_core_model_server process, loaded from a
-versioned directory as the Pusher would publish it, then queried over gRPC with TF Serving's
-client, as TFX queries TF Serving. The blessing records why a model failed."""
+versioned directory as the Pusher would publish it, then queried through TF Serving's REST API
+(the same C++ handlers as gRPC's; it needs no tensorflow-serving-api client). The blessing
+records why a model failed."""
 
+import base64
 import logging
 import os
 import tempfile
 
-import numpy as np
 import pyarrow.parquet as pq
 
 from tfx_core._native import ext
@@ -54,26 +55,38 @@ def _request_examples(examples, request_spec):
   return rows
 
 
+def _example_json(serialized):
+  """A serialized tf.Example as the REST API's feature object."""
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
+  features = {}
+  for name, feature in tf.train.Example.FromString(serialized).features.feature.items():
+    kind = feature.WhichOneof("kind")
+    values = list(getattr(feature, kind).value) if kind else []
+    if kind == "bytes_list":
+      values = [{"b64": base64.b64encode(v).decode()} for v in values]
+    features[name] = values
+  return features
+
+
 def _query(client, signature_names, examples):
   """Sends the examples through each signature the way its method says; raises ServingError."""
-  import tensorflow as tf  # pylint: disable=import-outside-toplevel
-  signatures = client.metadata().signature_def
+  signatures = client.metadata()["metadata"]["signature_def"]["signature_def"]
   for name in signature_names or ["serving_default"]:
     if name not in signatures:
       raise ValueError("signature %r is not in the model (it has %s)" % (
           name, ", ".join(sorted(s for s in signatures if not s.startswith("__")))))
     signature = signatures[name]
-    if signature.method_name in (CLASSIFY, REGRESS):
-      parsed = [tf.train.Example.FromString(e) for e in examples]
-      call = client.classify if signature.method_name == CLASSIFY else client.regress
-      call(parsed, signature_name=name)
+    method = signature.get("method_name", "")
+    if method in (CLASSIFY, REGRESS):
+      call = client.classify if method == CLASSIFY else client.regress
+      call([_example_json(e) for e in examples], signature_name=name)
       continue
-    strings = [alias for alias, info in signature.inputs.items() if info.dtype == tf.string]
-    if len(signature.inputs) != 1 or not strings:
+    inputs = signature.get("inputs", {})
+    if len(inputs) != 1 or next(iter(inputs.values())).get("dtype") != "DT_STRING":
       raise ValueError("signature %r does not take serialized tf.Examples (its inputs: %s), so "
-                       "requests cannot be built from examples" % (name, ", ".join(
-                           signature.inputs)))
-    client.predict({strings[0]: np.array(examples, dtype=object)}, signature_name=name)
+                       "requests cannot be built from examples" % (name, ", ".join(inputs)))
+    client.predict(instances=[{"b64": base64.b64encode(e).decode()} for e in examples],
+                   signature_name=name)
 
 
 class InfraValidatorExecutor(BaseExecutor):
@@ -131,18 +144,18 @@ class InfraValidatorExecutor(BaseExecutor):
     except RuntimeError as e:
       return "the model server did not start: %s" % str(e).splitlines()[0]
     try:
-      client = serving.GrpcClient(server.grpc_target, model_name, timeout=max_loading)
+      client = serving.RestClient(server.rest_url, model_name, timeout=max_loading)
       try:
-        status = client.status().model_version_status
-        if not status or status[0].state != 30:  # AVAILABLE
-          message = status[0].status.error_message if status else "no version found"
-          return "the model did not load: %s" % message
-        if examples:
+        status = client.status()["model_version_status"]
+      except serving.ServingError as e:
+        return "the model did not load: %s" % e.message
+      if status[0]["state"] != "AVAILABLE":
+        return "the model did not load: %s" % status[0]["status"]["error_message"]
+      if examples:
+        try:
           _query(client, signature_names, examples)
-      except (serving.ServingError, ValueError) as e:
-        return "the model did not answer: %s" % e
-      finally:
-        client.close()
+        except (serving.ServingError, ValueError) as e:
+          return "the model did not answer: %s" % e
     finally:
       server.stop()
     return None
