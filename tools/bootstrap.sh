@@ -3,8 +3,8 @@
 # registries. Idempotent: re-running skips what is already in place.
 #   1. Debian packages: Bazel 4 (bazel-bootstrap) and its rule packages, GoogleTest, protoc,
 #      PostgreSQL (the metadata store's second backend, for its tests), headless Chromium (the
-#      HTML reports' browser checks), and the model server's libevent (HTTP), RapidJSON and
-#      gRPC.
+#      HTML reports' browser checks), the model server's libevent (HTTP), RapidJSON and
+#      gRPC, and wrk (the serving benchmark's load generator).
 #   2. A repo-local venv (.venv) from the pinned requirements.txt.
 #   3. tools/configure.py, which writes the gitignored .bazelrc.user.
 set -euo pipefail
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(bazel-bootstrap bazel-platforms bazel-rules-java bazel-skylib
               libgtest-dev libgmock-dev protobuf-compiler python3-venv postgresql chromium
-              libevent-dev rapidjson-dev libgrpc++-dev)
+              libevent-dev rapidjson-dev libgrpc++-dev wrk)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -22,6 +22,7 @@ import time
 
 from absl import app, flags
 
+from bench_models import FEATURES, SEED, Mlp
 from bench_util import define_json_out, peak_mb, run_json, workspace, write_figures
 
 _ROWS = flags.DEFINE_integer("rows", 100_000, "Rows of the anchor workload.", lower_bound=1000)
@@ -32,8 +33,6 @@ _MODE = flags.DEFINE_string("mode", None, "Internal: one measurement in this pro
 _JSON_OUT = define_json_out()
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
-FEATURES = ["x%d" % i for i in range(10)]
-SEED = 7
 ISSUE_108_ROWS, ISSUE_108_VALUES = 8000, 6
 
 
@@ -49,37 +48,6 @@ def _config(slice_feature, approximate=False, prediction_key=""):
           tfma.MetricConfig(class_name="BinaryAccuracy")])])
 
 
-class _Mlp:
-  """The model: 10 inputs -> 16 relu -> 1 sigmoid, seeded weights (no training needed)."""
-
-  def __init__(self):
-    import numpy as np  # pylint: disable=import-outside-toplevel
-    rng = np.random.default_rng(SEED)
-    self.w1 = rng.normal(0, 0.6, (10, 16)).astype(np.float32)
-    self.b1 = rng.normal(0, 0.1, 16).astype(np.float32)
-    self.w2 = rng.normal(0, 0.6, (16, 1)).astype(np.float32)
-
-  def scores(self, x):
-    import numpy as np  # pylint: disable=import-outside-toplevel
-    h = np.maximum(x @ self.w1 + self.b1, 0)
-    return (1 / (1 + np.exp(-(h @ self.w2)[:, 0]))).astype(np.float32)
-
-  def save(self, path):
-    import tensorflow as tf  # pylint: disable=import-outside-toplevel
-    module = tf.Module()
-    module.w1, module.b1, module.w2 = (tf.Variable(v) for v in (self.w1, self.b1, self.w2))
-    spec = {name: tf.io.FixedLenFeature([], tf.float32) for name in FEATURES}
-
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="examples")])
-    def serve(examples):
-      parsed = tf.io.parse_example(examples, spec)
-      x = tf.stack([parsed[name] for name in FEATURES], axis=1)
-      h = tf.nn.relu(tf.matmul(x, module.w1) + module.b1)
-      return {"probabilities": tf.sigmoid(tf.matmul(h, module.w2))[:, 0]}
-
-    tf.saved_model.save(module, path, signatures={"serving_default": serve})
-
-
 def _prepare(workdir, rows, slice_values, name):
   """Seeded rows as Parquet (with the model's scores as a column) and as TFRecords."""
   import numpy as np  # pylint: disable=import-outside-toplevel
@@ -91,7 +59,7 @@ def _prepare(workdir, rows, slice_values, name):
   paths = {"parquet": os.path.join(folder, "parquet", "data-00000-of-00001.parquet"),
            "tfrecords": os.path.join(folder, "tfrecords", "data-00000-of-00001.tfrecord"),
            "model": os.path.join(workdir, "model"), "slice": "c%d" % slice_values, "rows": rows}
-  mlp = _Mlp()
+  mlp = Mlp()
   if not os.path.isdir(paths["model"]):
     mlp.save(paths["model"] + ".tmp")
     os.rename(paths["model"] + ".tmp", paths["model"])

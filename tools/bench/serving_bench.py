@@ -1,0 +1,244 @@
+"""Serving benchmark: tfx_core_model_server (REST and gRPC) against a Python-based server
+(a FastAPI/uvicorn app calling the same SavedModel's signature), single-row requests on
+loopback, with the same load generators for both: wrk for REST, a C++ gRPC client
+(grpc_load) for gRPC.
+
+    bazel run //tools/bench:serving_bench -- --json_out=/tmp/serving.json
+
+Measured: p50/p99 latency at concurrency 1 and throughput at concurrency 32; the bare model
+time (C++ Session::Run at batch 1, no server); our throughput at concurrency 64 with batching
+on and off; failed requests while a new version is pushed under load. The model is the
+evaluator bench's MLP (10 features -> 16 -> 1) behind a serving_default that parses serialized
+tf.Examples. Figures: rest_p50_over_model_us, grpc_p50_over_model_us, throughput_vs_best_peer,
+failed_requests_during_reload.
+"""
+
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+
+from absl import app, flags
+
+from bench_models import FEATURES, Mlp
+from bench_util import define_json_out, workspace, write_figures
+
+_JSON_OUT = define_json_out()
+_SECONDS = flags.DEFINE_float("seconds", 5.0, "Duration of each load run.")
+_PEER_VENV = flags.DEFINE_string("peer_venv", None,
+                                 "The FastAPI peer's venv (default .bench/fastapi_venv).")
+_SKIP_PEER = flags.DEFINE_bool("skip_peer", False, "Measure only tfx_core_model_server.")
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+MODEL = "m"
+PREDICT = "/tensorflow.serving.PredictionService/Predict"
+
+
+def _runfile(name):
+  return os.path.join(_HERE, name)
+
+
+def _prepare(workdir):
+  """The MLP as version 1 under workdir/model, a serialized example, request files."""
+  import numpy as np  # pylint: disable=import-outside-toplevel
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
+  from tensorflow_serving.apis import predict_pb2  # pylint: disable=import-outside-toplevel
+  base = os.path.join(workdir, "model")
+  if not os.path.isdir(os.path.join(base, "1")):
+    os.makedirs(base, exist_ok=True)
+    Mlp().save(os.path.join(base, ".staging"))
+    os.rename(os.path.join(base, ".staging"), os.path.join(base, "1"))
+  example = tf.train.Example()
+  for i, name in enumerate(FEATURES):
+    example.features.feature[name].float_list.value.append(0.1 * (i + 1))
+  serialized = example.SerializeToString()
+  request = predict_pb2.PredictRequest()
+  request.model_spec.name = MODEL
+  request.inputs["examples"].CopyFrom(tf.make_tensor_proto(np.array([serialized], dtype=object)))
+  grpc_file = os.path.join(workdir, "predict_request.pb")
+  with open(grpc_file, "wb") as f:
+    f.write(request.SerializeToString())
+  body = json.dumps({"instances": [{"b64": base64.b64encode(serialized).decode()}]})
+  lua = os.path.join(workdir, "post.lua")
+  with open(lua, "w") as f:
+    f.write('wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = '
+            '"application/json"\n' % json.dumps(body))
+  return base, grpc_file, lua
+
+
+_UNITS = {"us": 1.0, "ms": 1e3, "s": 1e6}
+
+
+def _wrk(url, lua, connections, seconds):
+  """{"p50_us", "p99_us", "rps", "errors"} of a wrk run."""
+  threads = min(connections, 2)
+  done = subprocess.run(["wrk", "-t%d" % threads, "-c%d" % connections, "-d%.0fs" % seconds,
+                         "--latency", "-s", lua, url], capture_output=True, text=True, check=True)
+  out = done.stdout
+
+  def latency(percent):
+    value, unit = re.search(r"^\s+%d%%\s+([\d.]+)(us|ms|s)" % percent, out, re.M).groups()
+    return float(value) * _UNITS[unit]
+
+  errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+  socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+  if socket:
+    errors += sum(int(n) for n in socket.groups())
+  return {"p50_us": latency(50), "p99_us": latency(99),
+          "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "errors": errors}
+
+
+def _grpc(target, request_file, concurrency, seconds):
+  done = subprocess.run([_runfile("grpc_load"), target, PREDICT, request_file, str(concurrency),
+                         str(seconds)], capture_output=True, text=True, check=False)
+  return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _bare_model_us(base, request_file):
+  from tfx_core import serving  # pylint: disable=import-outside-toplevel
+  ops = os.path.join(os.path.dirname(serving.server_binary()), "..", "..", "ops",
+                     "_tfx_core_ops.so")
+  done = subprocess.run([_runfile("session_run_bench"), os.path.join(base, "1"), request_file,
+                         "5000", ops], capture_output=True, text=True, check=True)
+  return json.loads(done.stdout.strip().splitlines()[-1])["p50_us"]
+
+
+def _measure_ours(base, grpc_file, lua, seconds, flags_=None):
+  from tfx_core import serving  # pylint: disable=import-outside-toplevel
+  with serving.ModelServer(base, model_name=MODEL, flags=flags_ or {}) as server:
+    url = server.rest_url + "/v1/models/%s:predict" % MODEL
+    _wrk(url, lua, 1, 1)  # Warm up.
+    return {"rest_c1": _wrk(url, lua, 1, seconds), "rest_c32": _wrk(url, lua, 32, seconds),
+            "grpc_c1": _grpc(server.grpc_target, grpc_file, 1, seconds),
+            "grpc_c32": _grpc(server.grpc_target, grpc_file, 32, seconds)}
+
+
+def _throughput_c64(base, lua, seconds, batching_file=None):
+  from tfx_core import serving  # pylint: disable=import-outside-toplevel
+  flags_ = {"rest_api_num_threads": 64}
+  if batching_file:
+    flags_["batching_parameters_file"] = batching_file
+  with serving.ModelServer(base, model_name=MODEL, flags=flags_) as server:
+    url = server.rest_url + "/v1/models/%s:predict" % MODEL
+    _wrk(url, lua, 8, 1)
+    return _wrk(url, lua, 64, seconds)
+
+
+def _failed_during_reload(base, lua, seconds):
+  """wrk at concurrency 8 while a new version is published; failed requests, and whether the
+  new version came to serve."""
+  from tfx_core import serving  # pylint: disable=import-outside-toplevel
+  reload_base = tempfile.mkdtemp(prefix="serving_bench_reload_")
+  shutil.copytree(os.path.join(base, "1"), os.path.join(reload_base, "1"))
+  with serving.ModelServer(reload_base, model_name=MODEL,
+                           flags={"file_system_poll_wait_seconds": 1}) as server:
+    url = server.rest_url + "/v1/models/%s:predict" % MODEL
+
+    def publish():
+      time.sleep(seconds / 3)
+      shutil.copytree(os.path.join(base, "1"), os.path.join(reload_base, ".staging-2"))
+      os.rename(os.path.join(reload_base, ".staging-2"), os.path.join(reload_base, "2"))
+
+    pusher = threading.Thread(target=publish)
+    pusher.start()
+    result = _wrk(url, lua, 8, seconds)
+    pusher.join()
+    status = serving.RestClient(server.rest_url, MODEL).status()["model_version_status"]
+  shutil.rmtree(reload_base, ignore_errors=True)
+  served = {s["version"]: s["state"] for s in status}
+  return result["errors"], served.get("2") == "AVAILABLE" and served.get("1") == "END"
+
+
+def _measure_peer(venv, base, lua, seconds):
+  from tfx_core.serving._server import free_port  # pylint: disable=import-outside-toplevel
+  port = free_port()
+  env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+  env.update(MODEL_DIR=os.path.join(base, "1"), TF_CPP_MIN_LOG_LEVEL="2")
+  process = subprocess.Popen([os.path.join(venv, "bin", "python"), "-m", "uvicorn",
+                              "serving_fastapi_side:app", "--port", str(port), "--log-level",
+                              "warning"], cwd=_HERE, env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+  url = "http://127.0.0.1:%d/v1/models/%s:predict" % (port, MODEL)
+  try:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+      try:
+        _wrk(url, lua, 1, 1)
+        break
+      except (subprocess.CalledProcessError, AttributeError):
+        if process.poll() is not None:
+          raise RuntimeError("the FastAPI peer exited: %s" % process.stderr.read()[-2000:])
+        time.sleep(1)
+    return {"rest_c1": _wrk(url, lua, 1, seconds), "rest_c32": _wrk(url, lua, 32, seconds)}
+  finally:
+    process.terminate()
+    process.wait()
+
+
+def main(argv):
+  del argv
+  if shutil.which("wrk") is None:
+    raise app.UsageError("serving_bench needs wrk: apt-get install wrk (tools/bootstrap.sh "
+                         "installs it)")
+  root = workspace()
+  workdir = os.path.join(root, ".bench", "serving")
+  os.makedirs(workdir, exist_ok=True)
+  base, grpc_file, lua = _prepare(workdir)
+  seconds = _SECONDS.value
+  bare = _bare_model_us(base, grpc_file)
+  ours = _measure_ours(base, grpc_file, lua, seconds)
+  batching_file = os.path.join(workdir, "batching.pbtxt")
+  with open(batching_file, "w") as f:
+    f.write("max_batch_size { value: 64 } batch_timeout_micros { value: 300 } "
+            "max_enqueued_batches { value: 100 } num_batch_threads { value: 2 }\n")
+  unbatched = _throughput_c64(base, lua, seconds)
+  batched = _throughput_c64(base, lua, seconds, batching_file)
+  failed, reloaded = _failed_during_reload(base, lua, max(6.0, seconds))
+  peers = {}
+  if not _SKIP_PEER.value:
+    venv = _PEER_VENV.value or os.path.join(root, ".bench", "fastapi_venv")
+    subprocess.run(["bash", _runfile("serving_peer_venv.sh"), venv], check=True)
+    peers["FastAPI/uvicorn"] = _measure_peer(venv, base, lua, seconds)
+
+  rows = [("tfx_core_model_server REST", ours["rest_c1"], ours["rest_c32"]),
+          ("tfx_core_model_server gRPC", ours["grpc_c1"], ours["grpc_c32"])]
+  rows += [(name + " REST", p["rest_c1"], p["rest_c32"]) for name, p in peers.items()]
+  print("single-row requests on loopback, %.0f s per run; bare model (C++ Session::Run, "
+        "batch 1): p50 %.1f us" % (seconds, bare))
+  print("%-34s %12s %12s %14s" % ("server", "p50 c=1 us", "p99 c=1 us", "req/s c=32"))
+  for name, c1, c32 in rows:
+    print("%-34s %12.1f %12.1f %14.0f" % (name, c1["p50_us"], c1["p99_us"], c32["rps"]))
+  print("tfx_core_model_server REST at c=64: %.0f req/s unbatched, %.0f req/s batched "
+        "(max_batch_size 64, batch_timeout 300 us)" % (unbatched["rps"], batched["rps"]))
+  print("failed requests while version 2 was pushed under load (c=8): %d (version 2 %s)" % (
+      failed, "serving, version 1 unloaded" if reloaded else "NOT serving"))
+  figures = {
+      "bare_model_p50_us": bare,
+      "rest_p50_us": ours["rest_c1"]["p50_us"],
+      "grpc_p50_us": ours["grpc_c1"]["p50_us"],
+      "rest_p50_over_model_us": ours["rest_c1"]["p50_us"] - bare,
+      "grpc_p50_over_model_us": ours["grpc_c1"]["p50_us"] - bare,
+      "rest_rps_c32": ours["rest_c32"]["rps"],
+      "grpc_rps_c32": ours["grpc_c32"]["rps"],
+      "rest_rps_c64_unbatched": unbatched["rps"],
+      "rest_rps_c64_batched": batched["rps"],
+      "failed_requests_during_reload": failed,
+  }
+  if peers:
+    best = max(p["rest_c32"]["rps"] for p in peers.values())
+    figures["best_peer_rps_c32"] = best
+    figures["throughput_vs_best_peer"] = ours["rest_c32"]["rps"] / best
+    for name, p in peers.items():
+      figures["peer_p50_us[%s]" % name] = p["rest_c1"]["p50_us"]
+  print("throughput vs the best Python-based server: %s" % (
+      "%.1fx" % figures["throughput_vs_best_peer"] if peers else "not measured"))
+  write_figures(_JSON_OUT.value, figures)
+
+
+if __name__ == "__main__":
+  app.run(main)
