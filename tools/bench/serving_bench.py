@@ -90,7 +90,8 @@ def _wrk(url, lua, connections, seconds):
   if socket:
     errors += sum(int(n) for n in socket.groups())
   return {"p50_us": latency(50), "p99_us": latency(99),
-          "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "errors": errors}
+          "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "errors": errors,
+          "requests": int(re.search(r"(\d+) requests in", out).group(1))}
 
 
 def _grpc(target, request_file, concurrency, seconds):
@@ -151,7 +152,7 @@ def _failed_during_reload(base, lua, seconds):
     status = serving.RestClient(server.rest_url, MODEL).status()["model_version_status"]
   shutil.rmtree(reload_base, ignore_errors=True)
   served = {s["version"]: s["state"] for s in status}
-  return result["errors"], served.get("2") == "AVAILABLE" and served.get("1") == "END"
+  return result, served.get("2") == "AVAILABLE" and served.get("1") == "END"
 
 
 def _measure_peer(venv, base, lua, seconds):
@@ -198,7 +199,8 @@ def main(argv):
             "max_enqueued_batches { value: 100 } num_batch_threads { value: 2 }\n")
   unbatched = _throughput_c64(base, lua, seconds)
   batched = _throughput_c64(base, lua, seconds, batching_file)
-  failed, reloaded = _failed_during_reload(base, lua, max(6.0, seconds))
+  reload_run, reloaded = _failed_during_reload(base, lua, max(6.0, seconds))
+  failed = reload_run["errors"]
   peers = {}
   if not _SKIP_PEER.value:
     venv = _PEER_VENV.value or os.path.join(root, ".bench", "fastapi_venv")
@@ -215,8 +217,9 @@ def main(argv):
     print("%-34s %12.1f %12.1f %14.0f" % (name, c1["p50_us"], c1["p99_us"], c32["rps"]))
   print("tfx_core_model_server REST at c=64: %.0f req/s unbatched, %.0f req/s batched "
         "(max_batch_size 64, batch_timeout 300 us)" % (unbatched["rps"], batched["rps"]))
-  print("failed requests while version 2 was pushed under load (c=8): %d (version 2 %s)" % (
-      failed, "serving, version 1 unloaded" if reloaded else "NOT serving"))
+  print("failed requests while version 2 was pushed under load (c=8): %d of %d (version 2 %s)"
+        % (failed, reload_run["requests"],
+           "serving, version 1 unloaded" if reloaded else "NOT serving"))
   figures = {
       "bare_model_p50_us": bare,
       "rest_p50_us": ours["rest_c1"]["p50_us"],
@@ -228,6 +231,7 @@ def main(argv):
       "rest_rps_c64_unbatched": unbatched["rps"],
       "rest_rps_c64_batched": batched["rps"],
       "failed_requests_during_reload": failed,
+      "requests_during_reload": reload_run["requests"],
   }
   if peers:
     best = max(p["rest_c32"]["rps"] for p in peers.values())
