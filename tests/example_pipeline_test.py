@@ -13,7 +13,7 @@ from tfx_core.dsl import compile_pipeline
 from tfx_core.examples import penguin_pipeline, penguin_trainer
 from tfx_core.metadata import from_value
 from tfx_core.orchestration import LocalDagRunner
-from tfx_core.types import HYPERPARAMETERS_FILE
+from tfx_core.types import HYPERPARAMETERS_FILE, InferenceResult
 
 FEATURES = {"species", "culmen_length_mm", "culmen_depth_mm", "flipper_length_mm", "body_mass_g"}
 
@@ -97,6 +97,12 @@ def test_penguin_pipeline_validates_data_and_flags_skew(tmp_path, capsys):
   serving = os.path.join(str(root), penguin_pipeline.SERVING_MODEL_DIR)
   assert os.listdir(serving) == [version]
   assert os.path.isfile(os.path.join(serving, version, "saved_model.pb"))
+  # BulkInferrer: the blessed model's three logits for every serving row, beside its columns.
+  inference = _only(result, "BulkInferrer", "inference_result")
+  table = pq.read_table(InferenceResult(inference).split_uri("serving"))
+  assert table.num_rows == from_value(inference.custom_properties["rows"]) > 300
+  assert set(table.column_names) == FEATURES | {"outputs"}
+  assert {len(v) for v in table.column("outputs").to_pylist()} == {3}
   # After the run, the pushed model is served: REST and gRPC give the same logits.
   capsys.readouterr()
   penguin_pipeline.after_run(root)
@@ -108,7 +114,7 @@ def test_penguin_pipeline_validates_data_and_flags_skew(tmp_path, capsys):
   # Again: the Resolver now finds the blessed model, so the Evaluator compares it with itself
   # (blessed), and the Pusher finds it already served; everything else is cached.
   again = LocalDagRunner().run(penguin_pipeline.create_pipeline(root))
-  rerun = {"latest_blessed_model_resolver", "Evaluator", "Pusher"}
+  rerun = {"latest_blessed_model_resolver", "Evaluator", "Pusher", "BulkInferrer"}
   assert {s for n, s in again.node_states.items() if n not in rerun} == {"CACHED"}
   assert from_value(_only(again, "Evaluator", "blessing").properties["blessed"]) == 1
   assert from_value(_only(again, "Pusher", "pushed_model").properties["pushed_version"]) == \

@@ -101,7 +101,7 @@ def test_node_by_node_launches_equal_the_runner(tmp_path):
   # Launched again, the Resolver finds the model blessed by the first launch, so the Evaluator
   # (and the Pusher after it) run once more; a third launch is cached throughout.
   again = _launch_all(ir_file, ir, new_run_id())
-  rerun = {"latest_blessed_model_resolver", "Evaluator", "Pusher"}
+  rerun = {"latest_blessed_model_resolver", "Evaluator", "Pusher", "BulkInferrer"}
   assert {s for n, s in again.items() if n not in rerun} == {"CACHED"}
   third = _launch_all(ir_file, ir, new_run_id())
   assert {s for n, s in third.items() if n != "latest_blessed_model_resolver"} == {"CACHED"}

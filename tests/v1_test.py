@@ -24,7 +24,8 @@ def test_namespaces_are_modules_with_tfx_names():
   for module, names in {
       "tfx_core.v1.components": ["CsvExampleGen", "ImportExampleGen", "StatisticsGen",
                                  "SchemaGen", "ImportSchemaGen", "ExampleValidator",
-                                 "Transform", "Tuner", "Trainer", "Evaluator", "Pusher"],
+                                 "Transform", "Tuner", "Trainer", "Evaluator", "InfraValidator",
+                                 "Pusher", "BulkInferrer"],
       # `import tensorflow_model_analysis as tfma` -> `import tfx_core.evaluation as tfma`.
       "tfx_core.evaluation": ["EvalConfig", "ModelSpec", "SlicingSpec", "MetricsSpec",
                               "MetricConfig", "MetricThreshold", "GenericValueThreshold",

@@ -1,6 +1,7 @@
 """The standard components: ExampleGen -> StatisticsGen -> SchemaGen -> ExampleValidator ->
-Transform -> Tuner -> Trainer -> Evaluator -> InfraValidator -> Pusher."""
+Transform -> Tuner -> Trainer -> Evaluator -> InfraValidator -> Pusher, and BulkInferrer."""
 
+from tfx_core.components.bulk_inferrer import BulkInferrer
 from tfx_core.components.evaluator import Evaluator
 from tfx_core.components.example_gen import ExampleGen
 from tfx_core.components.example_validator import ExampleValidator
@@ -12,6 +13,6 @@ from tfx_core.components.trainer import Trainer
 from tfx_core.components.transform import Transform
 from tfx_core.components.tuner import Tuner, TunerFnResult
 
-__all__ = ["Evaluator", "ExampleGen", "ExampleValidator", "ImportSchemaGen", "InfraValidator",
+__all__ = ["BulkInferrer", "Evaluator", "ExampleGen", "ExampleValidator", "ImportSchemaGen", "InfraValidator",
            "Pusher",
            "SchemaGen", "StatisticsGen", "Trainer", "Transform", "Tuner", "TunerFnResult"]

@@ -17,9 +17,11 @@ ROW_LENGTHS_SUFFIX = "_row_lengths"
 
 
 class SavedModelPredictor:
-  """predict(record_batch) -> numpy [rows] or [rows, classes] of one model."""
+  """predict(record_batch) -> numpy [rows] or [rows, classes] of one model; outputs(batch) ->
+  every output of the signature (with all_outputs=True no prediction_key is needed)."""
 
-  def __init__(self, model_dir, signature_name="", prediction_key="", label=""):
+  def __init__(self, model_dir, signature_name="", prediction_key="", label="",
+               all_outputs=False):
     import tensorflow as tf  # pylint: disable=import-outside-toplevel
     import tfx_core.ops  # pylint: disable=import-outside-toplevel,unused-import
     self._tf = tf
@@ -38,7 +40,10 @@ class SavedModelPredictor:
     self.signature_name = name
     self._inputs = dict(self._signature.structured_input_signature[1])
     outputs = sorted(self._signature.structured_outputs)
-    if prediction_key:
+    self.output_names = outputs
+    if all_outputs:
+      self._output = None
+    elif prediction_key:
       if prediction_key not in outputs:
         raise ValueError("%s: ModelSpec.prediction_key %r is not an output of signature %r; "
                          "it has %s" % (self.label, prediction_key, name, ", ".join(outputs)))
@@ -69,6 +74,10 @@ class SavedModelPredictor:
     return sorted(columns)
 
   def __call__(self, batch):
+    return np.asarray(self.outputs(batch)[self._output], np.float64)
+
+  def outputs(self, batch):
+    """{output name: numpy array} of the signature on the batch's rows."""
     tf = self._tf
     if self.takes_examples:
       (input_name,) = self._inputs
@@ -84,7 +93,7 @@ class SavedModelPredictor:
     except (tf.errors.InvalidArgumentError, TypeError, ValueError) as e:
       raise ValueError("%s: signature %r does not take these examples: %s" % (
           self.label, self.signature_name, str(e).strip().splitlines()[0])) from None
-    return np.asarray(outputs[self._output].numpy(), np.float64)
+    return {name: value.numpy() for name, value in outputs.items()}
 
   def _column(self, batch, name, spec):
     """A signature input from the batch: a dense column, a list column's flat values, or

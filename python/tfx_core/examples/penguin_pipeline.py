@@ -16,6 +16,8 @@ Trainer + ExampleGen -> InfraValidator (the model in tfx_core_model_server, quer
 Evaluator + InfraValidator -> Pusher (a new version under <pipeline_root>/serving_model when
     both bless it)
 ExampleGen(serving) -> StatisticsGen(serving) ----------> ExampleValidator(skew)
+ExampleGen(serving) + Trainer + Evaluator -> BulkInferrer (the blessed model's logits for every
+    serving row)
 
 Outputs land under the pipeline root, recorded in the metadata store; a second run is served
 from the cache. The binary prints where the HTML reports are, the evaluation, the blessings and
@@ -28,8 +30,9 @@ which the Evaluator's change threshold refuses to bless, so it is not pushed.
 import os
 
 import tfx_core.evaluation as tfma
-from tfx_core.components import (Evaluator, ExampleGen, ExampleValidator, InfraValidator, Pusher,
-                                 SchemaGen, StatisticsGen, Trainer, Transform, Tuner)
+from tfx_core.components import (BulkInferrer, Evaluator, ExampleGen, ExampleValidator,
+                                 InfraValidator, Pusher, SchemaGen, StatisticsGen, Trainer,
+                                 Transform, Tuner)
 from tfx_core.dsl import LatestBlessedModelStrategy, Pipeline, Resolver
 from tfx_core.proto import infra_validator_pb2, pusher_pb2, trainer_pb2
 from tfx_core.types import Channel, Model, ModelBlessing
@@ -121,11 +124,14 @@ def create_pipeline(pipeline_root, data_root=None, enable_cache=True, metadata_u
                           serving_statistics=serving_statistics.outputs["statistics"],
                           exclude_splits=["eval"],
                           default_thresholds=SKEW_THRESHOLDS).with_id("SkewValidator")
+  bulk_inferrer = BulkInferrer(examples=serving.outputs["examples"],
+                               model=trainer.outputs["model"],
+                               model_blessing=evaluator.outputs["blessing"])
   return Pipeline("penguin", pipeline_root,
                   [node for node in (examples, statistics, schema, validator, transform,
                                      tuner, trainer, baseline, evaluator, infra_validator,
                                      pusher, serving,
-                                     serving_statistics, skew)
+                                     serving_statistics, skew, bulk_inferrer)
                    if node is not None],
                   enable_cache=enable_cache, metadata_url=metadata_url)
 

@@ -24,8 +24,8 @@ from absl import app, flags
 from tfx_core.orchestration._cli import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE,
                                          restore_stderr, setup_logging, user_path)
 from tfx_core.metadata import from_value
-from tfx_core.types import (HYPERPARAMETERS_FILE, InfraBlessing, Model, ModelBlessing,
-                            ModelEvaluation, PushedModel)
+from tfx_core.types import (HYPERPARAMETERS_FILE, InferenceResult, InfraBlessing, Model,
+                            ModelBlessing, ModelEvaluation, PushedModel)
 
 flags.DEFINE_string("pipeline_module", None,
                     "The pipeline: a .py file path or an importable module name; it must "
@@ -173,6 +173,10 @@ def _verdict(node_id, artifact):
     failed = json.loads(properties.get("failed_thresholds") or "[]")
     return ["blessing of %s: %s" % (node_id, "BLESSED" if properties.get("blessed") else
                                     "NOT BLESSED")] + ["  failed: %s" % f for f in failed]
+  if artifact.type == InferenceResult.TYPE_NAME and properties.get("inferred"):
+    return ["inference of %s: %d rows of %s at %s" % (
+        node_id, properties.get("rows", 0), ", ".join(json.loads(properties["split_names"])),
+        artifact.uri)]
   if artifact.type == InfraBlessing.TYPE_NAME:
     return ["infra blessing of %s: %s" % (node_id, "INFRA_BLESSED" if properties.get("blessed")
                                           else "INFRA_NOT_BLESSED: " + properties.get("reason",

@@ -145,6 +145,17 @@ class Evaluator(_c.Evaluator):
                      fairness_indicator_thresholds=fairness_indicator_thresholds)
 
 
+class BulkInferrer(_c.BulkInferrer):
+  """Examples + Model (+ ModelBlessing) -> InferenceResult (`inference_result`) or, with
+  output_example_spec, Examples with prediction columns (`output_examples`)."""
+
+  def __init__(self, examples=None, model=None, model_blessing=None, data_spec=None,
+               model_spec=None, output_example_spec=None):
+    super().__init__(examples=examples, model=model, model_blessing=model_blessing,
+                     data_spec=data_spec, model_spec=model_spec,
+                     output_example_spec=output_example_spec)
+
+
 class InfraValidator(_c.InfraValidator):
   """Model (+ Examples for requests) + ServingSpec -> InfraBlessing (`blessing`), from a real
   tfx_core_model_server on loopback (it speaks TF Serving's API; no Docker needed)."""
@@ -168,6 +179,6 @@ class Pusher(_c.Pusher):
 
 TunerFnResult = _c.TunerFnResult
 
-__all__ = ["CsvExampleGen", "DataAccessor", "Evaluator", "ExampleValidator", "FnArgs",
-           "ImportExampleGen", "ImportSchemaGen", "InfraValidator", "Pusher", "SchemaGen", "StatisticsGen",
-           "Trainer", "Transform", "Tuner", "TunerFnResult"]
+__all__ = ["BulkInferrer", "CsvExampleGen", "DataAccessor", "Evaluator", "ExampleValidator",
+           "FnArgs", "ImportExampleGen", "ImportSchemaGen", "InfraValidator", "Pusher", "SchemaGen",
+           "StatisticsGen", "Trainer", "Transform", "Tuner", "TunerFnResult"]
