@@ -71,6 +71,9 @@ def test_wheel_installs_with_its_dependencies_and_runs_a_pipeline(tmp_path):
   assert result.returncode == 0, result.stderr[-3000:]
   assert "wheel ok 0.1.0" in result.stdout
   _console_commands_run_a_pipeline(venv, outside, env)
+  served = subprocess.run([str(venv / "bin" / "tfx-core-model-server"), "--help"],
+                          cwd=str(outside), env=env, capture_output=True, text=True, check=False)
+  assert served.returncode == 0 and "--model_config_file" in served.stdout, served.stderr[-2000:]
   _penguin_pipeline_runs(venv, outside, env)
 
 
@@ -114,5 +117,9 @@ def _penguin_pipeline_runs(venv, cwd, env):
                        capture_output=True, text=True, check=False)
   assert run.returncode == 0, run.stderr[-3000:]
   assert all("%s COMPLETE" % node in run.stdout
-             for node in ("Transform", "Tuner", "Trainer", "SkewValidator")), run.stdout
+             for node in ("Transform", "Tuner", "Trainer", "SkewValidator", "InfraValidator",
+                          "BulkInferrer")), run.stdout
+  # The installed model server validated and then served the pushed model.
+  assert "infra blessing of InfraValidator: INFRA_BLESSED" in run.stdout, run.stdout
+  assert "serving: species 0 -> REST [" in run.stdout, run.stdout
   assert os.path.isfile(cwd / "penguin_root" / "metadata.sqlite")
