@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "ops/serving/grpc_frontend.h"
 #include "ops/serving/prediction.h"
@@ -52,6 +53,42 @@ absl::Status Parse(const std::string& bytes, Request* request) {
   return absl::OkStatus();
 }
 
+// The ModelSpec naming the servable: the request's, or (MultiInference) its first task's.
+template <typename Request>
+tfs::ModelSpec SpecOf(const Request& request) {
+  return request.model_spec();
+}
+tfs::ModelSpec SpecOf(const tfs::MultiInferenceRequest& request) {
+  tfs::ModelSpec spec;
+  if (request.tasks_size() > 0) spec = request.tasks(0).model_spec();
+  spec.clear_signature_name();
+  return spec;
+}
+
+// Parses a Request, finds the version its spec names, runs `run` on it and serializes the
+// Response into `response`.
+template <typename Request, typename Response, typename Run>
+absl::Status ServeOne(const ModelManager& manager, const std::string& bytes, Run run,
+                      std::string* response, RequestInfo* info) {
+  Request request;
+  absl::Status status = Parse(bytes, &request);
+  if (!status.ok()) return status;
+  if constexpr (std::is_same_v<Request, tfs::MultiInferenceRequest>) {
+    if (request.tasks_size() == 0) {
+      return absl::InvalidArgumentError("MultiInferenceRequest has no tasks");
+    }
+  }
+  const tfs::ModelSpec spec = SpecOf(request);
+  info->model = spec.name();
+  auto servable = manager.Find(spec);
+  if (!servable.ok()) return servable.status();
+  info->version = (*servable)->version;
+  Response out;
+  status = run(**servable, request, &out);
+  if (status.ok()) *response = out.SerializeAsString();
+  return status;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GrpcService>> GrpcService::Start(
@@ -91,109 +128,78 @@ GrpcService::~GrpcService() {
 absl::Status GrpcService::Handle(const std::string& method, const std::string& request,
                                  int64_t timeout_ms, std::string* response, RequestInfo* info) {
   const auto started = std::chrono::steady_clock::now();
-  absl::Status status;
-  auto finish = [&](absl::Status s) {
-    if (observer_) {
-      observer_(*info, s,
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    }
-    return s;
-  };
-  auto respond = [&](const google::protobuf::Message& message) {
-    *response = message.SerializeAsString();
-    return finish(absl::OkStatus());
-  };
-  // Resolves the servable a request's model_spec names.
-  auto find = [&](const tfs::ModelSpec& spec) {
-    info->model = spec.name();
-    auto servable = manager_->Find(spec);
-    if (servable.ok()) info->version = (*servable)->version;
-    return servable;
-  };
-
-  if (method.rfind(kPredictionService, 0) == 0) {
-    const std::string name = method.substr(sizeof(kPredictionService) - 1);
-    if (name == "Predict") {
-      info->api = "predict";
-      tfs::PredictRequest req;
-      if (!(status = Parse(request, &req)).ok()) return finish(status);
-      auto servable = find(req.model_spec());
-      if (!servable.ok()) return finish(servable.status());
-      tfs::PredictResponse out;
-      if (!(status = Predict(**servable, req, timeout_ms, &out)).ok()) return finish(status);
-      return respond(out);
-    }
-    if (name == "Classify") {
-      info->api = "classify";
-      tfs::ClassificationRequest req;
-      if (!(status = Parse(request, &req)).ok()) return finish(status);
-      auto servable = find(req.model_spec());
-      if (!servable.ok()) return finish(servable.status());
-      tfs::ClassificationResponse out;
-      if (!(status = Classify(**servable, req, timeout_ms, &out)).ok()) return finish(status);
-      return respond(out);
-    }
-    if (name == "Regress") {
-      info->api = "regress";
-      tfs::RegressionRequest req;
-      if (!(status = Parse(request, &req)).ok()) return finish(status);
-      auto servable = find(req.model_spec());
-      if (!servable.ok()) return finish(servable.status());
-      tfs::RegressionResponse out;
-      if (!(status = Regress(**servable, req, timeout_ms, &out)).ok()) return finish(status);
-      return respond(out);
-    }
-    if (name == "MultiInference") {
-      info->api = "multi_inference";
-      tfs::MultiInferenceRequest req;
-      if (!(status = Parse(request, &req)).ok()) return finish(status);
-      if (req.tasks_size() == 0) {
-        return finish(absl::InvalidArgumentError("MultiInferenceRequest has no tasks"));
-      }
-      tfs::ModelSpec spec = req.tasks(0).model_spec();
-      spec.clear_signature_name();
-      auto servable = find(spec);
-      if (!servable.ok()) return finish(servable.status());
-      tfs::MultiInferenceResponse out;
-      if (!(status = MultiInference(**servable, req, timeout_ms, &out)).ok()) {
-        return finish(status);
-      }
-      return respond(out);
-    }
-    if (name == "GetModelMetadata") {
-      info->api = "metadata";
-      tfs::GetModelMetadataRequest req;
-      if (!(status = Parse(request, &req)).ok()) return finish(status);
-      auto servable = find(req.model_spec());
-      if (!servable.ok()) return finish(servable.status());
-      tfs::GetModelMetadataResponse out;
-      if (!(status = GetModelMetadata(**servable, req, &out)).ok()) return finish(status);
-      return respond(out);
-    }
-  } else if (method.rfind(kModelService, 0) == 0) {
-    const std::string name = method.substr(sizeof(kModelService) - 1);
-    if (name == "GetModelStatus") {
-      info->api = "status";
-      tfs::GetModelStatusRequest req;
-      if (!(status = Parse(request, &req)).ok()) return finish(status);
-      info->model = req.model_spec().name();
-      tfs::GetModelStatusResponse out;
-      if (!(status = manager_->GetStatus(req.model_spec(), &out)).ok()) return finish(status);
-      return respond(out);
-    }
-    if (name == "HandleReloadConfigRequest") {
-      info->api = "reload_config";
-      tfs::ReloadConfigRequest req;
-      if (!(status = Parse(request, &req)).ok()) return finish(status);
-      status = manager_->ApplyConfig(req.config());
-      tfs::ReloadConfigResponse out;
-      out.mutable_status()->set_error_code(static_cast<tensorflow::error::Code>(status.code()));
-      out.mutable_status()->set_error_message(std::string(status.message()));
-      if (!status.ok()) return finish(status);
-      return respond(out);
-    }
+  absl::Status status = Dispatch(method, request, timeout_ms, response, info);
+  if (observer_) {
+    observer_(*info, status,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
-  return finish(absl::UnimplementedError("unknown method " + method));
+  return status;
+}
+
+absl::Status GrpcService::Dispatch(const std::string& method, const std::string& request,
+                                   int64_t timeout_ms, std::string* response, RequestInfo* info) {
+  const ModelManager& manager = *manager_;
+  auto serve = [&](const char* api, auto request_type, auto response_type, auto run) {
+    info->api = api;
+    return ServeOne<decltype(request_type), decltype(response_type)>(manager, request, run,
+                                                                      response, info);
+  };
+  const std::string prediction = kPredictionService;
+  if (method == prediction + "Predict") {
+    return serve("predict", tfs::PredictRequest(), tfs::PredictResponse(),
+                 [&](const Servable& s, const auto& r, auto* out) {
+                   return Predict(s, r, timeout_ms, out);
+                 });
+  }
+  if (method == prediction + "Classify") {
+    return serve("classify", tfs::ClassificationRequest(), tfs::ClassificationResponse(),
+                 [&](const Servable& s, const auto& r, auto* out) {
+                   return Classify(s, r, timeout_ms, out);
+                 });
+  }
+  if (method == prediction + "Regress") {
+    return serve("regress", tfs::RegressionRequest(), tfs::RegressionResponse(),
+                 [&](const Servable& s, const auto& r, auto* out) {
+                   return Regress(s, r, timeout_ms, out);
+                 });
+  }
+  if (method == prediction + "MultiInference") {
+    return serve("multi_inference", tfs::MultiInferenceRequest(), tfs::MultiInferenceResponse(),
+                 [&](const Servable& s, const auto& r, auto* out) {
+                   return MultiInference(s, r, timeout_ms, out);
+                 });
+  }
+  if (method == prediction + "GetModelMetadata") {
+    return serve("metadata", tfs::GetModelMetadataRequest(), tfs::GetModelMetadataResponse(),
+                 [&](const Servable& s, const auto& r, auto* out) {
+                   return GetModelMetadata(s, r, out);
+                 });
+  }
+  const std::string models = kModelService;
+  if (method == models + "GetModelStatus") {
+    info->api = "status";
+    tfs::GetModelStatusRequest req;
+    absl::Status status = Parse(request, &req);
+    if (!status.ok()) return status;
+    info->model = req.model_spec().name();
+    tfs::GetModelStatusResponse out;
+    status = manager_->GetStatus(req.model_spec(), &out);
+    if (status.ok()) *response = out.SerializeAsString();
+    return status;
+  }
+  if (method == models + "HandleReloadConfigRequest") {
+    info->api = "reload_config";
+    tfs::ReloadConfigRequest req;
+    absl::Status status = Parse(request, &req);
+    if (!status.ok()) return status;
+    status = manager_->ApplyConfig(req.config());
+    tfs::ReloadConfigResponse out;
+    out.mutable_status()->set_error_code(static_cast<tensorflow::error::Code>(status.code()));
+    out.mutable_status()->set_error_message(std::string(status.message()));
+    if (status.ok()) *response = out.SerializeAsString();
+    return status;
+  }
+  return absl::UnimplementedError("unknown method " + method);
 }
 
 }  // namespace tfx_core::serving

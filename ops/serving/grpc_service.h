@@ -31,6 +31,8 @@ class GrpcService {
 
  private:
   GrpcService() = default;
+  absl::Status Dispatch(const std::string& method, const std::string& request,
+                        int64_t timeout_ms, std::string* response, RequestInfo* info);
 
   ModelManager* manager_ = nullptr;
   CallObserver observer_;

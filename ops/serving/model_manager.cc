@@ -69,6 +69,20 @@ std::string SpecString(const tensorflow::serving::ModelSpec& spec) {
   return "Latest(" + spec.name() + ")";
 }
 
+// The version a spec names by number or label; -1 when it names neither (the latest).
+absl::StatusOr<int64_t> RequestedVersion(const ModelConfig& config,
+                                         const tensorflow::serving::ModelSpec& spec) {
+  if (!spec.version_label().empty()) {
+    auto label = config.version_labels().find(spec.version_label());
+    if (label == config.version_labels().end()) {
+      return absl::InvalidArgumentError("Unrecognized servable version label: " +
+                                        spec.version_label());
+    }
+    return label->second;
+  }
+  return spec.has_version() ? spec.version().value() : -1;
+}
+
 }  // namespace
 
 absl::Status ValidateConfig(const tensorflow::serving::ModelServerConfig& config) {
@@ -308,25 +322,16 @@ absl::StatusOr<std::shared_ptr<const Servable>> ModelManager::Find(
     return absl::NotFoundError("Servable not found for request: " + SpecString(spec));
   }
   const auto& versions = model->second.versions;
-  if (!spec.version_label().empty()) {
-    const auto& labels = model->second.config.version_labels();
-    auto label = labels.find(spec.version_label());
-    if (label == labels.end()) {
-      return absl::InvalidArgumentError("Unrecognized servable version label: " +
-                                        spec.version_label());
-    }
-    auto it = versions.find(label->second);
+  auto wanted = RequestedVersion(model->second.config, spec);
+  if (!wanted.ok()) return wanted.status();
+  if (*wanted >= 0) {
+    auto it = versions.find(*wanted);
     if (it == versions.end() || !it->second.servable) {
-      return absl::NotFoundError("Servable not found for request: " + SpecString(spec) +
-                                 " (label names version " + std::to_string(label->second) +
-                                 ", which is not available)");
-    }
-    return it->second.servable;
-  }
-  if (spec.has_version()) {
-    auto it = versions.find(spec.version().value());
-    if (it == versions.end() || !it->second.servable) {
-      return absl::NotFoundError("Servable not found for request: " + SpecString(spec));
+      return absl::NotFoundError(
+          "Servable not found for request: " + SpecString(spec) +
+          (spec.version_label().empty() ? "" : " (label names version " +
+                                                   std::to_string(*wanted) +
+                                                   ", which is not available)"));
     }
     return it->second.servable;
   }
@@ -344,18 +349,9 @@ absl::Status ModelManager::GetStatus(const tensorflow::serving::ModelSpec& spec,
   if (model == models_.end() || model->second.versions.empty()) {
     return absl::NotFoundError("Could not find any versions of model " + spec.name());
   }
-  int64_t only = -1;
-  if (!spec.version_label().empty()) {
-    const auto& labels = model->second.config.version_labels();
-    auto label = labels.find(spec.version_label());
-    if (label == labels.end()) {
-      return absl::InvalidArgumentError("Unrecognized servable version label: " +
-                                        spec.version_label());
-    }
-    only = label->second;
-  } else if (spec.has_version()) {
-    only = spec.version().value();
-  }
+  auto wanted = RequestedVersion(model->second.config, spec);
+  if (!wanted.ok()) return wanted.status();
+  const int64_t only = *wanted;
   for (const auto& [version, entry] : model->second.versions) {
     if (only >= 0 && version != only) continue;
     auto* out = response->add_model_version_status();

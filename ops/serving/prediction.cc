@@ -266,10 +266,15 @@ absl::Status Predict(const Servable& servable, const tfs::PredictRequest& reques
   return absl::OkStatus();
 }
 
-absl::Status Classify(const Servable& servable, const tfs::ClassificationRequest& request,
-                      int64_t timeout_ms, tfs::ClassificationResponse* response) {
+namespace {
+
+// Classify and Regress: the method's signature on the request's examples, the outputs turned
+// into the response's result by `to_result`.
+template <typename Request, typename Response, typename ToResult>
+absl::Status RunExampleMethod(const Servable& servable, const Request& request, const char* method,
+                              int64_t timeout_ms, ToResult to_result, Response* response) {
   const std::string& name = request.model_spec().signature_name();
-  auto signature = ExampleSignature(servable, name, kClassifyMethod);
+  auto signature = ExampleSignature(servable, name, method);
   if (!signature.ok()) return signature.status();
   NamedTensors outputs;
   absl::Status status = RunOnExamples(servable, **signature, request.input(), timeout_ms, &outputs);
@@ -277,27 +282,24 @@ absl::Status Classify(const Servable& servable, const tfs::ClassificationRequest
   const int64_t n = request.input().has_example_list()
                         ? request.input().example_list().examples_size()
                         : request.input().example_list_with_context().examples_size();
-  status = ClassificationResultFrom(outputs, n, response->mutable_result());
+  status = to_result(outputs, n, response->mutable_result());
   if (!status.ok()) return status;
   FillModelSpec(servable, name, response->mutable_model_spec());
   return absl::OkStatus();
 }
 
+}  // namespace
+
+absl::Status Classify(const Servable& servable, const tfs::ClassificationRequest& request,
+                      int64_t timeout_ms, tfs::ClassificationResponse* response) {
+  return RunExampleMethod(servable, request, kClassifyMethod, timeout_ms,
+                          ClassificationResultFrom, response);
+}
+
 absl::Status Regress(const Servable& servable, const tfs::RegressionRequest& request,
                      int64_t timeout_ms, tfs::RegressionResponse* response) {
-  const std::string& name = request.model_spec().signature_name();
-  auto signature = ExampleSignature(servable, name, kRegressMethod);
-  if (!signature.ok()) return signature.status();
-  NamedTensors outputs;
-  absl::Status status = RunOnExamples(servable, **signature, request.input(), timeout_ms, &outputs);
-  if (!status.ok()) return status;
-  const int64_t n = request.input().has_example_list()
-                        ? request.input().example_list().examples_size()
-                        : request.input().example_list_with_context().examples_size();
-  status = RegressionResultFrom(outputs, n, response->mutable_result());
-  if (!status.ok()) return status;
-  FillModelSpec(servable, name, response->mutable_model_spec());
-  return absl::OkStatus();
+  return RunExampleMethod(servable, request, kRegressMethod, timeout_ms, RegressionResultFrom,
+                          response);
 }
 
 absl::Status MultiInference(const Servable& servable, const tfs::MultiInferenceRequest& request,
