@@ -11,6 +11,7 @@ import argparse
 import base64
 import hashlib
 import os
+import stat
 import zipfile
 
 # What tfx_core imports at run time, besides TensorFlow (pinned to the build's: the op
@@ -79,7 +80,8 @@ def main():
     def add(name, data):
       info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))  # Reproducible bytes.
       executable = name.endswith(".so") or "/bin/" in name
-      info.external_attr = (0o755 if executable else 0o644) << 16
+      # pip keeps the executable bit only of entries marked as regular files.
+      info.external_attr = (stat.S_IFREG | (0o755 if executable else 0o644)) << 16
       info.compress_type = zipfile.ZIP_DEFLATED
       whl.writestr(info, data)
       records.append("%s,%s,%d" % (name, _record_hash(data), len(data)))
