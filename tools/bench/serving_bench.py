@@ -6,7 +6,9 @@ loopback, with the same load generators for both: wrk for REST, a C++ gRPC clien
     bazel run //tools/bench:serving_bench -- --json_out=/tmp/serving.json
 
 Measured: p50/p99 latency at concurrency 1 and throughput at concurrency 32; the bare model
-time (C++ Session::Run at batch 1, no server); our throughput at concurrency 64 with batching
+time (C++ Session::Run at batch 1, no server), for the MLP and for the example pipeline's
+penguin model (TransformGraph + Keras; ours only: the peers cannot load tfx_core's ops); our
+throughput at concurrency 64 with batching
 on and off; failed requests while a new version is pushed under load. The model is the
 evaluator bench's MLP (10 features -> 16 -> 1) behind a serving_default that parses serialized
 tf.Examples. Figures: rest_p50_over_model_us, grpc_p50_over_model_us, throughput_vs_best_peer,
@@ -45,32 +47,67 @@ def _runfile(name):
   return os.path.join(_HERE, name)
 
 
-def _prepare(workdir):
-  """The MLP as version 1 under workdir/model, a serialized example, request files."""
+def _request_files(workdir, prefix, serialized, alias):
+  """A predict request for one serialized example: as gRPC bytes and as a wrk script."""
   import numpy as np  # pylint: disable=import-outside-toplevel
   import tensorflow as tf  # pylint: disable=import-outside-toplevel
   from tensorflow_serving.apis import predict_pb2  # pylint: disable=import-outside-toplevel
+  request = predict_pb2.PredictRequest()
+  request.model_spec.name = MODEL
+  request.inputs[alias].CopyFrom(tf.make_tensor_proto(np.array([serialized], dtype=object)))
+  grpc_file = os.path.join(workdir, prefix + "_predict_request.pb")
+  with open(grpc_file, "wb") as f:
+    f.write(request.SerializeToString())
+  body = json.dumps({"instances": [{"b64": base64.b64encode(serialized).decode()}]})
+  lua = os.path.join(workdir, prefix + "_post.lua")
+  with open(lua, "w") as f:
+    f.write('wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = '
+            '"application/json"\n' % json.dumps(body))
+  return grpc_file, lua
+
+
+def _example(features):
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
+  example = tf.train.Example()
+  for name, value in features.items():
+    example.features.feature[name].float_list.value.append(value)
+  return example.SerializeToString()
+
+
+def _prepare(workdir):
+  """The MLP as version 1 under workdir/model, and its request files."""
   base = os.path.join(workdir, "model")
   if not os.path.isdir(os.path.join(base, "1")):
     os.makedirs(base, exist_ok=True)
     Mlp().save(os.path.join(base, ".staging"))
     os.rename(os.path.join(base, ".staging"), os.path.join(base, "1"))
-  example = tf.train.Example()
-  for i, name in enumerate(FEATURES):
-    example.features.feature[name].float_list.value.append(0.1 * (i + 1))
-  serialized = example.SerializeToString()
-  request = predict_pb2.PredictRequest()
-  request.model_spec.name = MODEL
-  request.inputs["examples"].CopyFrom(tf.make_tensor_proto(np.array([serialized], dtype=object)))
-  grpc_file = os.path.join(workdir, "predict_request.pb")
-  with open(grpc_file, "wb") as f:
-    f.write(request.SerializeToString())
-  body = json.dumps({"instances": [{"b64": base64.b64encode(serialized).decode()}]})
-  lua = os.path.join(workdir, "post.lua")
-  with open(lua, "w") as f:
-    f.write('wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = '
-            '"application/json"\n' % json.dumps(body))
-  return base, grpc_file, lua
+  serialized = _example({name: 0.1 * (i + 1) for i, name in enumerate(FEATURES)})
+  return (base,) + _request_files(workdir, "mlp", serialized, "examples")
+
+
+def _latest_version(base):
+  return os.path.join(base, str(max(int(v) for v in os.listdir(base) if v.isdigit())))
+
+
+def _prepare_penguin(workdir):
+  """The example pipeline's pushed penguin model (trained once, without the Tuner), and request
+  files for the first bundled penguin."""
+  import csv  # pylint: disable=import-outside-toplevel
+  from tensorflow.core.protobuf import saved_model_pb2  # pylint: disable=import-outside-toplevel
+  from tfx_core.examples import penguin_pipeline  # pylint: disable=import-outside-toplevel
+  from tfx_core.orchestration import LocalDagRunner  # pylint: disable=import-outside-toplevel
+  root = os.path.join(workdir, "penguin_root")
+  base = os.path.join(root, penguin_pipeline.SERVING_MODEL_DIR)
+  if not os.path.isdir(base) or not any(v.isdigit() for v in os.listdir(base)):
+    LocalDagRunner().run(penguin_pipeline.create_pipeline(root, enable_tuning=False))
+  with open(os.path.join(penguin_pipeline.DATA_ROOT, "penguin", "penguins_processed.csv")) as f:
+    row = next(csv.DictReader(f))
+  serialized = _example({k: float(v) for k, v in row.items() if k != "species"})
+  saved = saved_model_pb2.SavedModel()
+  with open(os.path.join(_latest_version(base), "saved_model.pb"), "rb") as f:
+    saved.ParseFromString(f.read())
+  (alias,) = saved.meta_graphs[0].signature_def["serving_default"].inputs
+  return (base,) + _request_files(workdir, "penguin", serialized, alias)
 
 
 _UNITS = {"us": 1.0, "ms": 1e3, "s": 1e6}
@@ -106,7 +143,7 @@ def _bare_model_us(base, request_file):
   from tfx_core import serving  # pylint: disable=import-outside-toplevel
   ops = os.path.join(os.path.dirname(serving.server_binary()), "..", "..", "ops",
                      "_tfx_core_ops.so")
-  done = subprocess.run([_runfile("session_run_bench"), os.path.join(base, "1"), request_file,
+  done = subprocess.run([_runfile("session_run_bench"), _latest_version(base), request_file,
                          "5000", ops], capture_output=True, text=True, check=True)
   return json.loads(done.stdout.strip().splitlines()[-1])["p50_us"]
 
@@ -257,6 +294,9 @@ def main(argv):
   reload_run, reloaded = _failed_during_reload(base, lua, max(6.0, seconds))
   failed = reload_run["errors"]
   bulk, loop, calls_only = _bulk(workdir, base, _BULK_ROWS.value)
+  penguin_base, penguin_grpc, penguin_lua = _prepare_penguin(workdir)
+  penguin_bare = _bare_model_us(penguin_base, penguin_grpc)
+  penguin = _measure_ours(penguin_base, penguin_grpc, penguin_lua, seconds)
   peers = {}
   if not _SKIP_PEER.value:
     venv = _PEER_VENV.value or os.path.join(root, ".bench", "fastapi_venv")
@@ -271,6 +311,11 @@ def main(argv):
   print("%-34s %12s %12s %14s" % ("server", "p50 c=1 us", "p99 c=1 us", "req/s c=32"))
   for name, c1, c32 in rows:
     print("%-34s %12.1f %12.1f %14.0f" % (name, c1["p50_us"], c1["p99_us"], c32["rps"]))
+  print("penguin model (TransformGraph + Keras MLP, tfx_core ops; the Python-based peers "
+        "cannot load it without tfx_core): bare %.1f us; REST p50 %.1f us, %.0f req/s at c=32; "
+        "gRPC p50 %.1f us, %.0f req/s at c=32" % (
+            penguin_bare, penguin["rest_c1"]["p50_us"], penguin["rest_c32"]["rps"],
+            penguin["grpc_c1"]["p50_us"], penguin["grpc_c32"]["rps"]))
   print("tfx_core_model_server REST at c=64: %.0f req/s unbatched, %.0f req/s batched "
         "(max_batch_size 64, batch_timeout 300 us)" % (unbatched["rps"], batched["rps"]))
   print("failed requests while version 2 was pushed under load (c=8): %d of %d (version 2 %s)"
@@ -288,6 +333,11 @@ def main(argv):
       "rest_rps_c64_batched": batched["rps"],
       "failed_requests_during_reload": failed,
       "requests_during_reload": reload_run["requests"],
+      "penguin_bare_model_p50_us": penguin_bare,
+      "penguin_rest_p50_over_model_us": penguin["rest_c1"]["p50_us"] - penguin_bare,
+      "penguin_grpc_p50_over_model_us": penguin["grpc_c1"]["p50_us"] - penguin_bare,
+      "penguin_rest_rps_c32": penguin["rest_c32"]["rps"],
+      "penguin_grpc_rps_c32": penguin["grpc_c32"]["rps"],
   }
   if peers:
     best = max(p["rest_c32"]["rps"] for p in peers.values())
