@@ -43,6 +43,7 @@ def _save_mlp(path, scale=1.0):
 
 def _publish(base, version, writer, **kwargs):
   """Writes a version beside the base path and renames it in, as the Pusher does."""
+  os.makedirs(base, exist_ok=True)
   staging = os.path.join(base, ".staging-%d" % version)
   writer(staging, **kwargs)
   os.rename(staging, os.path.join(base, str(version)))
@@ -89,9 +90,12 @@ def mlp_server(tmp_path_factory):
   monitoring = os.path.join(base, "..", "monitoring.pbtxt")
   with open(monitoring, "w") as f:
     f.write("prometheus_config { enable: true }\n")
+  access_log = os.path.join(base, "..", "access.jsonl")
   with serving.ModelServer(base, model_name="mlp",
                            flags={"monitoring_config_file": monitoring,
-                                  "max_request_bytes": 1 << 20}) as server:
+                                  "max_request_bytes": 1 << 20,
+                                  "access_log_file": access_log}) as server:
+    server.access_log = access_log
     yield server
 
 
@@ -210,6 +214,15 @@ def test_hostile_requests_get_errors_and_good_ones_keep_their_answers(mlp_server
   assert all(json.loads(text) == expected for code, text in results[-200:])
   assert mlp_server.returncode is None
 
+  # The access log stays one JSON object a line, even for a model name with quotes in it.
+  requests.post(mlp_server.rest_url + '/v1/models/a"b\\c:predict', data="{}")
+  with open(mlp_server.access_log) as f:
+    entries = [json.loads(line) for line in f]
+  assert {"time", "entrypoint", "peer", "model", "version", "api", "status", "latency_us"} <= \
+      set(entries[0])
+  assert any(e["model"] == 'a"b\\c' and e["status"] == "404" for e in entries)
+  assert sum(e["model"] == "mlp" and e["api"] == "predict" for e in entries) >= 3200
+
 
 def test_prometheus_metrics_count_requests_per_model_version_and_api(mlp_server):
   rest = serving.RestClient(mlp_server.rest_url, "mlp")
@@ -225,7 +238,6 @@ def test_prometheus_metrics_count_requests_per_model_version_and_api(mlp_server)
 
 def test_classify_regress_and_multi_inference(tmp_path):
   base = str(tmp_path / "cr")
-  os.makedirs(base)
   _publish(base, 3, _save_classify_regress)
   with serving.ModelServer(base, model_name="cr") as server:
     rest = serving.RestClient(server.rest_url, "cr")
@@ -257,7 +269,6 @@ def test_classify_regress_and_multi_inference(tmp_path):
 
 def test_new_versions_swap_in_under_load_without_failures(tmp_path):
   base = str(tmp_path / "swap")
-  os.makedirs(base)
   _publish(base, 1, _save_mlp)
   with serving.ModelServer(base, model_name="m",
                            flags={"file_system_poll_wait_seconds": 1}) as server:
@@ -300,7 +311,6 @@ def test_new_versions_swap_in_under_load_without_failures(tmp_path):
 
 def test_config_file_policies_labels_and_reload_over_grpc(tmp_path):
   base = str(tmp_path / "multi")
-  os.makedirs(base)
   for version, scale in [(1, 1.0), (2, 2.0), (3, 3.0)]:
     _publish(base, version, _save_mlp, scale=scale)
   config = tmp_path / "models.pbtxt"
@@ -341,7 +351,6 @@ model_config_list {
 def test_models_using_tfx_core_ops_serve_with_the_op_library(tmp_path):
   import tfx_core.ops as tfx_ops
   base = str(tmp_path / "ops")
-  os.makedirs(base)
 
   def save(path):
     module = tf.Module()
@@ -370,6 +379,8 @@ def test_flags_help_and_startup_errors(tmp_path):
       (["--port=abc"], "flag --port: expected a 32-bit integer, got 'abc'"),
       ([], "Both --model_base_path and --model_config_file are empty"),
       (["--model_config_file=%s" % (tmp_path / "missing.pbtxt")], "cannot read"),
+      (["--model_base_path=%s" % tmp_path, "--access_log_file=/nonexistent/dir/log"],
+       "--access_log_file: cannot open /nonexistent/dir/log"),
   ]:
     done = subprocess.run([binary] + argv, capture_output=True, text=True)
     assert done.returncode != 0 and words in done.stderr, (argv, done.stderr)
@@ -392,7 +403,6 @@ def test_flags_help_and_startup_errors(tmp_path):
 
 def test_dynamic_batching_merges_concurrent_requests_and_bounds_its_queue(tmp_path):
   base = str(tmp_path / "batch")
-  os.makedirs(base)
   _publish(base, 1, _save_mlp)
   parameters = tmp_path / "batching.pbtxt"
   parameters.write_text("max_batch_size { value: 8 }  batch_timeout_micros { value: 20000 }\n"
@@ -453,9 +463,9 @@ def test_keras_3_models_serve_when_exported_with_export_serving_model(tmp_path):
 
   x = np.array([[1, 2, 3], [0.5, -1, 0]], np.float32)
   plain, exported = str(tmp_path / "plain"), str(tmp_path / "exported")
-  _publish_dir = lambda base, writer: (os.makedirs(base), _publish(base, 1, writer))
-  _publish_dir(plain, lambda p: tf.saved_model.save(model, p, signatures={"serving_default": serve}))
-  _publish_dir(exported, lambda p: training.export_serving_model(model, p, {"serving_default": serve}))
+  _publish(plain, 1, lambda p: tf.saved_model.save(model, p, signatures={"serving_default": serve}))
+  _publish(exported, 1, lambda p: training.export_serving_model(model, p,
+                                                                {"serving_default": serve}))
   with serving.ModelServer(exported, model_name="k") as server:
     got = serving.RestClient(server.rest_url, "k").predict(instances=x.tolist())["predictions"]
     np.testing.assert_allclose(got, model(x).numpy(), rtol=1e-6)

@@ -21,10 +21,11 @@ namespace tfs = tensorflow::serving;
 constexpr char kPredictionService[] = "/tensorflow.serving.PredictionService/";
 constexpr char kModelService[] = "/tensorflow.serving.ModelService/";
 
-char* Malloced(const std::string& s, bool terminate) {
-  char* out = static_cast<char*>(std::malloc(s.size() + (terminate ? 1 : 0) + 1));
+// A malloc'd, NUL-terminated copy: the front end frees what crosses the C interface.
+char* Malloced(const std::string& s) {
+  char* out = static_cast<char*>(std::malloc(s.size() + 1));
   std::memcpy(out, s.data(), s.size());
-  if (terminate) out[s.size()] = '\0';
+  out[s.size()] = '\0';
   return out;
 }
 
@@ -36,10 +37,10 @@ int HandleCall(void* context, const char* method, const char* request, size_t re
   absl::Status status =
       service->Handle(method, std::string(request, request_size), timeout_ms, &out, &info);
   if (!status.ok()) {
-    *error = Malloced(std::string(status.message()), /*terminate=*/true);
+    *error = Malloced(std::string(status.message()));
     return static_cast<int>(status.code());
   }
-  *response = Malloced(out, /*terminate=*/false);
+  *response = Malloced(out);
   *response_size = out.size();
   return 0;
 }

@@ -5,8 +5,6 @@
 #include <limits>
 #include <set>
 
-#include "rapidjson/stringbuffer.h"
-#include "rapidjson/writer.h"
 #include "tensorflow/core/framework/types.h"
 
 namespace tfx_core::serving {
@@ -15,9 +13,6 @@ namespace {
 using rapidjson::Value;
 using tensorflow::DataType;
 using tensorflow::Tensor;
-
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>,
-                                     rapidjson::CrtAllocator, rapidjson::kWriteNanAndInfFlag>;
 
 bool IsB64(const Value& v) {
   return v.IsObject() && v.MemberCount() == 1 && v.HasMember("b64") && v["b64"].IsString();
@@ -396,14 +391,13 @@ absl::StatusOr<std::string> OutputsToJson(const NamedTensors& outputs, bool row_
     for (int64_t i = 0; i < batch; ++i) {
       if (outputs.size() == 1) {
         const Tensor& t = outputs[0].second;
-        WriteSub(t, 1, i * (t.dim_size(0) ? t.NumElements() / t.dim_size(0) : 0),
-                 EndsWithBytes(outputs[0].first), &w);
+        WriteSub(t, 1, i * (t.NumElements() / batch), EndsWithBytes(outputs[0].first), &w);
         continue;
       }
       w.StartObject();
       for (const auto& [alias, t] : outputs) {
         w.Key(alias.data(), alias.size());
-        WriteSub(t, 1, i * (t.NumElements() / t.dim_size(0)), EndsWithBytes(alias), &w);
+        WriteSub(t, 1, i * (t.NumElements() / batch), EndsWithBytes(alias), &w);
       }
       w.EndObject();
     }

@@ -11,10 +11,16 @@
 
 #include "ops/serving/prediction.h"
 #include "rapidjson/document.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
 #include "tensorflow/core/example/example.pb.h"
 #include "tensorflow/core/protobuf/meta_graph.pb.h"
 
 namespace tfx_core::serving {
+
+// The REST API's JSON writer: NaN and Infinity are written as those tokens.
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>,
+                                     rapidjson::CrtAllocator, rapidjson::kWriteNanAndInfFlag>;
 
 // The tensors of a predict request body's "instances" (row format) or "inputs" (columnar
 // format), typed and named by the signature's inputs.

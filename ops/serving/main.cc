@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +26,8 @@
 #include "ops/serving/model_manager.h"
 #include "ops/serving/prediction.h"
 #include "ops/serving/rest_api.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
 #include "tensorflow/c/c_api.h"
 #include "tensorflow/core/platform/logging.h"
 #include "tensorflow_serving/config/tf_serving_config.pb.h"
@@ -155,16 +159,23 @@ absl::StatusOr<tfs::ModelServerConfig> ModelConfig(const Options& o) {
   return config;
 }
 
-// One JSON line per request, written under a lock (line-buffered).
+// One JSON line per request, written under a lock (line-buffered). Names come from request
+// paths, so they are JSON-escaped.
 class AccessLog {
  public:
-  explicit AccessLog(const std::string& path) {
+  // "" disables the log, "-" is stderr; a file that cannot be opened is an error.
+  absl::Status Open(const std::string& path) {
     if (path == "-") {
       file_ = stderr;
     } else if (!path.empty()) {
       file_ = std::fopen(path.c_str(), "a");
-      if (file_ != nullptr) setvbuf(file_, nullptr, _IOLBF, 1 << 16);
+      if (file_ == nullptr) {
+        return absl::FailedPreconditionError("--access_log_file: cannot open " + path + ": " +
+                                             std::strerror(errno));
+      }
+      setvbuf(file_, nullptr, _IOLBF, 1 << 16);
     }
+    return absl::OkStatus();
   }
   bool enabled() const { return file_ != nullptr; }
   void Write(const std::string& entrypoint, const std::string& peer, const RequestInfo& info,
@@ -175,15 +186,29 @@ class AccessLog {
                         now.time_since_epoch()).count() % 1000;
     std::tm tm;
     gmtime_r(&t, &tm);
-    char when[32];
-    std::strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+    char when[40];
+    const size_t n = std::strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+    std::snprintf(when + n, sizeof(when) - n, ".%03ldZ", ms);
+    rapidjson::StringBuffer line;
+    rapidjson::Writer<rapidjson::StringBuffer> w(line);
+    auto field = [&w](const char* key, const std::string& value) {
+      w.Key(key);
+      w.String(value.data(), value.size());
+    };
+    w.StartObject();
+    field("time", when);
+    field("entrypoint", entrypoint);
+    field("peer", peer);
+    field("model", info.model);
+    field("api", info.api);
+    field("status", status);
+    w.Key("version");
+    w.Int64(info.version);
+    w.Key("latency_us");
+    w.Int64(static_cast<int64_t>(seconds * 1e6));
+    w.EndObject();
     std::lock_guard<std::mutex> lock(mu_);
-    std::fprintf(file_,
-                 "{\"time\":\"%s.%03ldZ\",\"entrypoint\":\"%s\",\"peer\":\"%s\",\"model\":\"%s\","
-                 "\"version\":%lld,\"api\":\"%s\",\"status\":\"%s\",\"latency_us\":%.0f}\n",
-                 when, ms, entrypoint.c_str(), peer.c_str(), info.model.c_str(),
-                 static_cast<long long>(info.version), info.api.c_str(), status.c_str(),
-                 seconds * 1e6);
+    std::fprintf(file_, "%s\n", line.GetString());
   }
 
  private:
@@ -286,7 +311,9 @@ int Run(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   ServerMetrics metrics;
-  AccessLog access_log(o.access_log_file);
+  AccessLog access_log;
+  absl::Status opened = access_log.Open(o.access_log_file);
+  if (!opened.ok()) return fail(opened);
   std::unique_ptr<BatchScheduler> scheduler;
   if (batching) {
     scheduler = std::make_unique<BatchScheduler>(
@@ -344,10 +371,11 @@ int Run(int argc, char** argv) {
     auto started = HttpServer::Start(http_options, [&](const HttpRequest& request,
                                                        HttpResponse* response) {
       if (prometheus && request.method == "GET" && request.path == prometheus_path) {
+        std::vector<VersionStateMetric> states;
         for (const auto& v : manager.States()) {
-          metrics.SetVersionState(v.model, v.version, StateName(v.state));
+          states.push_back({v.model, v.version, StateName(v.state)});
         }
-        response->body = metrics.Render();
+        response->body = metrics.Render(states);
         response->content_type = "text/plain; version=0.0.4";
         return;
       }

@@ -6,8 +6,6 @@
 #include "ops/serving/json_tensor.h"
 #include "ops/serving/prediction.h"
 #include "rapidjson/error/en.h"
-#include "rapidjson/stringbuffer.h"
-#include "rapidjson/writer.h"
 
 namespace tfx_core::serving {
 namespace {
@@ -97,12 +95,9 @@ absl::Status ExamplesInput(const rapidjson::Document& body, tfs::Input* input) {
   return absl::OkStatus();
 }
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>,
-                                 rapidjson::CrtAllocator, rapidjson::kWriteNanAndInfFlag>;
-
 std::string ClassifyJson(const tfs::ClassificationResult& result) {
   rapidjson::StringBuffer buffer;
-  Writer w(buffer);
+  JsonWriter w(buffer);
   w.StartObject();
   w.Key("results");
   w.StartArray();
@@ -123,7 +118,7 @@ std::string ClassifyJson(const tfs::ClassificationResult& result) {
 
 std::string RegressJson(const tfs::RegressionResult& result) {
   rapidjson::StringBuffer buffer;
-  Writer w(buffer);
+  JsonWriter w(buffer);
   w.StartObject();
   w.Key("results");
   w.StartArray();
@@ -158,7 +153,7 @@ int HttpStatusFor(absl::StatusCode code) {
 
 std::string JsonError(const absl::Status& status) {
   rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  JsonWriter w(buffer);
   w.StartObject();
   w.Key("error");
   const std::string message(status.message());

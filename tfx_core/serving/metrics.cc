@@ -35,12 +35,6 @@ void ServerMetrics::RecordRequest(const std::string& model, int64_t version,
   ++h.count;
 }
 
-void ServerMetrics::SetVersionState(const std::string& model, int64_t version,
-                                    const std::string& state) {
-  std::lock_guard<std::mutex> lock(mu_);
-  version_state_[{model, version}] = state;
-}
-
 void ServerMetrics::RecordBatch(const std::string& model, int64_t size) {
   std::lock_guard<std::mutex> lock(mu_);
   ++batch_sizes_[model][size];
@@ -51,7 +45,7 @@ void ServerMetrics::SetQueueDepth(const std::string& model, int64_t depth) {
   queue_depth_[model] = depth;
 }
 
-std::string ServerMetrics::Render() const {
+std::string ServerMetrics::Render(const std::vector<VersionStateMetric>& states) const {
   std::ostringstream out;
   std::lock_guard<std::mutex> lock(mu_);
   out << "# TYPE :tensorflow:serving:request_count counter\n";
@@ -84,9 +78,9 @@ std::string ServerMetrics::Render() const {
     out << ":tensorflow:serving:request_latency_count{" << labels << "} " << h.count << "\n";
   }
   out << "# TYPE :tensorflow:serving:model_version_state gauge\n";
-  for (const auto& [key, state] : version_state_) {
-    out << ":tensorflow:serving:model_version_state{model_name=" << Quote(key.first)
-        << ",model_version=" << Quote(std::to_string(key.second)) << ",state=" << Quote(state)
+  for (const VersionStateMetric& v : states) {
+    out << ":tensorflow:serving:model_version_state{model_name=" << Quote(v.model)
+        << ",model_version=" << Quote(std::to_string(v.version)) << ",state=" << Quote(v.state)
         << "} 1\n";
   }
   out << "# TYPE :tensorflow:serving:batching_session:batch_size counter\n";

@@ -10,20 +10,27 @@
 #include <mutex>
 #include <string>
 #include <tuple>
+#include <vector>
 
 namespace tfx_core::serving {
+
+// A model version's lifecycle state ("LOADING", "AVAILABLE", "END", ...), read when rendering.
+struct VersionStateMetric {
+  std::string model;
+  int64_t version;
+  std::string state;
+};
 
 class ServerMetrics {
  public:
   // One finished request. `entrypoint` is "REST" or "GRPC"; `status` a code name ("OK", ...).
   void RecordRequest(const std::string& model, int64_t version, const std::string& api,
                      const std::string& entrypoint, const std::string& status, double seconds);
-  // A model version's lifecycle state ("LOADING", "AVAILABLE", "END", ...).
-  void SetVersionState(const std::string& model, int64_t version, const std::string& state);
   void RecordBatch(const std::string& model, int64_t size);
   void SetQueueDepth(const std::string& model, int64_t depth);
 
-  std::string Render() const;
+  // The text exposition, with the versions' current states.
+  std::string Render(const std::vector<VersionStateMetric>& states) const;
 
   // Upper bounds of the latency histogram's buckets, in microseconds.
   static constexpr std::array<double, 16> kLatencyBucketsUs = {
@@ -41,7 +48,6 @@ class ServerMetrics {
   std::map<std::tuple<std::string, int64_t, std::string, std::string, std::string>, uint64_t>
       request_count_;
   std::map<RequestKey, Histogram> request_latency_;
-  std::map<std::pair<std::string, int64_t>, std::string> version_state_;
   std::map<std::string, std::map<int64_t, uint64_t>> batch_sizes_;
   std::map<std::string, int64_t> queue_depth_;
 };

@@ -117,31 +117,41 @@ class BulkInferrerExecutor(BaseExecutor):
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
       for shard in shards:
         self.context.raise_if_cancelled()
-        reader = pq.ParquetFile(os.path.join(source, shard))
-        writer = None
-        pending = collections.deque()
-
-        def flush(done):
-          nonlocal writer, rows
-          batch, future = done
-          outputs = future.result()
-          table = pa.Table.from_batches([batch])
-          for name, column in columns.items():
-            if column in table.column_names:
-              raise ValueError("BulkInferrer: output column %r would overwrite an input column "
-                               "of the examples; name it otherwise" % column)
-            table = table.append_column(column, _column(outputs[name]))
-          if writer is None:
-            writer = pq.ParquetWriter(os.path.join(out_dir, shard), table.schema)
-          writer.write_table(table)
-          rows += table.num_rows
-
-        for batch in reader.iter_batches(batch_size=batch_size):
-          pending.append((batch, pool.submit(predictor.outputs, batch)))
-          if len(pending) > 2 * workers:  # Bounded memory, results in input order.
-            flush(pending.popleft())
-        while pending:
-          flush(pending.popleft())
-        if writer is not None:
-          writer.close()
+        batches = pq.ParquetFile(os.path.join(source, shard)).iter_batches(batch_size=batch_size)
+        rows += _write_shard(_infer_in_order(pool, 2 * workers, predictor, batches), columns,
+                             os.path.join(out_dir, shard))
     return rows
+
+
+def _infer_in_order(pool, in_flight, predictor, batches):
+  """(batch, outputs) in input order, with at most `in_flight` batches running at once."""
+  pending = collections.deque()
+  for batch in batches:
+    pending.append((batch, pool.submit(predictor.outputs, batch)))
+    if len(pending) > in_flight:
+      done, future = pending.popleft()
+      yield done, future.result()
+  while pending:
+    done, future = pending.popleft()
+    yield done, future.result()
+
+
+def _write_shard(results, columns, path):
+  """Each batch with its output columns, to one Parquet file; returns the rows written."""
+  writer, rows = None, 0
+  try:
+    for batch, outputs in results:
+      table = pa.Table.from_batches([batch])
+      for name, column in columns.items():
+        if column in table.column_names:
+          raise ValueError("BulkInferrer: output column %r would overwrite an input column of "
+                           "the examples; name it otherwise" % column)
+        table = table.append_column(column, _column(outputs[name]))
+      if writer is None:
+        writer = pq.ParquetWriter(path, table.schema)
+      writer.write_table(table)
+      rows += table.num_rows
+  finally:
+    if writer is not None:
+      writer.close()
+  return rows

@@ -10,6 +10,7 @@ import tempfile
 
 import pyarrow.parquet as pq
 
+from tfx_core import serving
 from tfx_core._native import ext
 from tfx_core.dsl import BaseExecutor
 from tfx_core.proto import infra_validator_pb2
@@ -92,7 +93,6 @@ def _query(client, signature_names, examples):
 class InfraValidatorExecutor(BaseExecutor):
 
   def Do(self, input_dict, output_dict, exec_properties):
-    from tfx_core import serving  # pylint: disable=import-outside-toplevel
     model = input_dict["model"][0]
     blessing = output_dict["blessing"][0]
     serving_spec = exec_properties["serving_spec"]
@@ -117,7 +117,7 @@ class InfraValidatorExecutor(BaseExecutor):
       os.makedirs(base)
       os.symlink(os.path.abspath(model.serving_model_dir), os.path.join(base, "1"))
       for attempt in range(1, tries + 1):
-        reason = self._try(serving, base, model_name, max_loading, examples, signature_names)
+        reason = _try(base, model_name, max_loading, examples, signature_names)
         if reason is None:
           break
         log.info("infra validation attempt %d of %d failed: %s", attempt, tries, reason)
@@ -135,27 +135,27 @@ class InfraValidatorExecutor(BaseExecutor):
     log.info("%s%s", "INFRA_BLESSED" if blessed else "INFRA_NOT_BLESSED",
              "" if blessed else ": " + reason)
 
-  @staticmethod
-  def _try(serving, base, model_name, max_loading, examples, signature_names):
-    """None when the model loads (and answers); otherwise why not."""
+
+def _try(base, model_name, max_loading, examples, signature_names):
+  """None when the model loads (and answers); otherwise why not."""
+  try:
+    server = serving.ModelServer(base, model_name=model_name, startup_timeout=max_loading,
+                                 flags={"file_system_poll_wait_seconds": 0}).start()
+  except RuntimeError as e:
+    return "the model server did not start: %s" % str(e).splitlines()[0]
+  try:
+    client = serving.RestClient(server.rest_url, model_name, timeout=max_loading)
     try:
-      server = serving.ModelServer(base, model_name=model_name, startup_timeout=max_loading,
-                                   flags={"file_system_poll_wait_seconds": 0}).start()
-    except RuntimeError as e:
-      return "the model server did not start: %s" % str(e).splitlines()[0]
-    try:
-      client = serving.RestClient(server.rest_url, model_name, timeout=max_loading)
+      status = client.status()["model_version_status"]
+    except serving.ServingError as e:
+      return "the model did not load: %s" % e.message
+    if status[0]["state"] != "AVAILABLE":
+      return "the model did not load: %s" % status[0]["status"]["error_message"]
+    if examples:
       try:
-        status = client.status()["model_version_status"]
-      except serving.ServingError as e:
-        return "the model did not load: %s" % e.message
-      if status[0]["state"] != "AVAILABLE":
-        return "the model did not load: %s" % status[0]["status"]["error_message"]
-      if examples:
-        try:
-          _query(client, signature_names, examples)
-        except (serving.ServingError, ValueError) as e:
-          return "the model did not answer: %s" % e
-    finally:
-      server.stop()
-    return None
+        _query(client, signature_names, examples)
+      except (serving.ServingError, ValueError) as e:
+        return "the model did not answer: %s" % e
+  finally:
+    server.stop()
+  return None
