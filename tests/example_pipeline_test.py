@@ -5,6 +5,7 @@ import json
 import os
 import re
 
+import numpy as np
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -108,8 +109,17 @@ def test_penguin_pipeline_validates_data_and_flags_skew(tmp_path, capsys):
   penguin_pipeline.after_run(root)
   lines = capsys.readouterr().out.splitlines()
   assert lines[0].startswith("serving: penguin version %s on REST" % version)
-  answers = [re.fullmatch(r"serving: species (\d) -> REST (.*), gRPC (.*)", l) for l in lines[1:]]
+  answers = [re.fullmatch(r"serving: species (\d) -> REST (.*), gRPC (.*)", l) for l in lines[1:4]]
   assert len(answers) == 3 and all(a and a.group(2) == a.group(3) for a in answers), lines
+  # The server logged those six requests, with its answers, for monitoring.
+  logged = re.fullmatch(r"serving: request log: 6 examples in (.*\.parquet)", lines[4])
+  assert logged, lines
+  log = pq.read_table(logged.group(1))
+  assert log["frontend"].to_pylist() == ["REST"] * 3 + ["GRPC"] * 3
+  assert set(log["model_version"].to_pylist()) == {int(version)}
+  rest_logits = [json.loads(a.group(2)) for a in answers]
+  np.testing.assert_allclose(log["outputs"].combine_chunks().field(0).to_pylist()[:3],
+                             rest_logits, atol=1e-3)
 
   # Again: the Resolver now finds the blessed model, so the Evaluator compares it with itself
   # (blessed), and the Pusher finds it already served; everything else is cached.

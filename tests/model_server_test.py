@@ -19,74 +19,12 @@ import tensorflow as tf
 
 from tfx_core import serving
 
-WEIGHTS = np.arange(6, dtype=np.float32).reshape(3, 2)
-
-
-def _save_mlp(path, scale=1.0):
-  """y = x @ (WEIGHTS * scale); sums as strings under a "_bytes" alias; serving_default."""
-  module = tf.Module()
-  module.w = tf.Variable(WEIGHTS * scale)
-
-  @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32, name="x")])
-  def serve(x):
-    return {"y": tf.matmul(x, module.w),
-            "sum_bytes": tf.strings.as_string(tf.reduce_sum(x, axis=1), precision=1)}
-
-  @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text"),
-                                tf.TensorSpec([None], tf.int64, name="n")])
-  def repeat(text, n):
-    return {"out": tf.strings.join([text, tf.strings.as_string(n)], separator="#")}
-
-  module.serve, module.repeat = serve, repeat
-  tf.saved_model.save(module, path, signatures={"serving_default": serve, "repeat": repeat})
-
-
-def _publish(base, version, writer, **kwargs):
-  """Writes a version beside the base path and renames it in, as the Pusher does."""
-  os.makedirs(base, exist_ok=True)
-  staging = os.path.join(base, ".staging-%d" % version)
-  writer(staging, **kwargs)
-  os.rename(staging, os.path.join(base, str(version)))
-
-
-def _save_classify_regress(path):
-  """A TF1-style SavedModel with classify and regress signatures over tf.Examples."""
-  graph = tf.Graph()
-  with graph.as_default():
-    serialized = tf.compat.v1.placeholder(tf.string, [None], name="tf_example")
-    features = tf.io.parse_example(serialized, {"x": tf.io.FixedLenFeature([], tf.float32),
-                                                "k": tf.io.FixedLenFeature([], tf.int64,
-                                                                           default_value=1)})
-    x = features["x"] * tf.cast(features["k"], tf.float32)
-    scores = tf.stack([tf.sigmoid(-x), tf.sigmoid(x)], axis=1)
-    classes = tf.tile(tf.constant([["neg", "pos"]]), [tf.shape(x)[0], 1])
-    value = 2.0 * x + 1.0
-    builder = tf.compat.v1.saved_model.Builder(path)
-    classify = tf.compat.v1.saved_model.classification_signature_def(
-        serialized, classes, scores)
-    regress = tf.compat.v1.saved_model.regression_signature_def(serialized, value)
-    with tf.compat.v1.Session(graph=graph) as session:
-      builder.add_meta_graph_and_variables(
-          session, ["serve"], signature_def_map={"serving_default": classify,
-                                                 "classify": classify, "regress": regress})
-    builder.save()
-
-
-def _example(**features):
-  example = tf.train.Example()
-  for name, value in features.items():
-    feature = example.features.feature[name]
-    if isinstance(value, float):
-      feature.float_list.value.append(value)
-    else:
-      feature.int64_list.value.append(value)
-  return example
-
+from serving_models import WEIGHTS, example, publish, save_classify_regress, save_mlp
 
 @pytest.fixture(scope="module")
 def mlp_server(tmp_path_factory):
   base = str(tmp_path_factory.mktemp("mlp"))
-  _publish(base, 1, _save_mlp)
+  publish(base, 1, save_mlp)
   monitoring = os.path.join(base, "..", "monitoring.pbtxt")
   with open(monitoring, "w") as f:
     f.write("prometheus_config { enable: true }\n")
@@ -238,7 +176,7 @@ def test_prometheus_metrics_count_requests_per_model_version_and_api(mlp_server)
 
 def test_classify_regress_and_multi_inference(tmp_path):
   base = str(tmp_path / "cr")
-  _publish(base, 3, _save_classify_regress)
+  publish(base, 3, save_classify_regress)
   with serving.ModelServer(base, model_name="cr") as server:
     rest = serving.RestClient(server.rest_url, "cr")
     results = rest.classify([{"x": 0.5}, {"x": -1.0, "k": 2}])
@@ -254,14 +192,14 @@ def test_classify_regress_and_multi_inference(tmp_path):
     assert e.value.code == 400 and "tensorflow/serving/regress" in e.value.message
 
     client = serving.GrpcClient(server.grpc_target, "cr")
-    response = client.classify([_example(x=0.0)])
+    response = client.classify([example(x=0.0)])
     assert [(c.label, round(c.score, 6)) for c in response.result.classifications[0].classes] == [
         ("neg", 0.5), ("pos", 0.5)]
-    regression = client.regress([_example(x=1.5)], signature_name="regress")
+    regression = client.regress([example(x=1.5)], signature_name="regress")
     assert regression.result.regressions[0].value == pytest.approx(4.0)
     multi = client.multi_inference([("classify", "tensorflow/serving/classify"),
                                     ("regress", "tensorflow/serving/regress")],
-                                   [_example(x=2.0), _example(x=-2.0)])
+                                   [example(x=2.0), example(x=-2.0)])
     assert [r.model_spec.signature_name for r in multi.results] == ["classify", "regress"]
     assert [r.value for r in multi.results[1].regression_result.regressions] == [5.0, -3.0]
     client.close()
@@ -269,7 +207,7 @@ def test_classify_regress_and_multi_inference(tmp_path):
 
 def test_new_versions_swap_in_under_load_without_failures(tmp_path):
   base = str(tmp_path / "swap")
-  _publish(base, 1, _save_mlp)
+  publish(base, 1, save_mlp)
   with serving.ModelServer(base, model_name="m",
                            flags={"file_system_poll_wait_seconds": 1}) as server:
     rest = serving.RestClient(server.rest_url, "m")
@@ -287,7 +225,7 @@ def test_new_versions_swap_in_under_load_without_failures(tmp_path):
     for t in threads:
       t.start()
     time.sleep(0.5)
-    _publish(base, 2, _save_mlp, scale=10.0)
+    publish(base, 2, save_mlp, scale=10.0)
     server.wait_until(lambda: 10.0 in seen, timeout=60)
     # A version that cannot load shows its error while version 2 keeps serving.
     os.makedirs(os.path.join(base, "3"))
@@ -312,7 +250,7 @@ def test_new_versions_swap_in_under_load_without_failures(tmp_path):
 def test_config_file_policies_labels_and_reload_over_grpc(tmp_path):
   base = str(tmp_path / "multi")
   for version, scale in [(1, 1.0), (2, 2.0), (3, 3.0)]:
-    _publish(base, version, _save_mlp, scale=scale)
+    publish(base, version, save_mlp, scale=scale)
   config = tmp_path / "models.pbtxt"
   config.write_text("""
 model_config_list {
@@ -362,7 +300,7 @@ def test_models_using_tfx_core_ops_serve_with_the_op_library(tmp_path):
     module.serve = serve
     tf.saved_model.save(module, path, signatures={"serving_default": serve})
 
-  _publish(base, 1, save)
+  publish(base, 1, save)
   with serving.ModelServer(base, model_name="ops") as server:
     out = serving.RestClient(server.rest_url, "ops").predict(instances=[-1.0, 5.0, 50.0])
     expected = tfx_ops.bucketize(tf.constant([-1.0, 5.0, 50.0]), [0.0, 10.0]).numpy().tolist()
@@ -403,7 +341,7 @@ def test_flags_help_and_startup_errors(tmp_path):
 
 def test_dynamic_batching_merges_concurrent_requests_and_bounds_its_queue(tmp_path):
   base = str(tmp_path / "batch")
-  _publish(base, 1, _save_mlp)
+  publish(base, 1, save_mlp)
   parameters = tmp_path / "batching.pbtxt"
   parameters.write_text("max_batch_size { value: 8 }  batch_timeout_micros { value: 20000 }\n"
                         "max_enqueued_batches { value: 4 }  num_batch_threads { value: 1 }\n"
@@ -463,8 +401,8 @@ def test_keras_3_models_serve_when_exported_with_export_serving_model(tmp_path):
 
   x = np.array([[1, 2, 3], [0.5, -1, 0]], np.float32)
   plain, exported = str(tmp_path / "plain"), str(tmp_path / "exported")
-  _publish(plain, 1, lambda p: tf.saved_model.save(model, p, signatures={"serving_default": serve}))
-  _publish(exported, 1, lambda p: training.export_serving_model(model, p,
+  publish(plain, 1, lambda p: tf.saved_model.save(model, p, signatures={"serving_default": serve}))
+  publish(exported, 1, lambda p: training.export_serving_model(model, p,
                                                                 {"serving_default": serve}))
   with serving.ModelServer(exported, model_name="k") as server:
     got = serving.RestClient(server.rest_url, "k").predict(instances=x.tolist())["predictions"]

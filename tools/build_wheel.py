@@ -1,6 +1,7 @@
 """Builds the tfx_core wheel from files Bazel staged (run by //python:wheel, not by hand).
 
-    build_wheel.py --output=W.whl --version=V --python_tag=cp311 --tensorflow=tensorflow-cpu==2.21.0 FILE...
+    build_wheel.py --output=W.whl --version=V --python_tag=cp311 \
+        --tensorflow=tensorflow-cpu==2.21.0 --pyarrow_version=25.0.1 FILE...
 
 Each FILE's path inside the wheel is the part from its last `python/` on (so both source
 files and generated ones under bazel-out land under tfx_core/). Writes the .dist-info
@@ -15,11 +16,11 @@ import stat
 import zipfile
 
 # What tfx_core imports at run time, besides TensorFlow (pinned to the build's: the op
-# library's ABI is that version's).
+# library's ABI is that version's) and pyarrow (pinned to the build's major version: the model
+# server's request log writer links that libarrow.so.<major>).
 _REQUIRES = [
     "apache-beam>=2.77,<3",
     "numpy>=1.26",
-    "pyarrow>=14",
     "protobuf>=6.31,<7",
     "absl-py>=2",
     "SQLAlchemy>=2.0",
@@ -51,6 +52,11 @@ def _record_hash(data):
   return "sha256=" + digest.decode()
 
 
+def _pyarrow(version):
+  major = int(version.split(".")[0])
+  return "pyarrow>=%d,<%d" % (major, major + 1)
+
+
 def main():
   parser = argparse.ArgumentParser(description=__doc__)
   parser.add_argument("--output", required=True)
@@ -58,6 +64,8 @@ def main():
   parser.add_argument("--python_tag", required=True)
   parser.add_argument("--tensorflow", required=True,
                       help="The TensorFlow requirement, e.g. tensorflow-cpu==2.21.0")
+  parser.add_argument("--pyarrow_version", required=True,
+                      help="The pyarrow the request log writer was built against, e.g. 25.0.1")
   parser.add_argument("files", nargs="+")
   args = parser.parse_args()
 
@@ -67,7 +75,8 @@ def main():
       ["Metadata-Version: 2.1", "Name: tfx_core", "Version: " + args.version,
        "Summary: Production ML pipelines over a C++ core (TFX-compatible).",
        "Requires-Python: ==%s.%s.*" % (args.python_tag[2], args.python_tag[3:])] +
-      ["Requires-Dist: " + r for r in [args.tensorflow] + _REQUIRES] +
+      ["Requires-Dist: " + r for r in [args.tensorflow, _pyarrow(args.pyarrow_version)] +
+       _REQUIRES] +
       ["Provides-Extra: " + extra for extra in sorted(_EXTRAS)] +
       ['Requires-Dist: %s; extra == "%s"' % (r, extra)
        for extra, reqs in sorted(_EXTRAS.items()) for r in reqs] +

@@ -140,6 +140,9 @@ absl::Status GrpcService::Handle(const std::string& method, const std::string& r
 absl::Status GrpcService::Dispatch(const std::string& method, const std::string& request,
                                    int64_t timeout_ms, std::string* response, RequestInfo* info) {
   const ModelManager& manager = *manager_;
+  Call call;
+  call.timeout_ms = timeout_ms;
+  call.frontend = "GRPC";
   auto serve = [&](const char* api, auto request_type, auto response_type, auto run) {
     info->api = api;
     return ServeOne<decltype(request_type), decltype(response_type)>(manager, request, run,
@@ -149,25 +152,25 @@ absl::Status GrpcService::Dispatch(const std::string& method, const std::string&
   if (method == prediction + "Predict") {
     return serve("predict", tfs::PredictRequest(), tfs::PredictResponse(),
                  [&](const Servable& s, const auto& r, auto* out) {
-                   return Predict(s, r, timeout_ms, out);
+                   return Predict(s, r, &call, out);
                  });
   }
   if (method == prediction + "Classify") {
     return serve("classify", tfs::ClassificationRequest(), tfs::ClassificationResponse(),
                  [&](const Servable& s, const auto& r, auto* out) {
-                   return Classify(s, r, timeout_ms, out);
+                   return Classify(s, r, &call, out);
                  });
   }
   if (method == prediction + "Regress") {
     return serve("regress", tfs::RegressionRequest(), tfs::RegressionResponse(),
                  [&](const Servable& s, const auto& r, auto* out) {
-                   return Regress(s, r, timeout_ms, out);
+                   return Regress(s, r, &call, out);
                  });
   }
   if (method == prediction + "MultiInference") {
     return serve("multi_inference", tfs::MultiInferenceRequest(), tfs::MultiInferenceResponse(),
                  [&](const Servable& s, const auto& r, auto* out) {
-                   return MultiInference(s, r, timeout_ms, out);
+                   return MultiInference(s, r, &call, out);
                  });
   }
   if (method == prediction + "GetModelMetadata") {

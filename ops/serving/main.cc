@@ -25,6 +25,7 @@
 #include "ops/serving/grpc_service.h"
 #include "ops/serving/model_manager.h"
 #include "ops/serving/prediction.h"
+#include "ops/serving/request_log.h"
 #include "ops/serving/rest_api.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
@@ -44,6 +45,7 @@ constexpr char kProgram[] = "tfx_core_model_server";
 constexpr char kDefaultPrometheusPath[] = "/monitoring/prometheus/metrics";
 constexpr char kOpLibrary[] = "_tfx_core_ops.so";
 constexpr char kGrpcFrontend[] = "libtfx_core_grpc_frontend.so";
+constexpr char kParquetWriter[] = "libtfx_core_parquet_writer.so";
 
 struct Options {
   int32_t port = 8500;
@@ -66,6 +68,9 @@ struct Options {
   std::string access_log_file;
   int32_t max_num_load_retries = 5;
   int64_t load_retry_interval_micros = 60'000'000;
+  std::string request_log_dir;
+  float request_log_sampling_rate = 1.0f;
+  RequestLogOptions request_log;
 };
 
 std::vector<Flag> MakeFlags(Options* o) {
@@ -108,6 +113,18 @@ std::vector<Flag> MakeFlags(Options* o) {
        "Time between load retries of a version, in microseconds."},
       {"access_log_file", &o->access_log_file,
        "Where to write one JSON line per request ('-' for stderr); empty: no access log."},
+      {"request_log_dir", &o->request_log_dir,
+       "Log sampled requests with their responses as Parquet files under this directory, for "
+       "monitoring (one subdirectory per model); empty: no request log."},
+      {"request_log_sampling_rate", &o->request_log_sampling_rate,
+       "Fraction of requests logged, for models whose config has no logging_config "
+       "(whose sampling_config.sampling_rate applies)."},
+      {"request_log_max_file_bytes", &o->request_log.max_file_bytes,
+       "A request log file is closed (and becomes readable) once it is this big..."},
+      {"request_log_max_file_seconds", &o->request_log.max_file_seconds,
+       "...or this many seconds after its first request."},
+      {"request_log_max_queue_bytes", &o->request_log.max_queue_bytes,
+       "Memory for requests waiting to be logged; beyond it they are dropped (and counted)."},
   };
 }
 
@@ -321,8 +338,30 @@ int Run(int argc, char** argv) {
         [&](const std::string& model, int64_t size) { metrics.RecordBatch(model, size); },
         [&](const std::string& model, int64_t rows) { metrics.SetQueueDepth(model, rows); });
   }
+  std::unique_ptr<RequestLog> request_log;
+  if (!o.request_log_dir.empty()) {
+    if (!(o.request_log_sampling_rate >= 0 && o.request_log_sampling_rate <= 1)) {
+      return fail(absl::InvalidArgumentError("--request_log_sampling_rate must be in [0, 1], got " +
+                                             std::to_string(o.request_log_sampling_rate)));
+    }
+    const std::string writer = FindNextToExecutable({kParquetWriter});
+    if (writer.empty()) {
+      return fail(absl::NotFoundError(std::string(kParquetWriter) + " is missing next to " +
+                                      ExecutableDir() + "; reinstall tfx_core"));
+    }
+    o.request_log.directory = o.request_log_dir;
+    auto started = RequestLog::Start(
+        o.request_log, writer,
+        [&](const std::string& model, const std::string& status, int64_t requests) {
+          metrics.RecordRequestLog(model, status, requests);
+        });
+    if (!started.ok()) return fail(started.status());
+    request_log = *std::move(started);
+  }
   ModelManagerOptions manager_options;
   manager_options.batching = scheduler.get();
+  manager_options.request_log = request_log.get();
+  manager_options.request_log_sampling_rate = o.request_log_sampling_rate;
   auto* session_config = &manager_options.session_options.config;
   session_config->set_intra_op_parallelism_threads(o.tensorflow_intra_op_parallelism);
   session_config->set_inter_op_parallelism_threads(o.tensorflow_inter_op_parallelism);

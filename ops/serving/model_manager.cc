@@ -246,6 +246,11 @@ void ModelManager::PollModel(const ModelConfig& config) {
       if (status.ok()) {
         entry.failures = 0;
         entry.state = ModelVersionStatus::AVAILABLE;
+        (*loaded)->request_log = options_.request_log;
+        (*loaded)->request_log_sampling_rate =
+            config.has_logging_config()
+                ? config.logging_config().sampling_config().sampling_rate()
+                : options_.request_log_sampling_rate;
         entry.servable = std::shared_ptr<const Servable>(std::move(loaded).value());
         Log("model " + name + " version " + std::to_string(v) + " is serving (" + path + ")");
       } else {

@@ -34,6 +34,10 @@ struct ModelManagerOptions {
   std::function<absl::Status(const Servable&)> warm_up;
   // When set, every loaded version batches its requests through it.
   BatchScheduler* batching = nullptr;
+  // When set, a sampled fraction of every version's requests is logged there: the model
+  // config's logging_config.sampling_config.sampling_rate, else request_log_sampling_rate.
+  RequestLog* request_log = nullptr;
+  double request_log_sampling_rate = 0;
   // A version that fails to load is retried this many times (TF Serving's
   // --max_num_load_retries), at least this long apart (--load_retry_interval_micros): a
   // version directory copied in place may be incomplete at the first attempt.

@@ -1,10 +1,11 @@
 #include "ops/serving/prediction.h"
 
 #include <algorithm>
-#include <map>
+#include <chrono>
 #include <set>
 
 #include "ops/serving/batching.h"
+#include "ops/serving/request_log.h"
 #include "tensorflow/core/framework/types.h"
 #include "tensorflow/core/lib/io/record_reader.h"
 #include "tensorflow/core/platform/env.h"
@@ -79,12 +80,13 @@ absl::StatusOr<const SignatureDef*> ExampleSignature(const Servable& servable,
   return &def;
 }
 
-absl::Status RunOnExamples(const Servable& servable, const SignatureDef& signature,
-                           const tfs::Input& input, int64_t timeout_ms, NamedTensors* outputs) {
+absl::Status RunOnExamples(const Servable& servable, const std::string& signature_name,
+                           const SignatureDef& signature, const tfs::Input& input, Call* call,
+                           NamedTensors* outputs) {
   auto examples = SerializedExamples(input);
   if (!examples.ok()) return examples.status();
-  return RunSignature(servable, signature, {{"inputs", *std::move(examples)}}, {}, timeout_ms,
-                      outputs);
+  return RunSignature(servable, signature_name, signature, {{"inputs", *std::move(examples)}}, {},
+                      call, outputs);
 }
 
 const Tensor* Output(const NamedTensors& outputs, const std::string& alias) {
@@ -162,14 +164,37 @@ void FillModelSpec(const Servable& servable, const std::string& signature_name,
   spec->set_signature_name(SignatureName(signature_name));
 }
 
-absl::Status RunSignature(const Servable& servable, const SignatureDef& signature,
-                          const NamedTensors& inputs, const std::vector<std::string>& output_filter,
-                          int64_t timeout_ms, NamedTensors* outputs) {
-  if (servable.batching != nullptr) {
-    return servable.batching->Run(servable, signature, inputs, output_filter, timeout_ms,
+absl::Status RunSignature(const Servable& servable, const std::string& signature_name,
+                          const SignatureDef& signature, const NamedTensors& inputs,
+                          const std::vector<std::string>& output_filter, Call* call,
+                          NamedTensors* outputs) {
+  const bool logged = servable.request_log != nullptr &&
+                      RequestLog::Sampled(servable.request_log_sampling_rate);
+  const auto started = std::chrono::steady_clock::now();
+  absl::Status status =
+      servable.batching != nullptr
+          ? servable.batching->Run(servable, signature, inputs, output_filter, call->timeout_ms,
+                                   outputs)
+          : RunSignatureUnbatched(servable, signature, inputs, output_filter, call->timeout_ms,
                                   outputs);
-  }
-  return RunSignatureUnbatched(servable, signature, inputs, output_filter, timeout_ms, outputs);
+  if (!logged || !status.ok()) return status;
+  if (call->request_id.empty()) call->request_id = NewRequestId();
+  RequestLogRecord record;
+  record.model = servable.name;
+  record.version = servable.version;
+  record.signature = SignatureName(signature_name);
+  record.frontend = call->frontend;
+  record.request_id = call->request_id;
+  const auto now = std::chrono::steady_clock::now();
+  record.latency_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(now - started).count();
+  record.time_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  record.inputs = inputs;
+  record.outputs = *outputs;
+  servable.request_log->Log(std::move(record));
+  return status;
 }
 
 absl::Status RunSignatureUnbatched(const Servable& servable, const SignatureDef& signature,
@@ -236,8 +261,8 @@ absl::Status RunSignatureUnbatched(const Servable& servable, const SignatureDef&
   return absl::OkStatus();
 }
 
-absl::Status Predict(const Servable& servable, const tfs::PredictRequest& request,
-                     int64_t timeout_ms, tfs::PredictResponse* response) {
+absl::Status Predict(const Servable& servable, const tfs::PredictRequest& request, Call* call,
+                     tfs::PredictResponse* response) {
   auto signature = servable.Signature(request.model_spec().signature_name());
   if (!signature.ok()) return signature.status();
   NamedTensors inputs;
@@ -251,7 +276,8 @@ absl::Status Predict(const Servable& servable, const tfs::PredictRequest& reques
   }
   std::vector<std::string> filter(request.output_filter().begin(), request.output_filter().end());
   NamedTensors outputs;
-  absl::Status status = RunSignature(servable, **signature, inputs, filter, timeout_ms, &outputs);
+  absl::Status status = RunSignature(servable, request.model_spec().signature_name(), **signature,
+                                     inputs, filter, call, &outputs);
   if (!status.ok()) return status;
   FillModelSpec(servable, request.model_spec().signature_name(), response->mutable_model_spec());
   auto& out = *response->mutable_outputs();
@@ -272,12 +298,12 @@ namespace {
 // into the response's result by `to_result`.
 template <typename Request, typename Response, typename ToResult>
 absl::Status RunExampleMethod(const Servable& servable, const Request& request, const char* method,
-                              int64_t timeout_ms, ToResult to_result, Response* response) {
+                              Call* call, ToResult to_result, Response* response) {
   const std::string& name = request.model_spec().signature_name();
   auto signature = ExampleSignature(servable, name, method);
   if (!signature.ok()) return signature.status();
   NamedTensors outputs;
-  absl::Status status = RunOnExamples(servable, **signature, request.input(), timeout_ms, &outputs);
+  absl::Status status = RunOnExamples(servable, name, **signature, request.input(), call, &outputs);
   if (!status.ok()) return status;
   const int64_t n = request.input().has_example_list()
                         ? request.input().example_list().examples_size()
@@ -291,19 +317,19 @@ absl::Status RunExampleMethod(const Servable& servable, const Request& request, 
 }  // namespace
 
 absl::Status Classify(const Servable& servable, const tfs::ClassificationRequest& request,
-                      int64_t timeout_ms, tfs::ClassificationResponse* response) {
-  return RunExampleMethod(servable, request, kClassifyMethod, timeout_ms,
+                      Call* call, tfs::ClassificationResponse* response) {
+  return RunExampleMethod(servable, request, kClassifyMethod, call,
                           ClassificationResultFrom, response);
 }
 
 absl::Status Regress(const Servable& servable, const tfs::RegressionRequest& request,
-                     int64_t timeout_ms, tfs::RegressionResponse* response) {
-  return RunExampleMethod(servable, request, kRegressMethod, timeout_ms, RegressionResultFrom,
+                     Call* call, tfs::RegressionResponse* response) {
+  return RunExampleMethod(servable, request, kRegressMethod, call, RegressionResultFrom,
                           response);
 }
 
 absl::Status MultiInference(const Servable& servable, const tfs::MultiInferenceRequest& request,
-                            int64_t timeout_ms, tfs::MultiInferenceResponse* response) {
+                            Call* call, tfs::MultiInferenceResponse* response) {
   if (request.tasks_size() == 0) {
     return absl::InvalidArgumentError("MultiInferenceRequest has no tasks");
   }
@@ -325,7 +351,7 @@ absl::Status MultiInference(const Servable& servable, const tfs::MultiInferenceR
       *one.mutable_model_spec() = task.model_spec();
       *one.mutable_input() = request.input();
       tfs::ClassificationResponse out;
-      absl::Status status = Classify(servable, one, timeout_ms, &out);
+      absl::Status status = Classify(servable, one, call, &out);
       if (!status.ok()) return status;
       *result->mutable_model_spec() = out.model_spec();
       *result->mutable_classification_result() = out.result();
@@ -334,7 +360,7 @@ absl::Status MultiInference(const Servable& servable, const tfs::MultiInferenceR
       *one.mutable_model_spec() = task.model_spec();
       *one.mutable_input() = request.input();
       tfs::RegressionResponse out;
-      absl::Status status = Regress(servable, one, timeout_ms, &out);
+      absl::Status status = Regress(servable, one, call, &out);
       if (!status.ok()) return status;
       *result->mutable_model_spec() = out.model_spec();
       *result->mutable_regression_result() = out.result();
@@ -368,22 +394,23 @@ absl::Status GetModelMetadata(const Servable& servable,
 namespace {
 
 absl::Status ReplayWarmupRecord(const Servable& servable, const tfs::PredictionLog& log) {
+  Call call;
   switch (log.log_type_case()) {
     case tfs::PredictionLog::kPredictLog: {
       tfs::PredictResponse response;
-      return Predict(servable, log.predict_log().request(), 0, &response);
+      return Predict(servable, log.predict_log().request(), &call, &response);
     }
     case tfs::PredictionLog::kClassifyLog: {
       tfs::ClassificationResponse response;
-      return Classify(servable, log.classify_log().request(), 0, &response);
+      return Classify(servable, log.classify_log().request(), &call, &response);
     }
     case tfs::PredictionLog::kRegressLog: {
       tfs::RegressionResponse response;
-      return Regress(servable, log.regress_log().request(), 0, &response);
+      return Regress(servable, log.regress_log().request(), &call, &response);
     }
     case tfs::PredictionLog::kMultiInferenceLog: {
       tfs::MultiInferenceResponse response;
-      return MultiInference(servable, log.multi_inference_log().request(), 0, &response);
+      return MultiInference(servable, log.multi_inference_log().request(), &call, &response);
     }
     default:
       return absl::UnimplementedError("unsupported warm-up record type (only predict, classify, "
@@ -443,7 +470,8 @@ absl::Status WarmUp(const Servable& servable) {
       inputs.emplace_back(alias, Tensor(info.dtype(), shape));
     }
     NamedTensors outputs;
-    absl::Status status = RunSignature(servable, signature, inputs, {}, 0, &outputs);
+    Call call;
+    absl::Status status = RunSignature(servable, name, signature, inputs, {}, &call, &outputs);
     if (!status.ok()) {
       const std::string message(status.message());
       // An empty batch may fail a graph's shape checks (INVALID_ARGUMENT): not a reason to

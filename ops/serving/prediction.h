@@ -20,14 +20,23 @@
 
 namespace tfx_core::serving {
 
-using NamedTensors = std::vector<std::pair<std::string, tensorflow::Tensor>>;
+// What a front end knows about a call besides its request message.
+struct Call {
+  int64_t timeout_ms = 0;     // <= 0: no deadline.
+  const char* frontend = "";  // "REST" or "GRPC", as in the metrics and the access log.
+  // In: the client's id for the request, if any. Out: the id the request log recorded it
+  // under (made up when the client gave none).
+  std::string request_id;
+};
 
-// Runs `signature` on tensors named by its input aliases (every input, no other) and returns
-// its outputs by alias: all of them, or those in `output_filter`. timeout_ms <= 0: no deadline.
-// Goes through the servable's batch scheduler when it has one.
-absl::Status RunSignature(const Servable& servable, const tensorflow::SignatureDef& signature,
-                          const NamedTensors& inputs, const std::vector<std::string>& output_filter,
-                          int64_t timeout_ms, NamedTensors* outputs);
+// Runs the signature named `signature_name` ("" is serving_default) on tensors named by its
+// input aliases (every input, no other) and returns its outputs by alias: all of them, or those
+// in `output_filter`. Goes through the servable's batch scheduler when it has one, and logs a
+// sampled fraction of successful runs to its request log.
+absl::Status RunSignature(const Servable& servable, const std::string& signature_name,
+                          const tensorflow::SignatureDef& signature, const NamedTensors& inputs,
+                          const std::vector<std::string>& output_filter, Call* call,
+                          NamedTensors* outputs);
 // The same, always as one Session::Run (what the batch scheduler calls).
 absl::Status RunSignatureUnbatched(const Servable& servable,
                                    const tensorflow::SignatureDef& signature,
@@ -40,16 +49,15 @@ void FillModelSpec(const Servable& servable, const std::string& signature_name,
                    tensorflow::serving::ModelSpec* spec);
 
 absl::Status Predict(const Servable& servable, const tensorflow::serving::PredictRequest& request,
-                     int64_t timeout_ms, tensorflow::serving::PredictResponse* response);
+                     Call* call, tensorflow::serving::PredictResponse* response);
 absl::Status Classify(const Servable& servable,
-                      const tensorflow::serving::ClassificationRequest& request,
-                      int64_t timeout_ms, tensorflow::serving::ClassificationResponse* response);
+                      const tensorflow::serving::ClassificationRequest& request, Call* call,
+                      tensorflow::serving::ClassificationResponse* response);
 absl::Status Regress(const Servable& servable, const tensorflow::serving::RegressionRequest& request,
-                     int64_t timeout_ms, tensorflow::serving::RegressionResponse* response);
+                     Call* call, tensorflow::serving::RegressionResponse* response);
 // Every task must name the same model as the servable; each runs its own signature.
 absl::Status MultiInference(const Servable& servable,
-                            const tensorflow::serving::MultiInferenceRequest& request,
-                            int64_t timeout_ms,
+                            const tensorflow::serving::MultiInferenceRequest& request, Call* call,
                             tensorflow::serving::MultiInferenceResponse* response);
 absl::Status GetModelMetadata(const Servable& servable,
                               const tensorflow::serving::GetModelMetadataRequest& request,

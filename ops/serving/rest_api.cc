@@ -13,6 +13,9 @@ namespace {
 namespace tfs = tensorflow::serving;
 
 constexpr char kPrefix[] = "/v1/models/";
+// A client's id for its request, echoed back; the request log records it.
+constexpr char kRequestIdHeader[] = "X-Request-Id";
+constexpr size_t kMaxRequestIdBytes = 256;
 
 bool ParseVersion(const std::string& text, int64_t* version) {
   if (text.empty() || text.size() > 18) return false;
@@ -164,14 +167,26 @@ std::string JsonError(const absl::Status& status) {
 
 void RestApi::Handle(const HttpRequest& request, HttpResponse* response,
                      RequestInfo* info) const {
-  absl::Status status = Dispatch(request, response, info);
+  Call call;
+  call.timeout_ms = timeout_ms_;
+  call.frontend = "REST";
+  call.request_id = std::string(request.Header(kRequestIdHeader));
+  absl::Status status =
+      call.request_id.size() <= kMaxRequestIdBytes
+          ? Dispatch(request, &call, response, info)
+          : absl::InvalidArgumentError(std::string(kRequestIdHeader) + " is longer than " +
+                                       std::to_string(kMaxRequestIdBytes) + " bytes");
+  // The id the request log keeps, for joining labels that arrive later.
+  if (!call.request_id.empty() && call.request_id.size() <= kMaxRequestIdBytes) {
+    response->headers.emplace_back(kRequestIdHeader, call.request_id);
+  }
   if (!status.ok()) {
     response->status = HttpStatusFor(status.code());
     response->body = JsonError(status);
   }
 }
 
-absl::Status RestApi::Dispatch(const HttpRequest& request, HttpResponse* response,
+absl::Status RestApi::Dispatch(const HttpRequest& request, Call* call, HttpResponse* response,
                                RequestInfo* info) const {
   const std::string malformed = "Malformed request: " + request.method + " " + request.path;
   if (request.path.rfind(kPrefix, 0) != 0) return absl::NotFoundError(malformed);
@@ -250,7 +265,7 @@ absl::Status RestApi::Dispatch(const HttpRequest& request, HttpResponse* respons
     NamedTensors inputs, outputs;
     status = JsonToInputs(body, **signature, &row_format, &inputs);
     if (!status.ok()) return status;
-    status = RunSignature(**servable, **signature, inputs, {}, timeout_ms_, &outputs);
+    status = RunSignature(**servable, *signature_name, **signature, inputs, {}, call, &outputs);
     if (!status.ok()) return status;
     auto json = OutputsToJson(outputs, row_format);
     if (!json.ok()) return json.status();
@@ -266,7 +281,7 @@ absl::Status RestApi::Dispatch(const HttpRequest& request, HttpResponse* respons
     classify.mutable_model_spec()->set_signature_name(*signature_name);
     *classify.mutable_input() = std::move(input);
     tfs::ClassificationResponse result;
-    status = Classify(**servable, classify, timeout_ms_, &result);
+    status = Classify(**servable, classify, call, &result);
     if (!status.ok()) return status;
     response->body = ClassifyJson(result.result());
     return absl::OkStatus();
@@ -275,7 +290,7 @@ absl::Status RestApi::Dispatch(const HttpRequest& request, HttpResponse* respons
   regress.mutable_model_spec()->set_signature_name(*signature_name);
   *regress.mutable_input() = std::move(input);
   tfs::RegressionResponse result;
-  status = Regress(**servable, regress, timeout_ms_, &result);
+  status = Regress(**servable, regress, call, &result);
   if (!status.ok()) return status;
   response->body = RegressJson(result.result());
   return absl::OkStatus();

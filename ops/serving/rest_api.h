@@ -2,7 +2,8 @@
 //   GET  /v1/models/{name}[/versions/{v} | /labels/{l}]            model status
 //   GET  /v1/models/{name}[/versions/{v} | /labels/{l}]/metadata   signature defs
 //   POST /v1/models/{name}[/versions/{v} | /labels/{l}]:predict|classify|regress
-// Errors are {"error": "..."} with TF Serving's HTTP codes.
+// Errors are {"error": "..."} with TF Serving's HTTP codes. A request's X-Request-Id header is
+// echoed back; a logged request without one gets the id it was logged under.
 #ifndef OPS_SERVING_REST_API_H_
 #define OPS_SERVING_REST_API_H_
 
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "ops/serving/model_manager.h"
+#include "ops/serving/prediction.h"
 #include "tfx_core/serving/http_server.h"
 
 namespace tfx_core::serving {
@@ -34,7 +36,7 @@ class RestApi {
   void Handle(const HttpRequest& request, HttpResponse* response, RequestInfo* info) const;
 
  private:
-  absl::Status Dispatch(const HttpRequest& request, HttpResponse* response,
+  absl::Status Dispatch(const HttpRequest& request, Call* call, HttpResponse* response,
                         RequestInfo* info) const;
 
   const ModelManager* manager_;

@@ -5,13 +5,19 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tensorflow/cc/saved_model/loader.h"
+#include "tensorflow/core/framework/tensor.h"
 #include "tensorflow/core/protobuf/meta_graph.pb.h"
 
 namespace tfx_core::serving {
 
 class BatchScheduler;
+class RequestLog;
+
+using NamedTensors = std::vector<std::pair<std::string, tensorflow::Tensor>>;
 
 struct Servable {
   std::string name;
@@ -20,6 +26,10 @@ struct Servable {
   tensorflow::SavedModelBundle bundle;
   // Set when the server batches requests; runs then go through it.
   BatchScheduler* batching = nullptr;
+  // Set once the version serves (warm-up is not logged): where a sampled fraction of its
+  // requests goes.
+  RequestLog* request_log = nullptr;
+  double request_log_sampling_rate = 0;
 
   // The named signature, or NOT_FOUND listing the ones there are. "" means serving_default.
   absl::StatusOr<const tensorflow::SignatureDef*> Signature(const std::string& name) const;

@@ -70,6 +70,7 @@ struct HttpServer::Worker {
   static void OnRequest(evhttp_request* req, void* arg) {
     auto* worker = static_cast<Worker*>(arg);
     HttpRequest request;
+    request.native = req;
     request.method = MethodName(evhttp_request_get_command(req));
     const evhttp_uri* uri = evhttp_request_get_evhttp_uri(req);
     const char* raw_path = uri ? evhttp_uri_get_path(uri) : nullptr;
@@ -101,13 +102,24 @@ struct HttpServer::Worker {
     HttpResponse response;
     (*worker->handler)(request, &response);
 
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-                      response.content_type.c_str());
+    evkeyvalq* headers = evhttp_request_get_output_headers(req);
+    evhttp_add_header(headers, "Content-Type", response.content_type.c_str());
+    for (const auto& [name, value] : response.headers) {
+      evhttp_add_header(headers, name.c_str(), value.c_str());
+    }
     evbuffer* output = evhttp_request_get_output_buffer(req);
     evbuffer_add(output, response.body.data(), response.body.size());
     evhttp_send_reply(req, response.status, ReasonPhrase(response.status), output);
   }
 };
+
+std::string_view HttpRequest::Header(const char* name) const {
+  if (native == nullptr) return {};
+  const char* value = evhttp_find_header(
+      evhttp_request_get_input_headers(static_cast<evhttp_request*>(const_cast<void*>(native))),
+      name);
+  return value == nullptr ? std::string_view() : std::string_view(value);
+}
 
 StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
                                                         HttpHandler handler) {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tfx_core/util/status.h"
@@ -24,12 +25,17 @@ struct HttpRequest {
   std::string path;    // Decoded path without the query string, e.g. "/v1/models/m:predict".
   std::string_view body;
   std::string peer;  // "address:port" of the client, for the access log.
+  const void* native = nullptr;  // The server's own request, for Header().
+
+  // The value of header `name` (case-insensitive), or "" when there is none.
+  std::string_view Header(const char* name) const;
 };
 
 struct HttpResponse {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // Besides Content-Type.
 };
 
 using HttpHandler = std::function<void(const HttpRequest&, HttpResponse*)>;

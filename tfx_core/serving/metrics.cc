@@ -40,6 +40,12 @@ void ServerMetrics::RecordBatch(const std::string& model, int64_t size) {
   ++batch_sizes_[model][size];
 }
 
+void ServerMetrics::RecordRequestLog(const std::string& model, const std::string& status,
+                                     int64_t requests) {
+  std::lock_guard<std::mutex> lock(mu_);
+  request_log_count_[{model, status}] += requests;
+}
+
 void ServerMetrics::SetQueueDepth(const std::string& model, int64_t depth) {
   std::lock_guard<std::mutex> lock(mu_);
   queue_depth_[model] = depth;
@@ -94,6 +100,11 @@ std::string ServerMetrics::Render(const std::vector<VersionStateMetric>& states)
   for (const auto& [model, depth] : queue_depth_) {
     out << ":tensorflow:serving:batching_session:queue_depth{model_name=" << Quote(model) << "} "
         << depth << "\n";
+  }
+  out << "# TYPE :tensorflow:serving:request_log_count counter\n";
+  for (const auto& [key, count] : request_log_count_) {
+    out << ":tensorflow:serving:request_log_count{model_name=" << Quote(key.first)
+        << ",status=" << Quote(key.second) << "} " << count << "\n";
   }
   return out.str();
 }

@@ -1,6 +1,7 @@
 // The model server's metrics in Prometheus' text exposition format, with TF Serving's names
 // (":tensorflow:serving:..."): request counts and latency histograms per model, version, API
-// and entry point, the state of every model version, batch sizes and queue depths.
+// and entry point, the state of every model version, batch sizes, queue depths and request
+// log counts.
 #ifndef TFX_CORE_SERVING_METRICS_H_
 #define TFX_CORE_SERVING_METRICS_H_
 
@@ -10,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace tfx_core::serving {
@@ -28,6 +30,8 @@ class ServerMetrics {
                      const std::string& entrypoint, const std::string& status, double seconds);
   void RecordBatch(const std::string& model, int64_t size);
   void SetQueueDepth(const std::string& model, int64_t depth);
+  // Requests the request log wrote ("OK"), dropped ("RESOURCE_EXHAUSTED") or failed to write.
+  void RecordRequestLog(const std::string& model, const std::string& status, int64_t requests);
 
   // The text exposition, with the versions' current states.
   std::string Render(const std::vector<VersionStateMetric>& states) const;
@@ -50,6 +54,7 @@ class ServerMetrics {
   std::map<RequestKey, Histogram> request_latency_;
   std::map<std::string, std::map<int64_t, uint64_t>> batch_sizes_;
   std::map<std::string, int64_t> queue_depth_;
+  std::map<std::pair<std::string, std::string>, uint64_t> request_log_count_;
 };
 
 }  // namespace tfx_core::serving

@@ -49,6 +49,16 @@ cc_import(
     shared_library = "tf_lib/{tf_cc}",
 )
 
+# Arrow and Parquet C++ from the pyarrow wheel. Their headers need C++20, and their bundled
+# dependencies (abseil among them) clash with TensorFlow's, so only a shared object loaded with
+# RTLD_DEEPBIND links them (ops/serving/parquet_writer.h).
+cc_library(
+    name = "arrow_parquet",
+    hdrs = glob(["pyarrow_include/arrow/**/*.h", "pyarrow_include/parquet/**/*.h"]),
+    includes = ["pyarrow_include"],
+    linkopts = ["-L{pyarrow_lib_dir}", "-l:{libarrow}", "-l:{libparquet}"],
+)
+
 cc_library(
     name = "cudart_static",
     srcs = {cudart},
@@ -83,6 +93,8 @@ PYTHON_VERSION = "{python_version}"
 NVCC = "{nvcc}"
 PROTOC = "{protoc}"
 TF_LIB_DIR = "{tf_lib_dir}"
+PYARROW_LIB_DIR = "{pyarrow_lib_dir}"
+PYARROW_VERSION = "{pyarrow_version}"
 CUDA_INCLUDE = "{cuda_include}"
 """
 
@@ -101,6 +113,7 @@ def _impl(ctx):
     ctx.symlink(info["numpy_include"], "numpy_include")
     ctx.symlink(info["tf_include"], "tf_include")
     ctx.symlink(info["tf_lib_dir"], "tf_lib")
+    ctx.symlink(info["pyarrow_include"], "pyarrow_include")
 
     cuda = ctx.os.environ.get(_CUDA, "")
     nvcc = ""
@@ -120,6 +133,9 @@ def _impl(ctx):
         tf_framework = info["tf_framework"],
         tf_cc = info["tf_cc"],
         cudart = cudart,
+        pyarrow_lib_dir = info["pyarrow_lib_dir"],
+        libarrow = info["libarrow"],
+        libparquet = info["libparquet"],
     ))
     ctx.file("defs.bzl", _DEFS.format(
         python = python,
@@ -129,6 +145,8 @@ def _impl(ctx):
         nvcc = nvcc,
         protoc = info["protoc"],
         tf_lib_dir = info["tf_lib_dir"],
+        pyarrow_lib_dir = info["pyarrow_lib_dir"],
+        pyarrow_version = info["pyarrow_version"],
         cuda_include = cuda_include,
     ))
 

