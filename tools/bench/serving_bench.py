@@ -17,6 +17,7 @@ signature at batch 1,024 on the same rows).
 """
 
 import base64
+import glob
 import json
 import os
 import re
@@ -158,6 +159,35 @@ def _measure_ours(base, grpc_file, lua, seconds, flags_=None):
             "grpc_c32": _grpc(server.grpc_target, grpc_file, 32, seconds)}
 
 
+def _logging_overhead(base, lua, seconds, workdir):
+  """REST p50 at c=1 and req/s at c=32 with every request logged, and without, alternating
+  servers over three rounds (medians), and the rows the log holds against the requests sent."""
+  from tfx_core import serving  # pylint: disable=import-outside-toplevel
+  import pyarrow.parquet as pq  # pylint: disable=import-outside-toplevel
+  runs = {False: [], True: []}
+  logged = sent = 0
+  for round_ in range(3):
+    for logging in (False, True):
+      log_dir = os.path.join(workdir, "request_log", str(round_))
+      shutil.rmtree(log_dir, ignore_errors=True)
+      flags_ = {"request_log_dir": log_dir, "request_log_sampling_rate": 1.0} if logging else {}
+      with serving.ModelServer(base, model_name=MODEL, flags=flags_) as server:
+        url = server.rest_url + "/v1/models/%s:predict" % MODEL
+        warm_up = _wrk(url, lua, 1, 1)
+        c1, c32 = _wrk(url, lua, 1, seconds), _wrk(url, lua, 32, seconds)
+      runs[logging].append((c1["p50_us"], c32["rps"]))
+      if logging:
+        sent += 0 if round_ else warm_up["requests"] + c1["requests"] + c32["requests"]
+        logged += 0 if round_ else sum(
+            pq.read_metadata(f).num_rows
+            for f in glob.glob(os.path.join(log_dir, MODEL, "*.parquet")))
+  median = lambda values: sorted(values)[len(values) // 2]  # pylint: disable=unnecessary-lambda-assignment
+  off_p50, on_p50 = (median([r[0] for r in runs[k]]) for k in (False, True))
+  off_rps, on_rps = (median([r[1] for r in runs[k]]) for k in (False, True))
+  return {"off_p50_us": off_p50, "on_p50_us": on_p50, "off_rps": off_rps, "on_rps": on_rps,
+          "logged_rows": logged, "sent_requests": sent}
+
+
 def _throughput_c64(base, lua, seconds, batching_file=None):
   from tfx_core import serving  # pylint: disable=import-outside-toplevel
   flags_ = {"rest_api_num_threads": 64}
@@ -294,6 +324,7 @@ def main(argv):
   reload_run, reloaded = _failed_during_reload(base, lua, max(6.0, seconds))
   failed = reload_run["errors"]
   bulk, loop, calls_only = _bulk(workdir, base, _BULK_ROWS.value)
+  logging = _logging_overhead(base, lua, seconds, workdir)
   penguin_base, penguin_grpc, penguin_lua = _prepare_penguin(workdir)
   penguin_bare = _bare_model_us(penguin_base, penguin_grpc)
   penguin = _measure_ours(penguin_base, penguin_grpc, penguin_lua, seconds)
@@ -321,7 +352,14 @@ def main(argv):
   print("failed requests while version 2 was pushed under load (c=8): %d of %d (version 2 %s)"
         % (failed, reload_run["requests"],
            "serving, version 1 unloaded" if reloaded else "NOT serving"))
+  print("request log at 100%% sampling: REST p50 c=1 %.1f us vs %.1f us without (+%.1f us); "
+        "%.0f vs %.0f req/s at c=32; %d rows logged of %d requests answered (first round)" % (
+            logging["on_p50_us"], logging["off_p50_us"],
+            logging["on_p50_us"] - logging["off_p50_us"], logging["on_rps"], logging["off_rps"],
+            logging["logged_rows"], logging["sent_requests"]))
   figures = {
+      "logging_overhead_us": logging["on_p50_us"] - logging["off_p50_us"],
+      "logging_rps_c32_ratio": logging["on_rps"] / logging["off_rps"],
       "bare_model_p50_us": bare,
       "rest_p50_us": ours["rest_c1"]["p50_us"],
       "grpc_p50_us": ours["grpc_c1"]["p50_us"],
