@@ -1,6 +1,8 @@
-"""Serving benchmark: tfx_core_model_server (REST and gRPC) against a Python-based server
-(a FastAPI/uvicorn app calling the same SavedModel's signature), single-row requests on
-loopback, with the same load generators for both: wrk for REST, a C++ gRPC client
+"""Serving benchmark: tfx_core_model_server (REST and gRPC) against the Python-based servers a
+user could install instead, each serving the same SavedModel's signature from its own venv with
+one worker per core: a minimal FastAPI/uvicorn app, `mlflow models serve` of a pyfunc model,
+a BentoML service and KServe's Python ModelServer. Single-row requests on loopback, with the
+same load generators for all: wrk for REST (the same TF Serving body), a C++ gRPC client
 (grpc_load) for gRPC.
 
     bazel run //tools/bench:serving_bench -- --json_out=/tmp/serving.json
@@ -13,7 +15,8 @@ on and off; failed requests while a new version is pushed under load. The model 
 evaluator bench's MLP (10 features -> 16 -> 1) behind a serving_default that parses serialized
 tf.Examples. Figures: rest_p50_over_model_us, grpc_p50_over_model_us, throughput_vs_best_peer,
 failed_requests_during_reload, bulk_vs_python_loop (BulkInferrer vs a Python loop calling the
-signature at batch 1,024 on the same rows).
+signature at batch 1,024 on the same rows), logging_overhead_us (REST p50 with every request
+in the request log, minus without).
 """
 
 import base64
@@ -22,6 +25,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -34,9 +38,9 @@ from bench_util import define_json_out, workspace, write_figures
 
 _JSON_OUT = define_json_out()
 _SECONDS = flags.DEFINE_float("seconds", 5.0, "Duration of each load run.")
-_PEER_VENV = flags.DEFINE_string("peer_venv", None,
-                                 "The FastAPI peer's venv (default .bench/fastapi_venv).")
-_SKIP_PEER = flags.DEFINE_bool("skip_peer", False, "Measure only tfx_core_model_server.")
+_PEER_LIST = flags.DEFINE_list("peers", ["fastapi", "mlflow", "bentoml", "kserve"],
+                               "Python-based peer servers to measure (each in its own venv "
+                               "under .bench/, created on first use); empty: ours only.")
 _BULK_ROWS = flags.DEFINE_integer("bulk_rows", 200_000, "Rows for BulkInferrer vs a Python loop.")
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -224,30 +228,76 @@ def _failed_during_reload(base, lua, seconds):
   return result, served.get("2") == "AVAILABLE" and served.get("1") == "END"
 
 
-def _measure_peer(venv, base, lua, seconds):
-  from tfx_core.serving._server import free_port  # pylint: disable=import-outside-toplevel
-  port = free_port()
+# The Python-based peers, each in its own venv (serving_peer_venv.sh) with one worker process
+# per core, answering the same TF Serving REST body: name -> (venv name, URL path).
+_PEERS = {
+    "FastAPI/uvicorn": ("fastapi", "/v1/models/m:predict"),
+    "MLflow (mlflow models serve)": ("mlflow", "/invocations"),
+    "BentoML": ("bentoml", "/predict"),
+    "KServe ModelServer": ("kserve", "/v1/models/m:predict"),
+}
+_PEER_WORKERS = os.cpu_count()
+
+
+def _peer_command(kind, venv, model_dir, workdir, port):
+  """argv and environment that start peer `kind` on `port`, serving the SavedModel."""
+  python = os.path.join(venv, "bin", "python")
   env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-  env.update(MODEL_DIR=os.path.join(base, "1"), TF_CPP_MIN_LOG_LEVEL="2")
-  process = subprocess.Popen([os.path.join(venv, "bin", "python"), "-m", "uvicorn",
-                              "serving_fastapi_side:app", "--port", str(port), "--log-level",
-                              "warning"], cwd=_HERE, env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, text=True)
-  url = "http://127.0.0.1:%d/v1/models/%s:predict" % (port, MODEL)
+  # No per-request access log (uvicorn reads UVICORN_* for its flags, also under MLflow).
+  env.update(MODEL_DIR=model_dir, PORT=str(port), WORKERS=str(_PEER_WORKERS),
+             TF_CPP_MIN_LOG_LEVEL="2", UVICORN_LOG_LEVEL="warning",
+             PATH=os.path.join(venv, "bin") + os.pathsep + os.environ.get("PATH", ""))
+  workers = str(_PEER_WORKERS)
+  if kind == "fastapi":
+    return [python, "-m", "uvicorn", "serving_fastapi_side:app", "--port", str(port),
+            "--workers", workers], env
+  if kind == "kserve":
+    return [python, _runfile("serving_kserve_side.py")], env
+  if kind == "bentoml":
+    return [os.path.join(venv, "bin", "bentoml"), "serve", "serving_bentoml_side:SavedModelService",
+            "--port", str(port)], env
+  if kind == "mlflow":
+    pyfunc = os.path.join(workdir, "mlflow_model")
+    shutil.rmtree(pyfunc, ignore_errors=True)
+    subprocess.run([python, _runfile("serving_mlflow_side.py"), model_dir, pyfunc], env=env,
+                   check=True, capture_output=True)
+    return [os.path.join(venv, "bin", "mlflow"), "models", "serve", "-m", pyfunc, "-p", str(port),
+            "--env-manager", "local", "--workers", workers], env
+  raise ValueError(kind)
+
+
+def _measure_peer(name, root, base, lua, seconds, workdir):
+  from tfx_core.serving._server import free_port  # pylint: disable=import-outside-toplevel
+  kind, path = _PEERS[name]
+  venv = os.path.join(root, ".bench", kind + "_venv")
+  subprocess.run(["bash", _runfile("serving_peer_venv.sh"), kind, venv], check=True)
+  port = free_port()
+  argv, env = _peer_command(kind, venv, os.path.join(base, "1"), workdir, port)
+  log = open(os.path.join(workdir, kind + "_peer.log"), "w")
+  process = subprocess.Popen(argv, cwd=_HERE, env=env, stdout=log, stderr=subprocess.STDOUT,
+                             start_new_session=True)
+  url = "http://127.0.0.1:%d%s" % (port, path)
   try:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + 180
+    while True:
       try:
-        _wrk(url, lua, 1, 1)
-        break
+        if _wrk(url, lua, 1, 1)["errors"] == 0:
+          break
       except (subprocess.CalledProcessError, AttributeError):
-        if process.poll() is not None:
-          raise RuntimeError("the FastAPI peer exited: %s" % process.stderr.read()[-2000:])
-        time.sleep(1)
+        pass
+      if process.poll() is not None or time.monotonic() > deadline:
+        raise RuntimeError("the %s peer did not answer; its log is %s" % (name, log.name))
+      time.sleep(1)
     return {"rest_c1": _wrk(url, lua, 1, seconds), "rest_c32": _wrk(url, lua, 32, seconds)}
   finally:
-    process.terminate()
-    process.wait()
+    # Its whole process group: the servers fork workers.
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+      process.wait(30)
+    except subprocess.TimeoutExpired:
+      os.killpg(process.pid, signal.SIGKILL)
+      process.wait()
+    log.close()
 
 
 def _bulk(workdir, base, rows):
@@ -328,11 +378,8 @@ def main(argv):
   penguin_base, penguin_grpc, penguin_lua = _prepare_penguin(workdir)
   penguin_bare = _bare_model_us(penguin_base, penguin_grpc)
   penguin = _measure_ours(penguin_base, penguin_grpc, penguin_lua, seconds)
-  peers = {}
-  if not _SKIP_PEER.value:
-    venv = _PEER_VENV.value or os.path.join(root, ".bench", "fastapi_venv")
-    subprocess.run(["bash", _runfile("serving_peer_venv.sh"), venv], check=True)
-    peers["FastAPI/uvicorn"] = _measure_peer(venv, base, lua, seconds)
+  peers = {name: _measure_peer(name, root, base, lua, seconds, workdir)
+           for name, (kind, _) in _PEERS.items() if kind in _PEER_LIST.value}
 
   rows = [("tfx_core_model_server REST", ours["rest_c1"], ours["rest_c32"]),
           ("tfx_core_model_server gRPC", ours["grpc_c1"], ours["grpc_c32"])]
@@ -383,6 +430,7 @@ def main(argv):
     figures["throughput_vs_best_peer"] = ours["rest_c32"]["rps"] / best
     for name, p in peers.items():
       figures["peer_p50_us[%s]" % name] = p["rest_c1"]["p50_us"]
+      figures["peer_rps_c32[%s]" % name] = p["rest_c32"]["rps"]
   rows = _BULK_ROWS.value
   print("BulkInferrer over %d rows: %.2f s (%.0f rows/s); Python loop at batch 1024: %.2f s "
         "(%.0f rows/s), of which signature calls on pre-encoded examples %.2f s: %.1fx" % (
