@@ -1,6 +1,7 @@
 """InfraValidator on real SavedModels in a real tfx_core_model_server, and the Pusher honouring
 its blessing."""
 
+import base64
 import os
 
 import pyarrow as pa
@@ -8,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 import tensorflow as tf
 
+from tfx_core import serving
 from tfx_core.components.infra_validator.executor import InfraValidatorExecutor
 from tfx_core.components.pusher.executor import PusherExecutor
 from tfx_core.proto import infra_validator_pb2, pusher_pb2
@@ -70,6 +72,48 @@ def test_a_model_that_loads_and_answers_is_infra_blessed(tmp_path):
   assert os.listdir(blessing.uri) == ["INFRA_BLESSED"]
   only = _validate(tmp_path, _model(tmp_path, "load_only"))
   assert only.get("blessed") == 1 and only.get("validation_mode") == "LOAD_ONLY"
+
+
+def test_make_warmup_puts_the_validated_requests_in_a_model_the_pusher_pushes(tmp_path):
+  from tensorflow_serving.apis import prediction_log_pb2  # The official messages read them.
+  examples = _examples(tmp_path)
+  spec = infra_validator_pb2.RequestSpec()
+  spec.CopyFrom(QUERY)
+  spec.make_warmup = True
+  model = _model(tmp_path, "warm")
+  blessing = _validate(tmp_path, model, spec, examples)
+  assert blessing.get("blessed") == 1 and blessing.has_model
+  assert sorted(os.listdir(blessing.uri)) == ["INFRA_BLESSED", "stamped_model"]
+  warmup = os.path.join(blessing.stamped_model_dir, serving.WARMUP_FILE)
+  (record,) = [prediction_log_pb2.PredictionLog.FromString(r.numpy())
+               for r in tf.data.TFRecordDataset(warmup)]
+  request = record.predict_log.request
+  assert (request.model_spec.name, request.model_spec.signature_name) == (
+      "infra-validation-model", "serving_default")
+  sent = [tf.train.Example.FromString(e).features.feature["x"].float_list.value[0]
+          for e in tf.make_ndarray(request.inputs["examples"])]
+  assert sent == [1.0, 2.0]  # The first two eval examples, as validated.
+
+  pushed = PushedModel()
+  pushed.uri = str(tmp_path / "pushed")
+  base = tmp_path / "serving"
+  destination = pusher_pb2.PushDestination(filesystem=pusher_pb2.PushDestination.Filesystem(
+      base_directory=str(base)))
+  PusherExecutor().Do({"infra_blessing": [blessing]}, {"pushed_model": [pushed]},
+                      {"push_destination": destination})
+  assert pushed.get("pushed") == 1
+  assert os.path.isfile(os.path.join(pushed.get("pushed_destination"), serving.WARMUP_FILE))
+  # The server replays the records before the version serves, and then answers.
+  with serving.ModelServer(str(base), model_name="warm") as server:
+    answer = serving.RestClient(server.rest_url, "warm").predict(
+        instances=[{"b64": base64.b64encode(_example_bytes(4.0)).decode()}])
+  assert answer["predictions"] == [8.0]
+
+
+def _example_bytes(x):
+  example = tf.train.Example()
+  example.features.feature["x"].float_list.value.append(x)
+  return example.SerializeToString()
 
 
 def test_a_model_that_cannot_answer_the_examples_is_not_blessed_nor_pushed(tmp_path):

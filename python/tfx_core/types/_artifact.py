@@ -190,14 +190,24 @@ class ModelBlessing(Artifact):
 
 
 class InfraBlessing(Artifact):
-  """The InfraValidator's verdict: an empty INFRA_BLESSED or INFRA_NOT_BLESSED file (TFX's)."""
+  """The InfraValidator's verdict: an empty INFRA_BLESSED or INFRA_NOT_BLESSED file (TFX's);
+  with make_warmup, also the validated model with its warm-up requests (`has_model`)."""
   TYPE_NAME = "InfraBlessing"
   PROPERTIES = {"blessed": INT}
   BLESSED_FILE, NOT_BLESSED_FILE = "INFRA_BLESSED", "INFRA_NOT_BLESSED"
+  STAMPED_MODEL_DIR = "stamped_model"  # TFX's name for the model with warm-up requests.
 
   @property
   def blessed(self):
     return bool(self.get("blessed"))
+
+  @property
+  def stamped_model_dir(self):
+    return os.path.join(self.uri, self.STAMPED_MODEL_DIR)
+
+  @property
+  def has_model(self):
+    return bool(self.get("has_model"))
 
 
 PushedModel = _artifact_type("PushedModel", {"pushed": INT, "pushed_version": STRING},

@@ -1,11 +1,13 @@
 """InfraValidator's executor: the model in a real tfx_core_model_server process, loaded from a
 versioned directory as the Pusher would publish it, then queried through TF Serving's REST API
 (the same C++ handlers as gRPC's; it needs no tensorflow-serving-api client). The blessing
-records why a model failed."""
+records why a model failed; with request_spec.make_warmup, a blessed model is copied into the
+blessing with the requests that passed as its warm-up file (TFX's layout), for the Pusher."""
 
 import base64
 import logging
 import os
+import shutil
 import tempfile
 
 import pyarrow.parquet as pq
@@ -20,7 +22,6 @@ log = logging.getLogger("tfx_core.components.InfraValidator")
 DEFAULT_MODEL_NAME = "infra-validation-model"
 DEFAULT_MAX_LOADING_TIME_SECONDS = 300  # TFX's defaults.
 DEFAULT_NUM_TRIES = 5
-CLASSIFY, REGRESS = "tensorflow/serving/classify", "tensorflow/serving/regress"
 
 
 def _check_serving_spec(spec):
@@ -69,8 +70,10 @@ def _example_json(serialized):
   return features
 
 
-def _query(client, signature_names, examples):
-  """Sends the examples through each signature the way its method says; raises ServingError."""
+def _query(client, model_name, signature_names, examples):
+  """Sends the examples through each signature the way its method says; raises ServingError.
+  Returns the requests as serialized PredictionLogs (the warm-up records)."""
+  records = []
   signatures = client.metadata()["metadata"]["signature_def"]["signature_def"]
   for name in signature_names or ["serving_default"]:
     if name not in signatures:
@@ -78,9 +81,10 @@ def _query(client, signature_names, examples):
           name, ", ".join(sorted(s for s in signatures if not s.startswith("__")))))
     signature = signatures[name]
     method = signature.get("method_name", "")
-    if method in (CLASSIFY, REGRESS):
-      call = client.classify if method == CLASSIFY else client.regress
+    if method in (serving.CLASSIFY_METHOD, serving.REGRESS_METHOD):
+      call = client.classify if method == serving.CLASSIFY_METHOD else client.regress
       call([_example_json(e) for e in examples], signature_name=name)
+      records.append(serving.prediction_log(method, model_name, name, examples))
       continue
     inputs = signature.get("inputs", {})
     if len(inputs) != 1 or next(iter(inputs.values())).get("dtype") != "DT_STRING":
@@ -88,6 +92,9 @@ def _query(client, signature_names, examples):
                        "requests cannot be built from examples" % (name, ", ".join(inputs)))
     client.predict(instances=[{"b64": base64.b64encode(e).decode()} for e in examples],
                    signature_name=name)
+    records.append(serving.prediction_log(serving.PREDICT_METHOD, model_name, name, examples,
+                                          input_alias=next(iter(inputs))))
+  return records
 
 
 class InfraValidatorExecutor(BaseExecutor):
@@ -104,20 +111,17 @@ class InfraValidatorExecutor(BaseExecutor):
     model_name = serving_spec.model_name or DEFAULT_MODEL_NAME
     examples = None
     if request_spec is not None:
-      if request_spec.make_warmup:
-        raise NotImplementedError("InfraValidator: request_spec.make_warmup is not supported by "
-                                  "tfx_core yet")
       examples = _request_examples((input_dict.get("examples") or [None])[0], request_spec)
     signature_names = list(request_spec.tensorflow_serving.signature_names) if request_spec \
         else []
 
-    reason = None
+    reason, warmup = None, []
     with tempfile.TemporaryDirectory(prefix="infra_validation_") as tmp:
       base = os.path.join(tmp, model_name)
       os.makedirs(base)
       os.symlink(os.path.abspath(model.serving_model_dir), os.path.join(base, "1"))
       for attempt in range(1, tries + 1):
-        reason = _try(base, model_name, max_loading, examples, signature_names)
+        reason, warmup = _try(base, model_name, max_loading, examples, signature_names)
         if reason is None:
           break
         log.info("infra validation attempt %d of %d failed: %s", attempt, tries, reason)
@@ -132,30 +136,35 @@ class InfraValidatorExecutor(BaseExecutor):
     blessing.set("validation_mode", "LOAD_AND_QUERY" if examples else "LOAD_ONLY")
     if not blessed:
       blessing.set("reason", reason)
+    elif request_spec is not None and request_spec.make_warmup:
+      shutil.copytree(model.serving_model_dir, blessing.stamped_model_dir)
+      serving.write_warmup_file(blessing.stamped_model_dir, warmup)
+      blessing.set("has_model", 1)
     log.info("%s%s", "INFRA_BLESSED" if blessed else "INFRA_NOT_BLESSED",
              "" if blessed else ": " + reason)
 
 
 def _try(base, model_name, max_loading, examples, signature_names):
-  """None when the model loads (and answers); otherwise why not."""
+  """(None, the requests sent as PredictionLogs) when the model loads (and answers);
+  otherwise (why not, [])."""
   try:
     server = serving.ModelServer(base, model_name=model_name, startup_timeout=max_loading,
                                  flags={"file_system_poll_wait_seconds": 0}).start()
   except RuntimeError as e:
-    return "the model server did not start: %s" % str(e).splitlines()[0]
+    return "the model server did not start: %s" % str(e).splitlines()[0], []
   try:
     client = serving.RestClient(server.rest_url, model_name, timeout=max_loading)
     try:
       status = client.status()["model_version_status"]
     except serving.ServingError as e:
-      return "the model did not load: %s" % e.message
+      return "the model did not load: %s" % e.message, []
     if status[0]["state"] != "AVAILABLE":
-      return "the model did not load: %s" % status[0]["status"]["error_message"]
-    if examples:
-      try:
-        _query(client, signature_names, examples)
-      except (serving.ServingError, ValueError) as e:
-        return "the model did not answer: %s" % e
+      return "the model did not load: %s" % status[0]["status"]["error_message"], []
+    if not examples:
+      return None, []
+    try:
+      return None, _query(client, model_name, signature_names, examples)
+    except (serving.ServingError, ValueError) as e:
+      return "the model did not answer: %s" % e, []
   finally:
     server.stop()
-  return None

@@ -13,7 +13,8 @@ class PusherSpec(ComponentSpec):
       "custom_config": ExecutionParameter(dict, optional=True),
   }
   INPUTS = {
-      "model": ChannelParameter(Model),
+      # Optional when infra_blessing carries the model (InfraValidator's make_warmup).
+      "model": ChannelParameter(Model, optional=True),
       "model_blessing": ChannelParameter(ModelBlessing, optional=True),
       "infra_blessing": ChannelParameter(InfraBlessing, optional=True),
   }

@@ -86,7 +86,8 @@ def push(model_dir, base_directory):
 class PusherExecutor(BaseExecutor):
 
   def Do(self, input_dict, output_dict, exec_properties):
-    model = input_dict["model"][0]
+    model = (input_dict.get("model") or [None])[0]
+    infra_blessing = (input_dict.get("infra_blessing") or [None])[0]
     pushed = output_dict["pushed_model"][0]
     destination = exec_properties.get("push_destination")
     if destination is None or destination.WhichOneof("destination") != "filesystem" or \
@@ -101,13 +102,18 @@ class PusherExecutor(BaseExecutor):
       pushed.set("push_refused", reason)
       log.info("not pushed: %s", reason)
       return
-    version, path, copied = push(model.serving_model_dir,
-                                 destination.filesystem.base_directory)
+    # The InfraValidator's copy with warm-up requests, when it made one (as TFX's Pusher).
+    source = infra_blessing if infra_blessing is not None and infra_blessing.has_model else model
+    if source is None:
+      raise ValueError("Pusher: no model to push: give it the Trainer's outputs['model'] (or an "
+                       "InfraValidator blessing made with request_spec.make_warmup)")
+    model_dir = source.stamped_model_dir if source is infra_blessing else source.serving_model_dir
+    version, path, copied = push(model_dir, destination.filesystem.base_directory)
     pushed.set("pushed", 1)
     pushed.set("pushed_version", str(version))
     pushed.set("pushed_destination", path)
-    pushed.set("pushed_model_id", model.id)
+    pushed.set("pushed_model_id", source.id)
     if not copied:
       pushed.set("already_serving", 1)
-    log.info("%s model %d as version %d: %s", "pushed" if copied else "already serving",
-             model.id, version, path)
+    log.info("%s %s %d as version %d: %s", "pushed" if copied else "already serving",
+             type(source).__name__, source.id, version, path)
