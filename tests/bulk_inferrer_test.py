@@ -80,6 +80,67 @@ def test_every_row_of_every_split_is_inferred_in_order(tmp_path):
     np.testing.assert_allclose(logits, np.stack([a, b], 1) @ W, rtol=1e-5, atol=1e-6)
 
 
+def _read_logs(result):
+  from tensorflow_serving.apis import prediction_log_pb2  # The official messages read them.
+  names = sorted(os.listdir(result.uri))
+  return names, [prediction_log_pb2.PredictionLog.FromString(r.numpy())
+                 for name in names
+                 for r in tf.data.TFRecordDataset(os.path.join(result.uri, name), "GZIP")]
+
+
+def test_prediction_log_layout_is_tfx_s_with_each_example_and_its_answer(tmp_path):
+  examples, data = _examples(tmp_path, rows=500)
+  result, _ = _run(tmp_path, examples, _model(tmp_path), inference_result_format="prediction_log")
+  assert result.get("rows") == 1000 and result.split_names == []
+  names, logs = _read_logs(result)
+  assert names == ["prediction_logs-%05d-of-00004.gz" % i for i in range(4)]
+  assert len(logs) == 1000 and {log.WhichOneof("log_type") for log in logs} == {"predict_log"}
+  ids, a, b = (np.concatenate([data[s][i] for s in ("train", "eval")]) for i in range(3))
+  sent = [tf.train.Example.FromString(tf.make_ndarray(log.predict_log.request.inputs[
+      "examples"])[0]) for log in logs]
+  np.testing.assert_array_equal([e.features.feature["id"].int64_list.value[0] for e in sent], ids)
+  answers = [log.predict_log.response.outputs for log in logs]
+  np.testing.assert_allclose([tf.make_ndarray(o["score"])[0] for o in answers], a + 2 * b,
+                             rtol=1e-6)
+  logits = np.array([tf.make_ndarray(o["logits"]) for o in answers])
+  assert logits.shape == (1000, 1, 2)
+  np.testing.assert_allclose(logits[:, 0], np.stack([a, b], 1) @ W, rtol=1e-5, atol=1e-6)
+  assert logs[0].predict_log.request.model_spec.signature_name == "serving_default"
+
+
+def test_prediction_log_layout_of_classify_and_regress_signatures(tmp_path):
+  model = Model()
+  model.uri = str(tmp_path / "cr")
+  graph = tf.Graph()
+  with graph.as_default():
+    serialized = tf.compat.v1.placeholder(tf.string, [None], name="tf_example")
+    a = tf.io.parse_example(serialized, {"a": tf.io.FixedLenFeature([], tf.float32)})["a"]
+    scores = tf.stack([tf.sigmoid(-a), tf.sigmoid(a)], axis=1)
+    classes = tf.tile(tf.constant([["neg", "pos"]]), [tf.shape(a)[0], 1])
+    builder = tf.compat.v1.saved_model.Builder(model.serving_model_dir)
+    with tf.compat.v1.Session(graph=graph) as session:
+      builder.add_meta_graph_and_variables(session, ["serve"], signature_def_map={
+          "serving_default": tf.compat.v1.saved_model.classification_signature_def(
+              serialized, classes, scores),
+          "regress": tf.compat.v1.saved_model.regression_signature_def(serialized, 3.0 * a)})
+    builder.save()
+  examples, data = _examples(tmp_path, rows=20)
+  a = np.concatenate([data[s][1] for s in ("train", "eval")])
+  result, _ = _run(tmp_path, examples, model, inference_result_format="prediction_log")
+  _, logs = _read_logs(result)
+  classes = [log.classify_log.response.result.classifications[0].classes for log in logs]
+  assert [[c.label for c in cs] for cs in classes] == [["neg", "pos"]] * 40
+  np.testing.assert_allclose([cs[1].score for cs in classes], 1 / (1 + np.exp(-a)), rtol=1e-5)
+  assert tf.train.Example.FromString(
+      logs[0].classify_log.request.input.example_list.examples[0].SerializeToString()
+  ).features.feature["a"].float_list.value[0] == pytest.approx(a[0])
+  result, _ = _run(tmp_path / "r", examples, model, inference_result_format="prediction_log",
+                   model_spec=bulk_inferrer_pb2.ModelSpec(model_signature_name=["regress"]))
+  _, logs = _read_logs(result)
+  np.testing.assert_allclose([log.regress_log.response.result.regressions[0].value
+                              for log in logs], 3.0 * a, rtol=1e-6)
+
+
 def test_output_example_spec_names_the_columns_of_output_examples(tmp_path):
   examples, data = _examples(tmp_path, rows=300)
   spec = bulk_inferrer_pb2.OutputExampleSpec(output_columns_spec=[
@@ -114,3 +175,8 @@ def test_an_unblessed_model_is_not_run_and_bad_specs_are_refused(tmp_path):
                                                              output_column="a")]))])
   with pytest.raises(ValueError, match="would overwrite an input column"):
     _run(tmp_path / "z", examples, model, output_example_spec=clash)
+  with pytest.raises(ValueError, match="inference_result_format must be 'parquet' or"):
+    _run(tmp_path / "w", examples, model, inference_result_format="csv")
+  with pytest.raises(ValueError, match="has nothing to apply to"):
+    _run(tmp_path / "v", examples, model, inference_result_format="prediction_log",
+         output_example_spec=clash)

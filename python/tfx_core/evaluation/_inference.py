@@ -39,6 +39,7 @@ class SavedModelPredictor:
     self._signature = signatures[name]
     self.signature_name = name
     self._inputs = dict(self._signature.structured_input_signature[1])
+    self.input_names = sorted(self._inputs)
     outputs = sorted(self._signature.structured_outputs)
     self.output_names = outputs
     if all_outputs:

@@ -16,6 +16,8 @@ class BulkInferrerSpec(ComponentSpec):
       "output_example_spec": ExecutionParameter(bulk_inferrer_pb2.OutputExampleSpec,
                                                 optional=True),
       "batch_size": ExecutionParameter(int, optional=True),
+      # "parquet" (default) or "prediction_log": TFX's PredictionLog TFRecords.
+      "inference_result_format": ExecutionParameter(str, optional=True),
   }
   INPUTS = {
       "examples": ChannelParameter(Examples),

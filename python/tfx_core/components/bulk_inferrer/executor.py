@@ -4,7 +4,10 @@ inference_result: per split, Parquet shards (`Split-<name>/data-NNNNN-of-NNNNN.p
 per input shard) holding the input's columns and one column per signature output, named
 `<output>` (a list column when the output has a second dimension); with output_example_spec,
 the same rows go to output_examples instead, with its columns named as the spec says
-(PredictOutputCol output_key -> output_column, or a classify/regress output's columns).
+(PredictOutputCol output_key -> output_column, or a classify/regress output's columns). With
+inference_result_format="prediction_log", inference_result is TFX's layout instead:
+`prediction_logs-NNNNN-of-NNNNN.gz`, GZIP TFRecords of tensorflow.serving.PredictionLog (one
+per example, encoded in C++), one file per input shard of every split.
 Batches run concurrently (TensorFlow releases the GIL), results are written in input order.
 """
 
@@ -17,12 +20,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from tfx_core._native import ext
 from tfx_core.dsl import BaseExecutor
 from tfx_core.evaluation._inference import SavedModelPredictor
 
 log = logging.getLogger("tfx_core.components.BulkInferrer")
 
 DEFAULT_BATCH_SIZE = 4096
+PARQUET, PREDICTION_LOG = "parquet", "prediction_log"  # inference_result_format values.
+PREDICTION_LOGS_FILE = "prediction_logs-%05d-of-%05d.gz"  # TFX's name, with shard numbers.
 
 
 def _column(values):
@@ -95,32 +101,39 @@ class BulkInferrerExecutor(BaseExecutor):
     predictor = SavedModelPredictor(model.serving_model_dir, signatures[0] if signatures else "",
                                     label="BulkInferrer", all_outputs=True)
     spec = exec_properties.get("output_example_spec")
+    layout = exec_properties.get("inference_result_format") or PARQUET
+    if layout not in (PARQUET, PREDICTION_LOG):
+      raise ValueError("BulkInferrer: inference_result_format must be %r or %r, got %r" % (
+          PARQUET, PREDICTION_LOG, layout))
+    if layout == PREDICTION_LOG and spec is not None:
+      raise ValueError("BulkInferrer: output_example_spec writes output_examples, so "
+                       "inference_result_format=%r has nothing to apply to" % PREDICTION_LOG)
+    write = _PredictionLogWriter(model.serving_model_dir, predictor, result) \
+        if layout == PREDICTION_LOG else None
     columns = _output_columns(spec, predictor.output_names)
     target = output_examples if spec is not None else result
     batch_size = exec_properties.get("batch_size") or DEFAULT_BATCH_SIZE
+    shards = [(split, name) for split in splits
+              for name in sorted(f for f in os.listdir(examples.split_uri(split))
+                                 if f.endswith(".parquet"))]
+    workers = max(1, os.cpu_count() or 1)
     rows = 0
-    for split in splits:
-      rows += self._infer_split(examples, split, predictor, columns, target, batch_size)
-    target.split_names = splits
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+      for index, (split, name) in enumerate(shards):
+        self.context.raise_if_cancelled()
+        batches = pq.ParquetFile(os.path.join(examples.split_uri(split), name)).iter_batches(
+            batch_size=batch_size)
+        results = _infer_in_order(pool, 2 * workers, predictor, batches)
+        if write is not None:
+          rows += write(results, PREDICTION_LOGS_FILE % (index, len(shards)))
+        else:
+          os.makedirs(target.split_uri(split), exist_ok=True)
+          rows += _write_shard(results, columns, os.path.join(target.split_uri(split), name))
+    target.split_names = splits if write is None else []
     target.set("inferred", 1)
     target.set("rows", rows)
     log.info("inferred %d rows of %s with signature %s", rows, ", ".join(splits),
              predictor.signature_name)
-
-  def _infer_split(self, examples, split, predictor, columns, target, batch_size):
-    source = examples.split_uri(split)
-    shards = sorted(f for f in os.listdir(source) if f.endswith(".parquet"))
-    out_dir = target.split_uri(split)
-    os.makedirs(out_dir, exist_ok=True)
-    workers = max(1, os.cpu_count() or 1)
-    rows = 0
-    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-      for shard in shards:
-        self.context.raise_if_cancelled()
-        batches = pq.ParquetFile(os.path.join(source, shard)).iter_batches(batch_size=batch_size)
-        rows += _write_shard(_infer_in_order(pool, 2 * workers, predictor, batches), columns,
-                             os.path.join(out_dir, shard))
-    return rows
 
 
 def _infer_in_order(pool, in_flight, predictor, batches):
@@ -134,6 +147,63 @@ def _infer_in_order(pool, in_flight, predictor, batches):
   while pending:
     done, future = pending.popleft()
     yield done, future.result()
+
+
+def _method_name(model_dir, signature_name):
+  """The signature's method_name, from the SavedModel's serving meta graph."""
+  from tensorflow.core.protobuf import saved_model_pb2  # pylint: disable=import-outside-toplevel
+  saved = saved_model_pb2.SavedModel()
+  with open(os.path.join(model_dir, "saved_model.pb"), "rb") as f:
+    saved.ParseFromString(f.read())
+  for graph in saved.meta_graphs:
+    if "serve" in graph.meta_info_def.tags:
+      return graph.signature_def[signature_name].method_name
+  raise ValueError("BulkInferrer: %s has no 'serve' meta graph" % model_dir)
+
+
+class _PredictionLogWriter:
+  """Writes a shard's results as GZIP TFRecords of PredictionLog, encoded in C++ per batch."""
+
+  def __init__(self, model_dir, predictor, result):
+    if not predictor.takes_examples:
+      raise ValueError("BulkInferrer: inference_result_format=%r needs a signature taking "
+                       "serialized tf.Examples (as TFX's BulkInferrer does); %r takes %s" % (
+                           PREDICTION_LOG, predictor.signature_name,
+                           ", ".join(predictor.input_names)))
+    self._method = _method_name(model_dir, predictor.signature_name)
+    self._predictor = predictor
+    self._dir = result.uri
+
+  def _logs(self, batch, outputs):
+    examples = ext.data.encode_examples(batch.schema.names, list(batch.columns), batch.num_rows)
+    (alias,) = self._predictor.input_names
+    return ext.data.encode_prediction_logs(self._method, "", self._predictor.signature_name,
+                                           alias, examples, outputs)
+
+  def __call__(self, results, name):
+    import tensorflow as tf  # pylint: disable=import-outside-toplevel
+    rows, failure = [0], []
+
+    def records():
+      try:
+        for batch, outputs in results:
+          logs = self._logs(batch, outputs)
+          rows[0] += len(logs)
+          yield logs
+      except Exception as e:  # Re-raised below as itself, not as TensorFlow's wrapper.
+        failure.append(e)
+        raise
+
+    os.makedirs(self._dir, exist_ok=True)
+    dataset = tf.data.Dataset.from_generator(
+        records, output_signature=tf.TensorSpec([None], tf.string)).unbatch()
+    try:
+      tf.data.experimental.TFRecordWriter(os.path.join(self._dir, name), "GZIP").write(dataset)
+    except tf.errors.OpError:
+      if failure:
+        raise failure[0] from None
+      raise
+    return rows[0]
 
 
 def _write_shard(results, columns, path):
