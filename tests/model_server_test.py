@@ -389,6 +389,53 @@ def test_dynamic_batching_merges_concurrent_requests_and_bounds_its_queue(tmp_pa
                for code, body in results if code == 503)
 
 
+def _save_ragged_max(path):
+  """serving_default: the max of each row of x [None, None] (padding with a row's own first
+  element cannot change it), and x itself, to see the padding."""
+  module = tf.Module()
+
+  @tf.function(input_signature=[tf.TensorSpec([None, None], tf.float32, name="x")])
+  def serve(x):
+    return {"max": tf.reduce_max(x, axis=1), "x": x}
+
+  module.serve = serve
+  tf.saved_model.save(module, path, signatures={"serving_default": serve})
+
+
+def test_pad_variable_length_inputs_batches_requests_of_different_lengths(tmp_path):
+  base = str(tmp_path / "ragged")
+  publish(base, 1, _save_ragged_max)
+  parameters = tmp_path / "batching.pbtxt"
+  parameters.write_text("max_batch_size { value: 16 }  batch_timeout_micros { value: 50000 }\n"
+                        "num_batch_threads { value: 1 }  pad_variable_length_inputs: true\n")
+  monitoring = tmp_path / "monitoring.pbtxt"
+  monitoring.write_text("prometheus_config { enable: true }")
+  rng = np.random.default_rng(5)
+  rows = [rng.normal(size=n).astype(np.float32) for n in rng.integers(1, 9, size=32)]
+  with serving.ModelServer(base, model_name="r", flags={
+      "batching_parameters_file": str(parameters),
+      "monitoring_config_file": str(monitoring)}) as server:
+
+    def one(row):
+      return serving.RestClient(server.rest_url, "r").predict(inputs={"x": [row.tolist()]})
+
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+      answers = list(pool.map(one, rows))
+    np.testing.assert_allclose([a["outputs"]["max"][0] for a in answers],
+                               [r.max() for r in rows], rtol=1e-6)
+    for row, answer in zip(rows, answers):
+      (padded,) = answer["outputs"]["x"]
+      # The row, then its own first element up to the batch's longest row.
+      np.testing.assert_allclose(padded[:len(row)], row, rtol=1e-6)
+      np.testing.assert_allclose(padded[len(row):], [row[0]] * (len(padded) - len(row)),
+                                 rtol=1e-6)
+    text = serving.RestClient(server.rest_url, "r").metrics()
+    batches = sum(int(l.rsplit(" ", 1)[1]) for l in text.splitlines()
+                  if l.startswith(":tensorflow:serving:batching_session:batch_size{"))
+    assert batches < len(rows)  # Rows of different lengths shared batches.
+    assert any(len(a["outputs"]["x"][0]) > len(r) for r, a in zip(rows, answers))
+
+
 def test_keras_3_models_serve_when_exported_with_export_serving_model(tmp_path):
   import keras
   from tfx_core import training

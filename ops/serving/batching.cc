@@ -3,12 +3,69 @@
 #include <algorithm>
 #include <chrono>
 
+#include "tensorflow/core/framework/register_types.h"
 #include "tensorflow/core/framework/tensor_util.h"
 
 namespace tfx_core::serving {
 
 using Clock = std::chrono::steady_clock;
 using tensorflow::Tensor;
+
+namespace {
+
+// Copies `from` into the leading corner of `to` (same rank, every dimension at least as big).
+template <typename T>
+void CopyInto(const Tensor& from, Tensor* to) {
+  const int rank = from.dims();
+  const auto source = from.flat<T>();
+  auto target = to->flat<T>();
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t i = 0; i < source.size(); ++i) {
+    int64_t offset = 0;
+    for (int d = 0; d < rank; ++d) offset = offset * to->dim_size(d) + index[d];
+    target(offset) = source(i);
+    for (int d = rank - 1; d >= 0 && ++index[d] == from.dim_size(d); --d) index[d] = 0;
+  }
+}
+
+// `tensor` padded to `shape` with its first element (TF Serving's AddPadding).
+template <typename T>
+Tensor PadWithFirst(const Tensor& tensor, const tensorflow::TensorShape& shape) {
+  Tensor padded(tensor.dtype(), shape);
+  padded.flat<T>().setConstant(tensor.flat<T>()(0));
+  CopyInto<T>(tensor, &padded);
+  return padded;
+}
+
+// Pads every part to the largest size of each dimension beyond 0 among them.
+absl::Status PadToCommonShape(std::vector<Tensor>* parts) {
+  tensorflow::TensorShape shape = parts->front().shape();
+  for (const Tensor& part : *parts) {
+    for (int d = 1; d < shape.dims(); ++d) {
+      shape.set_dim(d, std::max(shape.dim_size(d), part.dim_size(d)));
+    }
+  }
+  for (Tensor& part : *parts) {
+    tensorflow::TensorShape target = shape;
+    target.set_dim(0, part.dim_size(0));
+    if (target == part.shape()) continue;
+    switch (part.dtype()) {
+#define TFX_CORE_PAD_CASE(T)                  \
+  case tensorflow::DataTypeToEnum<T>::value:  \
+    part = PadWithFirst<T>(part, target);     \
+    break;
+      TF_CALL_POD_TYPES(TFX_CORE_PAD_CASE)
+      TF_CALL_tstring(TFX_CORE_PAD_CASE)
+#undef TFX_CORE_PAD_CASE
+      default:
+        return absl::InvalidArgumentError("pad_variable_length_inputs cannot pad " +
+                                          tensorflow::DataTypeString(part.dtype()) + " inputs");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 struct BatchScheduler::Task {
   const Servable* servable;
@@ -61,11 +118,7 @@ absl::StatusOr<BatchingOptions> BatchingOptionsFrom(
     return absl::InvalidArgumentError(
         "BatchingParameters: the last entry of allowed_batch_sizes must equal max_batch_size");
   }
-  if (p.pad_variable_length_inputs()) {
-    return absl::UnimplementedError(
-        "BatchingParameters: pad_variable_length_inputs is not supported; requests of "
-        "different shapes beyond dimension 0 run in separate batches");
-  }
+  o.pad_variable_length_inputs = p.pad_variable_length_inputs();
   return o;
 }
 
@@ -111,7 +164,16 @@ absl::Status BatchScheduler::Run(const Servable& servable,
                     std::to_string(reinterpret_cast<uintptr_t>(&signature)) + "|";
   for (const auto& [alias, tensor] : inputs) {
     key += alias + ":";
-    for (int d = 1; d < tensor.dims(); ++d) key += std::to_string(tensor.dim_size(d)) + ",";
+    if (options_.pad_variable_length_inputs) {
+      if (tensor.NumElements() == 0) {
+        return absl::InvalidArgumentError("input '" + alias + "' is empty: with "
+                                          "pad_variable_length_inputs it needs a first element "
+                                          "to pad with");
+      }
+      key += std::to_string(tensor.dims()) + ",";  // Padding keeps the rank.
+    } else {
+      for (int d = 1; d < tensor.dims(); ++d) key += std::to_string(tensor.dim_size(d)) + ",";
+    }
   }
   for (const auto& alias : output_filter) key += "|" + alias;
 
@@ -248,7 +310,7 @@ void BatchScheduler::RunBatch(std::vector<Task*> batch) {
     for (Task* t : batch) t->Finish(status);
   };
   NamedTensors inputs;
-  for (const auto& [alias, first_tensor] : *first.inputs) {
+  for (const auto& [alias, unused] : *first.inputs) {
     std::vector<Tensor> parts;
     parts.reserve(batch.size() + 1);
     for (const Task* t : batch) {
@@ -256,9 +318,13 @@ void BatchScheduler::RunBatch(std::vector<Task*> batch) {
         if (a == alias) parts.push_back(tensor);
       }
     }
+    if (options_.pad_variable_length_inputs) {
+      absl::Status status = PadToCommonShape(&parts);
+      if (!status.ok()) return fail_all(status);
+    }
     if (padded > rows) {
       // Padding rows repeat the first row; their outputs are dropped.
-      Tensor row = first_tensor.Slice(0, 1);
+      Tensor row = parts.front().Slice(0, 1);
       for (int64_t i = rows; i < padded; ++i) parts.push_back(row);
     }
     Tensor merged;

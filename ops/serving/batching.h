@@ -4,7 +4,8 @@
 // together; a pool of num_batch_threads threads runs a queue's requests as one batch once it
 // holds max_batch_size rows or its oldest request has waited batch_timeout_micros, padding
 // the batch up to the next allowed_batch_sizes entry by repeating its first row, and splits
-// the outputs back. Queues are bounded by max_enqueued_batches: a request that does not fit
+// the outputs back (pad_variable_length_inputs also pads inputs of different lengths to a
+// common shape). Queues are bounded by max_enqueued_batches: a request that does not fit
 // gets RESOURCE_EXHAUSTED at once, and one whose deadline passes while queued gets
 // DEADLINE_EXCEEDED. Batching pays for models whose per-run cost dwarfs the wait; for a
 // tiny model it loses, which is why it is off by default (see the serving benchmark).
@@ -32,6 +33,10 @@ struct BatchingOptions {
   int64_t max_enqueued_batches = 10;
   int64_t num_batch_threads = 0;  // 0: one per core.
   std::vector<int64_t> allowed_batch_sizes;
+  // Batch requests whose inputs differ beyond dimension 0, each input padded to the batch's
+  // largest size in every dimension with its own first element (TF Serving's semantics; the
+  // outputs are split along dimension 0 only, so a model must tolerate the padding).
+  bool pad_variable_length_inputs = false;
 };
 
 // TF Serving's BatchingParameters (text format) as options, checked as TF Serving checks them.
