@@ -48,13 +48,15 @@ struct ExportedArray {
   std::vector<ArrowArray*> child_pointers;
 };
 
-void ReleaseArray(ArrowArray* array) {
-  auto* exported = static_cast<ExportedArray*>(array->private_data);
-  for (ArrowArray& child : exported->children) {
+// The release callback of an exported array or schema: its children first, then what it owns.
+template <typename Struct, typename Exported>
+void Release(Struct* exported_struct) {
+  auto* exported = static_cast<Exported*>(exported_struct->private_data);
+  for (Struct& child : exported->children) {
     if (child.release != nullptr) child.release(&child);
   }
   delete exported;
-  array->release = nullptr;
+  exported_struct->release = nullptr;
 }
 
 void ExportArray(std::unique_ptr<ArrayNode> node, ArrowArray* out) {
@@ -72,7 +74,7 @@ void ExportArray(std::unique_ptr<ArrayNode> node, ArrowArray* out) {
   out->buffers = exported->buffers.data();
   out->n_children = static_cast<int64_t>(exported->child_pointers.size());
   out->children = exported->child_pointers.data();
-  out->release = &ReleaseArray;
+  out->release = &Release<ArrowArray, ExportedArray>;
   exported->node = std::move(node);
   out->private_data = exported;
 }
@@ -83,15 +85,6 @@ struct ExportedSchema {
   std::vector<ArrowSchema> children;
   std::vector<ArrowSchema*> child_pointers;
 };
-
-void ReleaseSchema(ArrowSchema* schema) {
-  auto* exported = static_cast<ExportedSchema*>(schema->private_data);
-  for (ArrowSchema& child : exported->children) {
-    if (child.release != nullptr) child.release(&child);
-  }
-  delete exported;
-  schema->release = nullptr;
-}
 
 void ExportSchema(const ArrayNode& node, ArrowSchema* out) {
   auto* exported = new ExportedSchema{node.format, node.name, {}, {}};
@@ -106,7 +99,7 @@ void ExportSchema(const ArrayNode& node, ArrowSchema* out) {
   out->flags = ARROW_FLAG_NULLABLE;
   out->n_children = static_cast<int64_t>(exported->child_pointers.size());
   out->children = exported->child_pointers.data();
-  out->release = &ReleaseSchema;
+  out->release = &Release<ArrowSchema, ExportedSchema>;
   out->private_data = exported;
 }
 
