@@ -358,6 +358,16 @@ def _parses(serialized):
     return False
 
 
+def parse_examples(serialized, spec):
+  """Serialized tf.Examples (a list of bytes) as a Table with one column per feature of
+  `spec` ({name: tf.io.RaggedFeature}), parsed by TensorFlow's C++ parser; a feature with at
+  most one value per example is a plain column."""
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
+  parsed = tf.io.parse_example(tf.constant(serialized, tf.string), spec)
+  return pa.table([_scalar_if_single(_ragged_to_arrow(parsed[name])) for name in spec],
+                  names=list(spec))
+
+
 def _ragged_to_arrow(ragged):
   """A list array; tf.Example cannot tell an absent feature from an empty one: both are null."""
   splits = ragged.row_splits.numpy()

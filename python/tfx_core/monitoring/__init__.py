@@ -1,0 +1,18 @@
+"""Monitoring served traffic: the model server's request log read back as features, cut into
+windows, and each window's statistics (the C++ accumulators StatisticsGen uses) compared with
+the training baseline (skew, in the schema's SERVING environment) and with the previous window
+(drift), with the schema's comparators and thresholds:
+
+    table = monitoring.read_request_log(monitoring.log_files(log_dir, "penguin"), schema)
+    for window in monitoring.evaluate_windows(table, baseline, schema, seconds=60):
+      print(window.start, window.distances, monitoring.alerts(window))
+"""
+
+from tfx_core.monitoring._request_log import (METADATA_COLUMNS, RequestLogError, log_files,
+                                              read_request_log)
+from tfx_core.monitoring._windows import Window, alerts, evaluate_windows, split_windows
+
+__all__ = [
+    "METADATA_COLUMNS", "RequestLogError", "Window", "alerts", "evaluate_windows",
+    "log_files", "read_request_log", "split_windows",
+]
