@@ -111,3 +111,158 @@ def test_an_unreadable_log_file_is_an_error_naming_it(tmp_path):
   with pytest.raises(monitoring.RequestLogError) as e:
     monitoring.read_request_log([str(broken)])
   assert e.value.path == str(broken) and str(broken) in str(e.value)
+
+
+def _wait_for_rows(log_dir, model, rows, timeout=20):
+  import time  # pylint: disable=import-outside-toplevel
+  import pyarrow.parquet as pq  # pylint: disable=import-outside-toplevel
+  deadline = time.time() + timeout
+  while time.time() < deadline:
+    files = [f for f in monitoring.log_files(log_dir, model) if "Z-0-0" not in f]  # Not ours.
+    if sum(pq.read_metadata(f).num_rows for f in files) >= rows:
+      return
+    time.sleep(0.1)
+  raise AssertionError("the server did not publish %d logged rows" % rows)
+
+
+def _send(client, rng, n, shifted=False):
+  x, color = _rows(rng, n, shift=2.0, red=0.8) if shifted else _rows(rng, n)
+  for begin in range(0, n, 50):
+    client.predict(instances=[{"b64": base64.b64encode(_example(a, b)).decode()}
+                              for a, b in zip(x[begin:begin + 50], color[begin:begin + 50])])
+
+
+class _Receiver:
+  """An HTTP server on loopback collecting POSTed JSON."""
+
+  def __init__(self):
+    import http.server  # pylint: disable=import-outside-toplevel
+    import json  # pylint: disable=import-outside-toplevel
+    import threading  # pylint: disable=import-outside-toplevel
+    received = self.received = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+      def do_POST(self):  # pylint: disable=invalid-name
+        received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(200)
+        self.end_headers()
+
+      def log_message(self, *args):
+        pass
+
+    self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    self.url = "http://127.0.0.1:%d/alerts" % self.server.server_port
+    threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_the_monitor_reads_each_file_once_across_restarts_and_alerts_with_a_cooldown(tmp_path):
+  import json  # pylint: disable=import-outside-toplevel
+  from tfx_core.metadata import MetadataStore  # pylint: disable=import-outside-toplevel
+  rng = np.random.default_rng(11)
+  baseline, schema = _baseline_and_schema(rng)
+  base, log_dir = str(tmp_path / "model"), str(tmp_path / "logs")
+  publish(base, 1, _save_model)
+  store = MetadataStore("sqlite:///%s" % (tmp_path / "metadata.sqlite"))
+  alerts_file = str(tmp_path / "alerts.jsonl")
+  receiver = _Receiver()
+
+  def monitor(webhook):
+    return monitoring.Monitor(log_dir, "m", baseline, schema, store, str(tmp_path / "monitor"),
+                              window_rows=200, sinks=[monitoring.JsonLinesSink(alerts_file),
+                                                      webhook])
+
+  with serving.ModelServer(base, model_name="m", flags={
+      "request_log_dir": log_dir, "request_log_max_file_seconds": 1}) as server:
+    client = serving.RestClient(server.rest_url, "m")
+    webhook = monitoring.WebhookSink(receiver.url)
+    _send(client, rng, 400)
+    _wait_for_rows(log_dir, "m", 400)
+    first = monitor(webhook).run_once()
+    assert [w.rows for w in first] == [200, 200] and not any(map(monitoring.alerts, first))
+    _send(client, rng, 300, shifted=True)
+    _wait_for_rows(log_dir, "m", 700)
+    # A corrupt file beside the good ones: skipped with an error, never lost or retried.
+    (tmp_path / "logs" / "m" / "00000000T000000.000000Z-0-0.parquet").write_bytes(b"not parquet")
+    second = monitor(webhook).run_once()
+    assert [w.rows for w in second] == [200]
+    assert monitor(webhook).run_once() == []  # A restart finds nothing new: 100 rows stay open.
+    _send(client, rng, 100, shifted=True)
+    _wait_for_rows(log_dir, "m", 800)
+    third = monitor(webhook).run_once()
+    assert [w.rows for w in third] == [200]
+    webhook.close()
+
+  windows = first + second + third
+  assert [w.model_versions for w in windows] == [[1]] * 4
+  assert {(k, f) for k, f, _, _ in monitoring.alerts(windows[2])} == {
+      ("skew", "x"), ("skew", "color"), ("drift", "x"), ("drift", "color")}
+  fired = [json.loads(line) for line in open(alerts_file)]
+  # Window 2 fired its four alerts; window 3's persisting skew is within the cool-down.
+  assert sorted((a["window_index"], a["kind"], a["feature"]) for a in fired) == [
+      (2, "drift", "color"), (2, "drift", "x"), (2, "skew", "color"), (2, "skew", "x")]
+  assert all(a["model"] == "m" and a["severity"] == "ERROR" for a in fired)
+  assert sorted(a["feature"] + a["kind"] for a in receiver.received) == sorted(
+      a["feature"] + a["kind"] for a in fired)
+
+  # The store holds every pass, each log file consumed once, and the windows' artifacts.
+  logs = store.get_artifacts(type_name="RequestLog")
+  assert len({a.uri for a in logs}) == len(logs) == len(os.listdir(tmp_path / "logs" / "m"))
+  corrupt = [a for a in logs if "error" in a.custom_properties]
+  assert len(corrupt) == 1 and "00000000T000000.000000Z-0-0.parquet" in corrupt[0].uri
+  assert "Parquet" in corrupt[0].custom_properties["error"].string_value
+  stats = store.get_artifacts(type_name="ExampleStatistics")
+  assert [s.custom_properties["rows"].int_value for s in stats] == [200] * 4
+  loaded = validation.load_statistics(os.path.join(stats[2].uri, "Split-window", "FeatureStats.pb"))
+  assert loaded.datasets[0].num_examples == 200
+
+
+def test_an_unreachable_webhook_never_blocks_and_gives_up_after_its_retries():
+  import time  # pylint: disable=import-outside-toplevel
+  sink = monitoring.WebhookSink("http://127.0.0.1:9/alerts", timeout_seconds=0.2, retries=2,
+                                backoff_seconds=0.01)
+  started = time.time()
+  for i in range(3):
+    sink({"window_index": i})
+  assert time.time() - started < 0.1
+  sink.close()
+  assert sink.failed == 3 and sink.delivered == 0
+
+
+def _log_file(directory, name, seconds, x):
+  """A request-log file as the server writes it, with rows at these request times."""
+  import pyarrow.parquet as pq  # pylint: disable=import-outside-toplevel
+  start = datetime.datetime(2026, 12, 7, tzinfo=datetime.timezone.utc)
+  n = len(seconds)
+  table = pa.table({
+      "request_id": ["r%d" % i for i in range(n)], "example_index": pa.array([0] * n, pa.int32()),
+      "time": pa.array([start + datetime.timedelta(seconds=s) for s in seconds],
+                       pa.timestamp("us", tz="UTC")),
+      "model_name": ["m"] * n, "model_version": [3] * n, "signature_name": ["serving_default"] * n,
+      "frontend": ["REST"] * n, "latency_us": [10] * n,
+      "inputs": pa.StructArray.from_arrays([pa.array([[v] for v in x], pa.list_(pa.float32()))],
+                                           ["x"])})
+  os.makedirs(directory, exist_ok=True)
+  pq.write_table(table, os.path.join(directory, name))
+
+
+def test_time_windows_finalize_after_their_lateness_and_count_late_rows(tmp_path, caplog):
+  from tfx_core.metadata import MetadataStore  # pylint: disable=import-outside-toplevel
+  rng = np.random.default_rng(2)
+  baseline = validation.generate_statistics(pa.table({"x": rng.normal(size=1000)}))
+  schema = validation.infer_schema(baseline)
+  store = MetadataStore("sqlite:///%s" % (tmp_path / "md.sqlite"))
+  directory = str(tmp_path / "logs" / "m")
+  make = lambda: monitoring.Monitor(str(tmp_path / "logs"), "m", baseline, schema, store,  # noqa: E731
+                                    str(tmp_path / "out"), window_seconds=60,
+                                    allowed_lateness_seconds=10)
+  _log_file(directory, "a.parquet", [0, 20, 50], rng.normal(size=3))
+  _log_file(directory, "b.parquet", [70, 100, 130], rng.normal(size=3))
+  windows = make().run_once()
+  # [0, 60) ends 70 s before the newest row (130 s): final; [60, 120) just makes it; [120, 180) not.
+  assert [(w.start.second, w.start.minute, w.rows) for w in windows] == [(0, 0, 3), (0, 1, 2)]
+  _log_file(directory, "c.parquet", [30, 200], rng.normal(size=2))  # 30 s: too late.
+  windows = make().run_once()
+  assert [(w.start.minute, w.rows) for w in windows] == [(2, 1)]
+  assert "1 rows arrived after their window was finalized" in caplog.text
+  rest = make().run_once(flush=True)
+  assert [(w.start.minute, w.rows, w.model_versions) for w in rest] == [(3, 1, [3])]

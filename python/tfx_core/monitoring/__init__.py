@@ -6,13 +6,22 @@ the training baseline (skew, in the schema's SERVING environment) and with the p
     table = monitoring.read_request_log(monitoring.log_files(log_dir, "penguin"), schema)
     for window in monitoring.evaluate_windows(table, baseline, schema, seconds=60):
       print(window.start, window.distances, monitoring.alerts(window))
+
+`Monitor` does the same incrementally and durably: each new log file read once (progress in
+the metadata store), windows finalized as the log moves past them, published as
+ExampleStatistics / ExampleAnomalies artifacts, alerts sent to sinks (log, JSON lines, webhook)
+with a cool-down.
 """
 
 from tfx_core.monitoring._request_log import (METADATA_COLUMNS, RequestLogError, log_files,
                                               read_request_log)
-from tfx_core.monitoring._windows import Window, alerts, evaluate_windows, split_windows
+from tfx_core.monitoring._monitor import Monitor, MonitorState, RequestLog
+from tfx_core.monitoring._sinks import JsonLinesSink, LogSink, WebhookSink
+from tfx_core.monitoring._windows import (Window, alerts, compare_window, evaluate_windows,
+                                          split_windows)
 
 __all__ = [
-    "METADATA_COLUMNS", "RequestLogError", "Window", "alerts", "evaluate_windows",
+    "METADATA_COLUMNS", "JsonLinesSink", "LogSink", "Monitor", "MonitorState", "RequestLog",
+    "RequestLogError", "WebhookSink", "Window", "alerts", "compare_window", "evaluate_windows",
     "log_files", "read_request_log", "split_windows",
 ]

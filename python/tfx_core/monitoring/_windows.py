@@ -86,30 +86,37 @@ def _environment(schema):
   return SERVING if SERVING in declared else None
 
 
+def compare_window(stats, baseline, schema, previous, default_thresholds, start, end, rows,
+                   model_versions):
+  """A Window of these statistics: skew against `baseline` (the training statistics), schema
+  anomalies and drift against `previous` (the window before, or None). Thresholds are the
+  schema's skew_comparator / drift_comparator, else `default_thresholds`
+  (validate_statistics')."""
+  environment = _environment(schema)
+  skew = validation.validate_statistics(baseline, schema, environment=environment,
+                                        serving_statistics=stats,
+                                        default_thresholds=default_thresholds)
+  anomalies = validation.validate_statistics(stats, schema, environment=environment,
+                                             previous_statistics=previous,
+                                             default_thresholds=default_thresholds)
+  distances = {}
+  for kind, checked in (("skew", skew), ("drift", anomalies)):
+    for feature, measured in _distances(checked, kind).items():
+      distances.setdefault(feature, {})[kind] = measured
+  return Window(start, end, rows, list(model_versions), stats, skew, anomalies, distances)
+
+
 def evaluate_windows(table, baseline, schema, seconds=None, rows=None, previous=None,
                      default_thresholds=None):
-  """The windows of a request-log table (see split_windows), each with its statistics, skew
-  against `baseline` (the training statistics) and drift against the window before it (the
-  first against `previous`, a window's statistics, when given). Thresholds are the schema's
-  skew_comparator / drift_comparator, else `default_thresholds` (validate_statistics')."""
+  """The windows of a request-log table in memory (see split_windows), each compared as
+  compare_window does, the first with `previous` (a window's statistics) when given."""
   features = [n for n in table.column_names if n not in METADATA_COLUMNS]
-  environment = _environment(schema)
   windows = []
   for start, end, part in split_windows(table, seconds, rows):
     stats = validation.generate_statistics(part.select(features))
-    skew = validation.validate_statistics(baseline, schema, environment=environment,
-                                          serving_statistics=stats,
-                                          default_thresholds=default_thresholds)
-    anomalies = validation.validate_statistics(stats, schema, environment=environment,
-                                               previous_statistics=previous,
-                                               default_thresholds=default_thresholds)
-    distances = {}
-    for kind, checked in (("skew", skew), ("drift", anomalies)):
-      for feature, measured in _distances(checked, kind).items():
-        distances.setdefault(feature, {})[kind] = measured
     versions = sorted(set(part.column("model_version").to_pylist()))
-    windows.append(Window(start, end, part.num_rows, versions, stats, skew, anomalies,
-                          distances))
+    windows.append(compare_window(stats, baseline, schema, previous, default_thresholds, start,
+                                  end, part.num_rows, versions))
     previous = stats
   return windows
 
