@@ -266,3 +266,42 @@ def test_time_windows_finalize_after_their_lateness_and_count_late_rows(tmp_path
   assert "1 rows arrived after their window was finalized" in caplog.text
   rest = make().run_once(flush=True)
   assert [(w.start.minute, w.rows, w.model_versions) for w in rest] == [(3, 1, [3])]
+
+
+def _monitor_cli(*args):
+  import subprocess  # pylint: disable=import-outside-toplevel
+  import sys  # pylint: disable=import-outside-toplevel
+  return subprocess.run([sys.executable, "-m", "tfx_core.monitoring.monitor_main", *args],
+                        capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_the_monitor_command_passes_once_and_refuses_bad_flags(tmp_path):
+  rng = np.random.default_rng(4)
+  baseline = validation.generate_statistics(pa.table({"x": rng.normal(size=1000)}))
+  schema = validation.infer_schema(baseline)
+  schema.feature[0].skew_comparator.jensen_shannon_divergence.threshold = 0.1
+  stats_path, schema_path = str(tmp_path / "FeatureStats.pb"), str(tmp_path / "schema.pbtxt")
+  validation.write_statistics(baseline, stats_path)
+  validation.write_schema(schema, schema_path)
+  _log_file(str(tmp_path / "logs" / "m"), "a.parquet", list(range(0, 100)),
+            rng.normal(size=100))
+  _log_file(str(tmp_path / "logs" / "m"), "b.parquet", list(range(100, 200)),
+            rng.normal(loc=3.0, size=100))
+  flags = ["--log_dir=%s" % (tmp_path / "logs"), "--model_name=m",
+           "--baseline_statistics=" + stats_path, "--schema=" + schema_path, "--window=100rows",
+           "--alerts_jsonl=%s" % (tmp_path / "alerts.jsonl")]
+  done = _monitor_cli(*flags, "--once")
+  assert done.returncode == 0, done.stderr
+  lines = done.stdout.splitlines()
+  assert lines == ["window rows: 100 rows, versions 3: no alerts",
+                   "window rows: 100 rows, versions 3: skew x"], done.stdout
+  assert "ALERT ERROR skew of x on m (window 1)" in done.stderr
+  assert _monitor_cli(*flags, "--once").stdout == ""  # Both files were consumed.
+  assert os.path.isfile(tmp_path / "logs" / "m.monitor" / "metadata.sqlite")
+
+  for bad, message in [(["--window=5min"], "--window must be"),
+                       (["--baseline_statistics=%s" % (tmp_path / "nope.pb")], "No such file"),
+                       ([], "give --once or --follow")]:
+    args = flags + bad + ([] if "give --once" in message else ["--once"])
+    done = _monitor_cli(*args)
+    assert done.returncode != 0 and message in done.stderr, (bad, done.stderr[-500:])

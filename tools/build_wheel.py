@@ -35,6 +35,7 @@ _CONSOLE_SCRIPTS = {
     "tfx-core-run": "tfx_core.orchestration.run_main:run",
     "tfx-core-launch": "tfx_core.orchestration.launch_main:run",
     "tfx-core-metadata": "tfx_core.orchestration.metadata_main:run",
+    "tfx-core-monitor": "tfx_core.monitoring.monitor_main:run",
     "tfx-core-model-server": "tfx_core.serving._server:main",
 }
 
