@@ -214,6 +214,34 @@ def test_the_monitor_reads_each_file_once_across_restarts_and_alerts_with_a_cool
   assert [s.custom_properties["rows"].int_value for s in stats] == [200] * 4
   loaded = validation.load_statistics(os.path.join(stats[2].uri, "Split-window", "FeatureStats.pb"))
   assert loaded.datasets[0].num_examples == 200
+  # The dashboard covers every window so far, rebuilt from the store after each pass.
+  history = monitor(None).history()
+  assert [w.rows for w in history] == [200] * 4
+  assert history[2].distances["x"]["skew"]["JENSEN_SHANNON_DIVERGENCE"][0] > 0.1
+  page = (tmp_path / "monitor" / monitoring.DASHBOARD_FILE).read_text()
+  assert "4 windows, 800 rows" in page and "served versions 1" in page
+  _check_in_chromium(tmp_path, page, features=2, alerting_dots=6)
+
+
+def _check_in_chromium(tmp_path, page, features, alerting_dots):
+  import re  # pylint: disable=import-outside-toplevel
+  import shutil  # pylint: disable=import-outside-toplevel
+  import subprocess  # pylint: disable=import-outside-toplevel
+  if shutil.which("chromium") is None:
+    return
+  script = ("document.body.setAttribute('data-out', [document.querySelectorAll('svg').length,"
+            "document.querySelectorAll('svg circle').length, document.querySelectorAll("
+            "'svg polyline').length, document.documentElement.scrollWidth].join('|'));")
+  path = tmp_path / "dashboard.html"
+  path.write_text(page.replace("</body>", "<script>%s</script></body>" % script))
+  if os.environ.get("TEST_UNDECLARED_OUTPUTS_DIR"):  # Kept by Bazel, to look at.
+    shutil.copy(path, os.environ["TEST_UNDECLARED_OUTPUTS_DIR"])
+  dom = subprocess.run([shutil.which("chromium"), "--headless", "--no-sandbox", "--disable-gpu",
+                        "--window-size=1280,900", "--dump-dom", path.as_uri()],
+                       capture_output=True, text=True, timeout=120, check=True).stdout
+  charts, dots, lines, width = map(int, re.search(r'data-out="([^"]*)"', dom).group(1).split("|"))
+  assert charts == features and dots == alerting_dots and lines >= 4 * features
+  assert width <= 1280
 
 
 def test_an_unreachable_webhook_never_blocks_and_gives_up_after_its_retries():

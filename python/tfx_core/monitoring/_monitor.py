@@ -27,7 +27,9 @@ from tfx_core import types, validation
 from tfx_core._native import ext
 from tfx_core.monitoring._request_log import (METADATA_COLUMNS, RequestLogError, log_files,
                                               read_request_log)
-from tfx_core.monitoring._windows import alerts, compare_window
+from tfx_core.monitoring._dashboard import dashboard_html
+from tfx_core.monitoring._windows import Window, alerts, compare_window, distances
+from tfx_core.proto import anomalies_pb2
 from tfx_core.proto.anomalies_pb2 import AnomalyInfo
 from tfx_core.validation import _statistics
 
@@ -35,6 +37,7 @@ log = logging.getLogger("tfx_core.monitoring")
 
 CONTEXT_TYPE = "Monitor"
 EXECUTION_TYPE = "MonitorPass"
+DASHBOARD_FILE = "dashboard.html"  # Under output_dir, rewritten after every pass.
 _STATE_FILE = "state.json"
 _ALL = validation.ALL_EXAMPLES
 
@@ -209,7 +212,35 @@ class Monitor:
       return []
     outputs.append(self._save_state(state, accumulators, previous))
     self._publish(context, inputs, outputs)
+    if finalized:
+      self._write_dashboard()
     return finalized
+
+  def history(self):
+    """Every window finalized so far, in order (statistics left out), from the store."""
+    context = self._context()
+    windows = []
+    for record in self.store.get_artifacts(type_name=types.ExampleAnomalies.TYPE_NAME,
+                                           context_id=context.id):
+      artifact = types.ExampleAnomalies(record)
+      checked = {}
+      for split in ("skew", "drift"):
+        checked[split] = anomalies_pb2.Anomalies()
+        with open(artifact.anomalies_path(split), "rb") as f:
+          checked[split].ParseFromString(f.read())
+      start, end = (artifact.get(k) for k in ("window_start", "window_end"))
+      windows.append((artifact.get("window_index"), Window(
+          datetime.datetime.fromisoformat(start) if start else None,
+          datetime.datetime.fromisoformat(end) if end else None, artifact.get("rows"),
+          [int(v) for v in artifact.get("model_versions").split(",") if v], None,
+          checked["skew"], checked["drift"], distances(checked["skew"], checked["drift"]))))
+    return [w for _, w in sorted(windows, key=lambda iw: iw[0])]
+
+  def _write_dashboard(self):
+    path = os.path.join(self.output_dir, DASHBOARD_FILE)
+    with open(path + ".tmp", "w") as f:
+      f.write(dashboard_html(self.model_name, self.history()))
+    os.replace(path + ".tmp", path)
 
   def _bounds(self, key):
     if self.window_us is None:

@@ -67,6 +67,15 @@ def split_windows(table, seconds=None, rows=None):
     yield bounds[0], bounds[1], table.take(pa.array(order[begin:end]))
 
 
+def distances(skew, anomalies):
+  """{feature: {"skew" | "drift": {measurement: (value, threshold)}}} of a window's anomalies."""
+  out = {}
+  for kind, checked in (("skew", skew), ("drift", anomalies)):
+    for feature, measured in _distances(checked, kind).items():
+      out.setdefault(feature, {})[kind] = measured
+  return out
+
+
 def _distances(anomalies, kind):
   names = anomalies_pb2.DriftSkewInfo.Measurement.Type.Name
   out = {}
@@ -99,11 +108,8 @@ def compare_window(stats, baseline, schema, previous, default_thresholds, start,
   anomalies = validation.validate_statistics(stats, schema, environment=environment,
                                              previous_statistics=previous,
                                              default_thresholds=default_thresholds)
-  distances = {}
-  for kind, checked in (("skew", skew), ("drift", anomalies)):
-    for feature, measured in _distances(checked, kind).items():
-      distances.setdefault(feature, {})[kind] = measured
-  return Window(start, end, rows, list(model_versions), stats, skew, anomalies, distances)
+  return Window(start, end, rows, list(model_versions), stats, skew, anomalies,
+                distances(skew, anomalies))
 
 
 def evaluate_windows(table, baseline, schema, seconds=None, rows=None, previous=None,
