@@ -7,6 +7,7 @@ import os
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet  # noqa: F401  (pa.parquet)
 import pytest
 import tensorflow as tf
 
@@ -333,3 +334,30 @@ def test_the_monitor_command_passes_once_and_refuses_bad_flags(tmp_path):
     args = flags + bad + ([] if "give --once" in message else ["--once"])
     done = _monitor_cli(*args)
     assert done.returncode != 0 and message in done.stderr, (bad, done.stderr[-500:])
+
+
+def test_logged_traffic_with_late_labels_becomes_the_next_examplegen_span(tmp_path):
+  from tfx_core import data  # pylint: disable=import-outside-toplevel
+  directory = str(tmp_path / "logs" / "m")
+  _log_file(directory, "a.parquet", [0, 1, 2, 3], [1.0, 2.0, 3.0, 4.0])
+  table = monitoring.read_request_log(monitoring.log_files(str(tmp_path / "logs"), "m"))
+  base = tmp_path / "data"
+  (base / "span-4").mkdir(parents=True)
+  pa.parquet.write_table(pa.table({"x": [0.0], "label": [0]}), str(base / "span-4" / "data.parquet"))
+  feedback = tmp_path / "feedback.csv"
+  feedback.write_text("request_id,label\nr3,1\nr0,0\nr9,1\n")  # r9 was never logged.
+  span, path, rows, unlabelled = monitoring.export_span(
+      table, monitoring.read_feedback(str(feedback)), str(base))
+  assert (span, rows, unlabelled) == (5, 2, 2) and path == str(base / "span-5" / "data.parquet")
+  exported = pa.parquet.read_table(path).sort_by("x")
+  assert exported.to_pydict() == {"x": [1.0, 4.0], "label": [0, 1]}
+  resolved = data.resolve(str(base), {"train": "span-{SPAN}/data.parquet"})
+  assert resolved.span == 5 and resolved.files["train"] == [path]
+  with pytest.raises(ValueError, match="more than once"):
+    monitoring.export_span(table, pa.table({"request_id": ["r1", "r1"], "label": [0, 1]}),
+                           str(base))
+  with pytest.raises(ValueError, match="needs a request_id column"):
+    monitoring.export_span(table, pa.table({"id": ["r1"]}), str(base))
+  with pytest.raises(FileExistsError, match="span 5 already exists"):
+    monitoring.export_span(table, pa.table({"request_id": ["r1"], "label": [0]}), str(base),
+                           span=5)

@@ -10,19 +10,22 @@ the training baseline (skew, in the schema's SERVING environment) and with the p
 `Monitor` does the same incrementally and durably: each new log file read once (progress in
 the metadata store), windows finalized as the log moves past them, published as
 ExampleStatistics / ExampleAnomalies artifacts, alerts sent to sinks (log, JSON lines, webhook)
-with a cool-down, and DASHBOARD_FILE rewritten over every window so far.
+with a cool-down, and DASHBOARD_FILE rewritten over every window so far. `export_span` turns
+logged traffic and its late labels into a new ExampleGen span.
 """
 
 from tfx_core.monitoring._request_log import (METADATA_COLUMNS, RequestLogError, log_files,
                                               read_request_log)
 from tfx_core.monitoring._dashboard import dashboard_html
+from tfx_core.monitoring._export import DEFAULT_PATTERN, export_span, read_feedback
 from tfx_core.monitoring._monitor import DASHBOARD_FILE, Monitor, MonitorState, RequestLog
 from tfx_core.monitoring._sinks import JsonLinesSink, LogSink, WebhookSink
 from tfx_core.monitoring._windows import (Window, alerts, compare_window, evaluate_windows,
                                           split_windows)
 
 __all__ = [
-    "DASHBOARD_FILE", "METADATA_COLUMNS", "JsonLinesSink", "LogSink", "Monitor", "MonitorState",
+    "DASHBOARD_FILE", "DEFAULT_PATTERN", "METADATA_COLUMNS", "JsonLinesSink", "LogSink", "Monitor", "MonitorState",
     "RequestLog", "RequestLogError", "WebhookSink", "Window", "alerts", "compare_window",
-    "dashboard_html", "evaluate_windows", "log_files", "read_request_log", "split_windows",
+    "dashboard_html", "evaluate_windows", "export_span", "log_files", "read_feedback",
+    "read_request_log", "split_windows",
 ]
