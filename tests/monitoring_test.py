@@ -3,6 +3,7 @@ and compared with the training baseline (skew) and the previous window (drift)."
 
 import base64
 import datetime
+import math
 import os
 
 import numpy as np
@@ -361,3 +362,42 @@ def test_logged_traffic_with_late_labels_becomes_the_next_examplegen_span(tmp_pa
   with pytest.raises(FileExistsError, match="span 5 already exists"):
     monitoring.export_span(table, pa.table({"request_id": ["r1"], "label": [0]}), str(base),
                            span=5)
+
+
+def test_optional_measures_psi_ks_wasserstein_and_chi_squared(tmp_path):
+  from tfx_core.monitoring import _measures  # pylint: disable=import-outside-toplevel
+  # Q(s, x): chi-squared p-values with 2 degrees of freedom are exp(-x/2); with 1, 0.05 at 3.841.
+  assert _measures._upper_gamma(1.0, 1.5) == pytest.approx(np.exp(-1.5), rel=1e-9)
+  assert _measures._upper_gamma(0.5, 3.841 / 2) == pytest.approx(0.05, abs=1e-4)
+  # Integer s: Q(s, x) = exp(-x) * sum of x^k / k! for k < s.
+  assert _measures._upper_gamma(5.0, 30.0) == pytest.approx(
+      np.exp(-30) * sum(30.0 ** k / math.factorial(k) for k in range(5)), rel=1e-9)
+
+  rng = np.random.default_rng(8)
+  colors = np.array(["red", "green", "blue"])
+  baseline = validation.generate_statistics(pa.table({
+      "x": rng.normal(size=20000), "color": colors[rng.integers(0, 3, 20000)]}))
+  same = validation.generate_statistics(pa.table({
+      "x": rng.normal(size=2000), "color": colors[rng.integers(0, 3, 2000)]}))
+  moved = validation.generate_statistics(pa.table({
+      "x": rng.normal(loc=1.0, size=2000), "color": rng.choice(colors, 2000, p=[.6, .2, .2])}))
+  feature = lambda stats, name: validation.get_feature(stats, name)  # noqa: E731
+  m = lambda name, stats, f: monitoring.measure(name, feature(baseline, f), feature(stats, f))  # noqa: E731
+  assert m(_measures.PSI, same, "x") < 0.05 and m(_measures.PSI, moved, "x") > 0.5
+  assert m(_measures.KS, same, "x") < 0.05 and 0.3 < m(_measures.KS, moved, "x") < 0.45
+  assert m(_measures.WASSERSTEIN, same, "x") < 0.1
+  assert 0.85 < m(_measures.WASSERSTEIN, moved, "x") < 1.15  # One standard deviation.
+  assert m(_measures.CHI2, same, "color") > 0.01 and m(_measures.CHI2, moved, "color") < 1e-9
+  assert m(_measures.KS, same, "color") is None and m(_measures.CHI2, same, "x") is None
+
+  measures = monitoring.parse_measures("psi:0.2,ks:0.1,wasserstein:0.1,chi2:0.05")
+  schema = validation.infer_schema(baseline)
+  window = monitoring.compare_window(moved, baseline, schema, same, None, None, None, 2000, [1],
+                                     measures)
+  raised = {(kind, f, d.split(" between")[0]) for kind, f, d, _ in monitoring.alerts(window)}
+  assert {("skew", "x", "The psi"), ("skew", "x", "The kolmogorov smirnov"),
+          ("skew", "x", "The wasserstein"), ("skew", "color", "The chi squared p value"),
+          ("drift", "x", "The psi")} <= raised
+  assert window.distances["x"]["skew"]["PSI"][1] == 0.2
+  with pytest.raises(ValueError, match="give name:threshold"):
+    monitoring.parse_measures("psi")

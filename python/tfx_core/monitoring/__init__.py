@@ -18,14 +18,15 @@ from tfx_core.monitoring._request_log import (METADATA_COLUMNS, RequestLogError,
                                               read_request_log)
 from tfx_core.monitoring._dashboard import dashboard_html
 from tfx_core.monitoring._export import DEFAULT_PATTERN, export_span, read_feedback
+from tfx_core.monitoring._measures import MEASURES, measure, parse_measures
 from tfx_core.monitoring._monitor import DASHBOARD_FILE, Monitor, MonitorState, RequestLog
 from tfx_core.monitoring._sinks import JsonLinesSink, LogSink, WebhookSink
 from tfx_core.monitoring._windows import (Window, alerts, compare_window, evaluate_windows,
                                           split_windows)
 
 __all__ = [
-    "DASHBOARD_FILE", "DEFAULT_PATTERN", "METADATA_COLUMNS", "JsonLinesSink", "LogSink", "Monitor", "MonitorState",
+    "DASHBOARD_FILE", "DEFAULT_PATTERN", "MEASURES", "METADATA_COLUMNS", "JsonLinesSink", "LogSink", "Monitor", "MonitorState",
     "RequestLog", "RequestLogError", "WebhookSink", "Window", "alerts", "compare_window",
-    "dashboard_html", "evaluate_windows", "export_span", "log_files", "read_feedback",
-    "read_request_log", "split_windows",
+    "dashboard_html", "evaluate_windows", "export_span", "log_files", "measure",
+    "parse_measures", "read_feedback", "read_request_log", "split_windows",
 ]

@@ -38,6 +38,7 @@ log = logging.getLogger("tfx_core.monitoring")
 CONTEXT_TYPE = "Monitor"
 EXECUTION_TYPE = "MonitorPass"
 DASHBOARD_FILE = "dashboard.html"  # Under output_dir, rewritten after every pass.
+MEASURES_FILE = "measures.json"  # A window's optional measures, in its ExampleAnomalies.
 _STATE_FILE = "state.json"
 _ALL = validation.ALL_EXAMPLES
 
@@ -63,11 +64,13 @@ class Monitor:
   still arrive (the server publishes a file up to its --request_log_max_file_seconds after its
   first request); later rows are counted as late and left out. sinks: callables taking an alert
   dict. cooldown_windows: a persisting alert fires again only after this many windows.
+  measures: {measure: threshold} of optional distances (PSI, KS, Wasserstein, chi-squared; see
+  parse_measures) computed for every feature besides the schema's comparators.
   """
 
   def __init__(self, log_dir, model_name, baseline, schema, store, output_dir,
                window_seconds=None, window_rows=None, allowed_lateness_seconds=60.0,
-               default_thresholds=None, sinks=(), cooldown_windows=10):
+               default_thresholds=None, measures=None, sinks=(), cooldown_windows=10):
     if (window_seconds is None) == (window_rows is None):
       raise ValueError("Monitor: give window_seconds or window_rows")
     if (window_seconds is not None and window_seconds <= 0) or (
@@ -80,6 +83,7 @@ class Monitor:
     self.window_rows = window_rows
     self.lateness_us = int(allowed_lateness_seconds * 1e6)
     self.default_thresholds = default_thresholds
+    self.measures = dict(measures or {})
     self.sinks = list(sinks)
     self.cooldown_windows = cooldown_windows
     self._features = None
@@ -200,7 +204,7 @@ class Monitor:
       stats = _statistics.to_proto({_ALL: accumulators.pop(name)}, validation.StatsOptions())
       window = compare_window(stats, self.baseline, self.schema, previous,
                               self.default_thresholds, *self._bounds(int(name)),
-                              entry["rows"], entry["versions"])
+                              entry["rows"], entry["versions"], self.measures)
       finalized.append(window)
       outputs += self._write_window(window, state["finalized"])
       self._alert(window, state)
@@ -228,12 +232,17 @@ class Monitor:
         checked[split] = anomalies_pb2.Anomalies()
         with open(artifact.anomalies_path(split), "rb") as f:
           checked[split].ParseFromString(f.read())
+      with open(os.path.join(artifact.uri, MEASURES_FILE)) as f:
+        measured = {feature: {kind: {name: tuple(v) for name, v in values.items()}
+                              for kind, values in kinds.items()}
+                    for feature, kinds in json.load(f).items()}
       start, end = (artifact.get(k) for k in ("window_start", "window_end"))
       windows.append((artifact.get("window_index"), Window(
           datetime.datetime.fromisoformat(start) if start else None,
           datetime.datetime.fromisoformat(end) if end else None, artifact.get("rows"),
           [int(v) for v in artifact.get("model_versions").split(",") if v], None,
-          checked["skew"], checked["drift"], distances(checked["skew"], checked["drift"]))))
+          checked["skew"], checked["drift"], measured,
+          distances(checked["skew"], checked["drift"], measured))))
     return [w for _, w in sorted(windows, key=lambda iw: iw[0])]
 
   def _write_dashboard(self):
@@ -276,6 +285,8 @@ class Monitor:
       with open(os.path.join(staged[anomalies], "Split-" + split, types.ANOMALIES_FILE),
                 "wb") as f:
         f.write(proto.SerializeToString(deterministic=True))
+    with open(os.path.join(staged[anomalies], MEASURES_FILE), "w") as f:
+      json.dump(window.measured, f, sort_keys=True)
     shutil.rmtree(directory, ignore_errors=True)  # Left by a pass that died unpublished.
     os.rename(staging, directory)
     return [stats, anomalies]

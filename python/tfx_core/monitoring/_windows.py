@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tfx_core import validation
+from tfx_core.monitoring import _measures
 from tfx_core.monitoring._request_log import METADATA_COLUMNS
 from tfx_core.proto import anomalies_pb2, statistics_pb2
 
@@ -28,7 +29,8 @@ class Window:
   skew: the training baseline against this window. anomalies: this window against the schema
   (in its SERVING environment, when it declares one) and, for drift, against the window before
   it.
-  distances: {feature: {"skew" | "drift": {measurement name: (value, threshold)}}}.
+  measured: the optional measures (see _measures), {feature: {"skew" | "drift": {name:
+  (value, threshold)}}}. distances: those and the schema comparators' measurements together.
   """
   start: Optional[datetime.datetime]  # Time windows: [start, end); count windows: None.
   end: Optional[datetime.datetime]
@@ -37,6 +39,7 @@ class Window:
   statistics: statistics_pb2.DatasetFeatureStatisticsList
   skew: anomalies_pb2.Anomalies
   anomalies: anomalies_pb2.Anomalies
+  measured: Dict[str, Dict[str, Dict[str, tuple]]]
   distances: Dict[str, Dict[str, Dict[str, tuple]]]
 
 
@@ -67,12 +70,16 @@ def split_windows(table, seconds=None, rows=None):
     yield bounds[0], bounds[1], table.take(pa.array(order[begin:end]))
 
 
-def distances(skew, anomalies):
-  """{feature: {"skew" | "drift": {measurement: (value, threshold)}}} of a window's anomalies."""
+def distances(skew, anomalies, measured):
+  """{feature: {"skew" | "drift": {measurement: (value, threshold)}}} of a window's anomalies
+  and optional measures."""
   out = {}
   for kind, checked in (("skew", skew), ("drift", anomalies)):
-    for feature, measured in _distances(checked, kind).items():
-      out.setdefault(feature, {})[kind] = measured
+    for feature, values in _distances(checked, kind).items():
+      out.setdefault(feature, {}).setdefault(kind, {}).update(values)
+  for feature, kinds in measured.items():
+    for kind, values in kinds.items():
+      out.setdefault(feature, {}).setdefault(kind, {}).update(values)
   return out
 
 
@@ -95,12 +102,34 @@ def _environment(schema):
   return SERVING if SERVING in declared else None
 
 
+def _measure_all(stats, baseline, previous, measures):
+  """The optional measures of every feature of `stats`: skew against the baseline, drift
+  against the previous window."""
+  def by_name(statistics):
+    return {".".join(f.path.step) or f.name: f for f in statistics.datasets[0].features} \
+        if statistics is not None and statistics.datasets else {}
+
+  out = {}
+  controls = {"skew": by_name(baseline), "drift": by_name(previous)}
+  for feature, current in by_name(stats).items():
+    for kind, control in controls.items():
+      other = control.get(feature)
+      if other is None:
+        continue
+      for name, threshold in measures.items():
+        value = _measures.measure(name, other, current)
+        if value is not None:
+          out.setdefault(feature, {}).setdefault(kind, {})[name] = (value, threshold)
+  return out
+
+
 def compare_window(stats, baseline, schema, previous, default_thresholds, start, end, rows,
-                   model_versions):
+                   model_versions, measures=None):
   """A Window of these statistics: skew against `baseline` (the training statistics), schema
   anomalies and drift against `previous` (the window before, or None). Thresholds are the
   schema's skew_comparator / drift_comparator, else `default_thresholds`
-  (validate_statistics')."""
+  (validate_statistics'); `measures` ({name: threshold}, see _measures) adds those measures
+  for every feature."""
   environment = _environment(schema)
   skew = validation.validate_statistics(baseline, schema, environment=environment,
                                         serving_statistics=stats,
@@ -108,12 +137,13 @@ def compare_window(stats, baseline, schema, previous, default_thresholds, start,
   anomalies = validation.validate_statistics(stats, schema, environment=environment,
                                              previous_statistics=previous,
                                              default_thresholds=default_thresholds)
-  return Window(start, end, rows, list(model_versions), stats, skew, anomalies,
-                distances(skew, anomalies))
+  measured = _measure_all(stats, baseline, previous, measures) if measures else {}
+  return Window(start, end, rows, list(model_versions), stats, skew, anomalies, measured,
+                distances(skew, anomalies, measured))
 
 
 def evaluate_windows(table, baseline, schema, seconds=None, rows=None, previous=None,
-                     default_thresholds=None):
+                     default_thresholds=None, measures=None):
   """The windows of a request-log table in memory (see split_windows), each compared as
   compare_window does, the first with `previous` (a window's statistics) when given."""
   features = [n for n in table.column_names if n not in METADATA_COLUMNS]
@@ -122,7 +152,7 @@ def evaluate_windows(table, baseline, schema, seconds=None, rows=None, previous=
     stats = validation.generate_statistics(part.select(features))
     versions = sorted(set(part.column("model_version").to_pylist()))
     windows.append(compare_window(stats, baseline, schema, previous, default_thresholds, start,
-                                  end, part.num_rows, versions))
+                                  end, part.num_rows, versions, measures))
     previous = stats
   return windows
 
@@ -139,4 +169,13 @@ def alerts(window):
           out.append((comparator_kind, feature, reason.description, info.severity))
         elif checked is window.anomalies:
           out.append(("schema", feature, reason.description, info.severity))
+  sides = {"skew": "training and serving", "drift": "current and previous"}
+  for feature, kinds in sorted(window.measured.items()):
+    for kind, values in sorted(kinds.items()):
+      for name, (value, threshold) in sorted(values.items()):
+        low = name in _measures.LOWER_IS_WORSE
+        if (value < threshold) if low else (value > threshold):
+          out.append((kind, feature, "The %s between %s is %.6g, %s the threshold %.6g." % (
+              name.replace("_", " ").lower(), sides[kind], value, "below" if low else "above",
+              threshold), anomalies_pb2.AnomalyInfo.ERROR))
   return out

@@ -44,6 +44,9 @@ flags.DEFINE_string("output_dir", None, "Where window artifacts and state go (de
 flags.DEFINE_string("alerts_jsonl", None, "Append each alert to this file as a JSON line.")
 flags.DEFINE_string("webhook_url", None, "POST each alert to this URL as JSON (retried with "
                     "backoff; never blocks the monitor).")
+flags.DEFINE_string("measures", "", "Distances computed besides the schema's comparators, "
+                    "with their thresholds: e.g. psi:0.2,ks:0.1,wasserstein:0.1,chi2:0.05 (the "
+                    "chi-squared p-value alerts below its threshold).")
 flags.DEFINE_integer("cooldown_windows", 10, "A persisting alert fires again after this many "
                      "windows.", lower_bound=1)
 
@@ -85,6 +88,11 @@ def main(argv):
   if FLAGS.once == FLAGS.follow:
     raise app.UsageError("give --once or --follow")
   window = window_flag(FLAGS.window)
+  from tfx_core.monitoring import parse_measures  # pylint: disable=import-outside-toplevel
+  try:
+    measures = parse_measures(FLAGS.measures)
+  except ValueError as e:
+    raise app.UsageError("--measures: %s" % e) from None
   setup_logging()
   from tfx_core import metadata as md  # pylint: disable=import-outside-toplevel
   from tfx_core import monitoring, validation  # pylint: disable=import-outside-toplevel
@@ -115,7 +123,8 @@ def main(argv):
     sinks.append(webhook)
   monitor = monitoring.Monitor(log_dir, FLAGS.model_name, baseline, schema, store, output_dir,
                                allowed_lateness_seconds=FLAGS.allowed_lateness_seconds,
-                               sinks=sinks, cooldown_windows=FLAGS.cooldown_windows, **window)
+                               measures=measures, sinks=sinks,
+                               cooldown_windows=FLAGS.cooldown_windows, **window)
   try:
     while True:
       _report(monitor.run_once(flush=FLAGS.flush and FLAGS.once))
