@@ -258,19 +258,24 @@ def test_an_unreachable_webhook_never_blocks_and_gives_up_after_its_retries():
   assert sink.failed == 3 and sink.delivered == 0
 
 
-def _log_file(directory, name, seconds, x):
-  """A request-log file as the server writes it, with rows at these request times."""
+def _log_file(directory, name, seconds, x, scores=None, first_id=0):
+  """A request-log file as the server writes it, with rows at these request times (and the
+  model's `score` output, when given)."""
   import pyarrow.parquet as pq  # pylint: disable=import-outside-toplevel
   start = datetime.datetime(2026, 12, 7, tzinfo=datetime.timezone.utc)
   n = len(seconds)
   table = pa.table({
-      "request_id": ["r%d" % i for i in range(n)], "example_index": pa.array([0] * n, pa.int32()),
+      "request_id": ["r%d" % i for i in range(first_id, first_id + n)],
+      "example_index": pa.array([0] * n, pa.int32()),
       "time": pa.array([start + datetime.timedelta(seconds=s) for s in seconds],
                        pa.timestamp("us", tz="UTC")),
       "model_name": ["m"] * n, "model_version": [3] * n, "signature_name": ["serving_default"] * n,
       "frontend": ["REST"] * n, "latency_us": [10] * n,
       "inputs": pa.StructArray.from_arrays([pa.array([[v] for v in x], pa.list_(pa.float32()))],
-                                           ["x"])})
+                                           ["x"]),
+      "outputs": pa.StructArray.from_arrays([pa.array(
+          [[v] for v in (x if scores is None else scores)], pa.list_(pa.float32()))],
+                                            ["score"])})
   os.makedirs(directory, exist_ok=True)
   pq.write_table(table, os.path.join(directory, name))
 
@@ -401,3 +406,33 @@ def test_optional_measures_psi_ks_wasserstein_and_chi_squared(tmp_path):
   assert window.distances["x"]["skew"]["PSI"][1] == 0.2
   with pytest.raises(ValueError, match="give name:threshold"):
     monitoring.parse_measures("psi")
+
+
+def test_model_quality_per_window_from_late_labels_against_the_eval_config(tmp_path):
+  import tfx_core.evaluation as tfma  # pylint: disable=import-outside-toplevel
+  rng = np.random.default_rng(9)
+  directory = str(tmp_path / "logs" / "m")
+  scores = rng.random(600)
+  _log_file(directory, "a.parquet", list(range(600)), rng.normal(size=600), scores)
+  # The first 300 labels agree with the scores, the last 300 contradict them.
+  good = (rng.random(300) < scores[:300]).astype(np.int64)
+  bad = (rng.random(300) > scores[300:]).astype(np.int64)
+  feedback = pa.table({"request_id": ["r%d" % i for i in range(600)],
+                       "clicked": np.concatenate([good, bad])})
+  config = tfma.parse_eval_config("""
+    model_specs { label_key: "clicked" }
+    metrics_specs { metrics { class_name: "AUC"
+                              threshold { value_threshold { lower_bound { value: 0.6 } } } }
+                    metrics { class_name: "ExampleCount" } }
+    slicing_specs {}""")
+  predictions = monitoring.read_predictions(monitoring.log_files(str(tmp_path / "logs"), "m"),
+                                            "score")
+  np.testing.assert_allclose(predictions.column("prediction").to_numpy(), scores, rtol=1e-6)
+  windows = monitoring.model_quality(predictions, feedback.slice(0, 550), config, seconds=300)
+  assert [(w.rows, w.model_versions) for w in windows] == [(300, [3]), (250, [3])]
+  assert windows[0].metrics["auc"] > 0.75 and windows[1].metrics["auc"] < 0.25
+  assert windows[0].metrics["example_count"] == 300
+  assert windows[0].failures == [] and len(windows[1].failures) == 1
+  assert "auc" in windows[1].failures[0]
+  with pytest.raises(monitoring.RequestLogError, match="no output 'logits'"):
+    monitoring.read_predictions(monitoring.log_files(str(tmp_path / "logs"), "m"), "logits")

@@ -35,6 +35,20 @@ def _keys(feedback):
   return keys
 
 
+def join_feedback(table, feedback):
+  """The rows of a request-log table that have labels in `feedback`, with its columns added
+  (Arrow's hash join on request_id, and example_index when the feedback has it: without it a
+  request's labels apply to each of its examples)."""
+  keys = _keys(feedback)
+  if "example_index" in keys:
+    feedback = feedback.set_column(feedback.column_names.index("example_index"), "example_index",
+                                   pc.cast(feedback.column("example_index"), pa.int32()))
+  clash = sorted((set(table.column_names) - set(keys)) & (set(feedback.column_names) - set(keys)))
+  if clash:
+    raise ValueError("feedback columns %s are also logged columns" % clash)
+  return table.join(feedback, keys=keys, join_type="inner")
+
+
 def _next_span(input_base, pattern):
   regex = re.compile(re.escape(pattern).replace(r"\{SPAN\}", r"(\d+)") + r"\Z")
   spans = []
@@ -48,22 +62,15 @@ def _next_span(input_base, pattern):
 
 def export_span(table, feedback, input_base, pattern=DEFAULT_PATTERN, span=None):
   """Writes the logged rows of `table` (read_request_log's) that have a label in `feedback`
-  (a Table of request_id, optionally example_index, and label columns: without example_index a
-  request's label applies to each of its examples) as span `span` (default: the next after the
+  (a Table of request_id, optionally example_index, and label columns; see join_feedback) as
+  span `span` (default: the next after the
   latest under `input_base`) of `pattern`, a Parquet file ExampleGen reads. Returns (span,
   path, rows written, logged rows left out for want of a label)."""
   if "{SPAN}" not in pattern:
     raise ValueError("the export pattern needs {SPAN}, got %r" % pattern)
   keys = _keys(feedback)
   features = [n for n in table.column_names if n not in METADATA_COLUMNS]
-  clash = sorted(set(features) & (set(feedback.column_names) - set(keys)))
-  if clash:
-    raise ValueError("feedback columns %s are also logged features" % clash)
-  logged = table.select(keys + features)
-  if "example_index" in keys:
-    feedback = feedback.set_column(feedback.column_names.index("example_index"), "example_index",
-                                   pc.cast(feedback.column("example_index"), pa.int32()))
-  joined = logged.join(feedback, keys=keys, join_type="inner").drop_columns(keys)
+  joined = join_feedback(table.select(keys + features), feedback).drop_columns(keys)
   span = _next_span(input_base, pattern) if span is None else span
   path = os.path.join(input_base, pattern.replace("{SPAN}", str(span)))
   if os.path.exists(path):
