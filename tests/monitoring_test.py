@@ -165,6 +165,15 @@ def test_the_monitor_reads_each_file_once_across_restarts_and_alerts_with_a_cool
   base, log_dir = str(tmp_path / "model"), str(tmp_path / "logs")
   publish(base, 1, _save_model)
   store = MetadataStore("sqlite:///%s" % (tmp_path / "metadata.sqlite"))
+  # What the Pusher would have recorded for the served version, in the same store.
+  from tfx_core import metadata as md  # pylint: disable=import-outside-toplevel
+  from tfx_core import types  # pylint: disable=import-outside-toplevel
+  pushed = types.PushedModel()
+  pushed.uri = str(tmp_path / "pushed")
+  pushed.set("pushed", 1)
+  pushed.set("pushed_version", "1")
+  store.put_type(md.ARTIFACT, "PushedModel", types.PushedModel.PROPERTIES)
+  [pushed_id] = store.put_artifacts([pushed.record])
   alerts_file = str(tmp_path / "alerts.jsonl")
   receiver = _Receiver()
 
@@ -214,6 +223,9 @@ def test_the_monitor_reads_each_file_once_across_restarts_and_alerts_with_a_cool
   assert "Parquet" in corrupt[0].custom_properties["error"].string_value
   stats = store.get_artifacts(type_name="ExampleStatistics")
   assert [s.custom_properties["rows"].int_value for s in stats] == [200] * 4
+  # Each window's lineage reaches the model version that answered its requests.
+  upstream = store.get_lineage([stats[3].id], direction="upstream", depth=1)
+  assert pushed_id in {a.id for a in upstream.artifacts}
   loaded = validation.load_statistics(os.path.join(stats[2].uri, "Split-window", "FeatureStats.pb"))
   assert loaded.datasets[0].num_examples == 200
   # The dashboard covers every window so far, rebuilt from the store after each pass.

@@ -215,7 +215,8 @@ class Monitor:
     if not inputs and not finalized:
       return []
     outputs.append(self._save_state(state, accumulators, previous))
-    self._publish(context, inputs, outputs)
+    served = self._pushed_models({v for w in finalized for v in w.model_versions})
+    self._publish(context, inputs + served, outputs)
     if finalized:
       self._write_dashboard()
     return finalized
@@ -313,6 +314,19 @@ class Monitor:
                "window_end": window.end.isoformat() if window.end else None}
       for sink in self.sinks:
         sink(alert)
+
+  def _pushed_models(self, versions):
+    """The Pusher's PushedModel artifacts of these served versions (when this store has them),
+    so the windows' lineage reaches the model that answered."""
+    if not versions:
+      return []
+    found = []
+    for record in self.store.get_artifacts(type_name=types.PushedModel.TYPE_NAME):
+      pushed = types.PushedModel(record)
+      version = pushed.get("pushed_version")
+      if version is not None and version.isdigit() and int(version) in versions:
+        found.append(pushed)
+    return found
 
   def _publish(self, context, inputs, outputs):
     for artifact in inputs + outputs:
