@@ -5,6 +5,7 @@ import base64
 import datetime
 import math
 import os
+import sys
 
 import numpy as np
 import pyarrow as pa
@@ -317,7 +318,6 @@ def test_time_windows_finalize_after_their_lateness_and_count_late_rows(tmp_path
 
 def _monitor_cli(*args):
   import subprocess  # pylint: disable=import-outside-toplevel
-  import sys  # pylint: disable=import-outside-toplevel
   return subprocess.run([sys.executable, "-m", "tfx_core.monitoring.monitor_main", *args],
                         capture_output=True, text=True, timeout=300, check=False)
 
@@ -337,8 +337,13 @@ def test_the_monitor_command_passes_once_and_refuses_bad_flags(tmp_path):
   flags = ["--log_dir=%s" % (tmp_path / "logs"), "--model_name=m",
            "--baseline_statistics=" + stats_path, "--schema=" + schema_path, "--window=100rows",
            "--alerts_jsonl=%s" % (tmp_path / "alerts.jsonl")]
-  done = _monitor_cli(*flags, "--once")
+  marker = tmp_path / "retrained.txt"
+  retrain = ["--retrain_command=%s -c \"import os; open('%s', 'w').write(os.environ['%s'])\"" % (
+      sys.executable, marker, monitoring.REASON_ENV), "--retrain_min_interval_seconds=0"]
+  done = _monitor_cli(*flags, *retrain, "--once")
   assert done.returncode == 0, done.stderr
+  # The skew alert started the retraining command (waited for before the command exits).
+  assert marker.read_text() == "alert: skew of x"
   lines = done.stdout.splitlines()
   assert lines == ["window rows: 100 rows, versions 3: no alerts",
                    "window rows: 100 rows, versions 3: skew x"], done.stdout
@@ -448,3 +453,55 @@ def test_model_quality_per_window_from_late_labels_against_the_eval_config(tmp_p
   assert "auc" in windows[1].failures[0]
   with pytest.raises(monitoring.RequestLogError, match="no output 'logits'"):
     monitoring.read_predictions(monitoring.log_files(str(tmp_path / "logs"), "m"), "logits")
+
+
+def test_the_metadata_store_lock_admits_one_holder_until_release_or_expiry(tmp_path):
+  import time  # pylint: disable=import-outside-toplevel
+  from tfx_core.metadata import MetadataStore  # pylint: disable=import-outside-toplevel
+  url = "sqlite:///%s" % (tmp_path / "md.sqlite")
+  a, b = MetadataStore(url), MetadataStore(url)  # Two processes' connections.
+  assert a.acquire_lock("retrain", "A", 60, {"note": "first"})
+  assert not b.acquire_lock("retrain", "B", 60)
+  assert a.acquire_lock("retrain", "A", 60)  # Its own: renewed.
+  assert not b.release_lock("retrain", "B")
+  b.set_lock_properties("retrain", {"rows": 5})
+  assert a.release_lock("retrain", "A", {"done": 1})
+  assert b.lock_properties("retrain") == {"note": "first", "rows": 5, "done": 1}
+  assert b.acquire_lock("retrain", "B", 0.2)
+  time.sleep(0.3)
+  assert a.acquire_lock("retrain", "A", 60)  # B's lease ran out (B died, say).
+
+
+def test_retrain_trigger_runs_once_at_a_time_with_a_minimum_interval(tmp_path):
+  import sys  # pylint: disable=import-outside-toplevel
+  from tfx_core.metadata import MetadataStore  # pylint: disable=import-outside-toplevel
+  store = MetadataStore("sqlite:///%s" % (tmp_path / "md.sqlite"))
+  marker = tmp_path / "runs.txt"
+  command = [sys.executable, "-c", "import os, time; time.sleep(1); open(%r, 'a').write("
+             "os.environ['%s'] + '\\n')" % (str(marker), monitoring.REASON_ENV)]
+  first = monitoring.RetrainTrigger(store, command, every_rows=100, min_interval_seconds=0)
+  second = monitoring.RetrainTrigger(store, command, every_rows=100, min_interval_seconds=0)
+  assert first.maybe_run(rows=60) is None  # 60 rows: not yet.
+  assert first.maybe_run(rows=50) == ["rows: 110 new rows"]
+  assert second.maybe_run(rows=500) is None  # The first run holds the lock.
+  assert first.wait() == 0
+  assert marker.read_text() == "rows: 110 new rows\n"
+  assert second.maybe_run(rows=100) == ["rows: 600 new rows"]  # Counted meanwhile.
+  second.wait()
+  # A minimum interval holds off even a due trigger; an alert is a reason of its own.
+  spaced = monitoring.RetrainTrigger(store, command, every_rows=1, min_interval_seconds=3600)
+  assert spaced.maybe_run(rows=5) is None
+  base = tmp_path / "data"
+  (base / "span-1").mkdir(parents=True)
+  (base / "span-1" / "a.csv").write_text("x\n1\n")
+  on_span = monitoring.RetrainTrigger(store, command, name="spans", on_alert_kinds=(),
+                                      span_dir=str(base), span_pattern="span-{SPAN}/*",
+                                      min_interval_seconds=0)
+  assert on_span.maybe_run() == ["span: new span 1"]
+  on_span.wait()
+  assert on_span.maybe_run() is None  # Span 1 was seen.
+  (base / "span-2").mkdir()
+  (base / "span-2" / "a.csv").write_text("x\n2\n")
+  assert on_span.maybe_run() == ["span: new span 2"]
+  assert on_span.wait() == 0
+  assert marker.read_text().splitlines()[-1] == "span: new span 2"

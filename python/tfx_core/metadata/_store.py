@@ -26,6 +26,7 @@ _TABLES = {ARTIFACT: (s.artifacts, s.artifact_properties),
            EXECUTION: (s.executions, s.execution_properties),
            CONTEXT: (s.contexts, s.context_properties)}
 _MESSAGES = {ARTIFACT: mpb.Artifact, EXECUTION: mpb.Execution, CONTEXT: mpb.Context}
+LOCK_CONTEXT_TYPE = "Lock"  # acquire_lock's records: one context per lock name.
 _CHUNK = 5000  # Ids per IN (...) list: below every backend's bound-parameter limit.
 
 
@@ -282,6 +283,59 @@ class MetadataStore:
           context.custom_properties[key].CopyFrom(to_value(value))
         self._write_properties(conn, CONTEXT, [context_id], [context], replace=True)
     return self._load(CONTEXT, [context_id])[0]
+
+  def acquire_lock(self, name, owner, ttl_seconds, properties=None):
+    """Takes the lock `name` for `owner` unless another owner holds it and its lease has not
+    expired; returns whether `owner` holds it now (its lease then renewed for ttl_seconds).
+    `properties` are stored with the lock (e.g. when its holder last ran). Safe between
+    processes: SQLite serializes the transaction, PostgreSQL takes an advisory lock for it."""
+    return self._update_lock(name, owner, ttl_seconds, properties, "acquire")
+
+  def release_lock(self, name, owner, properties=None):
+    """Gives up `owner`'s hold on lock `name` (nothing if it does not hold it), keeping
+    `properties` with it; returns whether it held it."""
+    return self._update_lock(name, owner, 0, properties, "release")
+
+  def set_lock_properties(self, name, properties):
+    """Stores `properties` with lock `name` whoever holds it."""
+    self._update_lock(name, None, 0, properties, "annotate")
+
+  def lock_properties(self, name):
+    """The properties stored with lock `name` ({} if it was never taken)."""
+    context = self.get_context(LOCK_CONTEXT_TYPE, name)
+    if context is None:
+      return {}
+    return {k: from_value(v) for k, v in context.custom_properties.items()
+            if k not in ("owner", "expires_ms")}
+
+  def _update_lock(self, name, owner, ttl_seconds, properties, mode):
+    lock_type = self.put_type(CONTEXT, LOCK_CONTEXT_TYPE)
+    with self._transaction() as conn:
+      if not self._sqlite:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(727101)"))  # One lock update at a time.
+      t = s.contexts
+      stamp = now_ms()
+      conn.execute(self._insert(t).values(type_id=lock_type.id, name=name, create_time_ms=stamp,
+                                          update_time_ms=stamp).on_conflict_do_nothing())
+      context_id = conn.execute(sa.select(t.c.id).where(t.c.type_id == lock_type.id,
+                                                        t.c.name == name)).scalar_one()
+      current = self._load(CONTEXT, [context_id], conn)[0].custom_properties
+      holder = current["owner"].string_value if "owner" in current else ""
+      expires = current["expires_ms"].int_value if "expires_ms" in current else 0
+      held_by_other = holder and holder != owner and expires > stamp
+      if (mode == "acquire" and held_by_other) or (mode == "release" and holder != owner):
+        return False
+      context = mpb.Context(id=context_id, type_id=lock_type.id, name=name)
+      for key, value in current.items():
+        context.custom_properties[key].CopyFrom(value)
+      for key, value in (properties or {}).items():
+        context.custom_properties[key].CopyFrom(to_value(value))
+      if mode != "annotate":
+        context.custom_properties["owner"].CopyFrom(to_value(owner if mode == "acquire" else ""))
+        context.custom_properties["expires_ms"].CopyFrom(
+            to_value(stamp + int(ttl_seconds * 1000) if mode == "acquire" else 0))
+      self._write_properties(conn, CONTEXT, [context_id], [context], replace=True)
+      return True
 
   def put_events(self, events):
     with self._transaction() as conn:

@@ -65,12 +65,14 @@ class Monitor:
   first request); later rows are counted as late and left out. sinks: callables taking an alert
   dict. cooldown_windows: a persisting alert fires again only after this many windows.
   measures: {measure: threshold} of optional distances (PSI, KS, Wasserstein, chi-squared; see
-  parse_measures) computed for every feature besides the schema's comparators.
+  parse_measures) computed for every feature besides the schema's comparators. trigger: a
+  RetrainTrigger told after every pass what it finalized and how many rows it read.
   """
 
   def __init__(self, log_dir, model_name, baseline, schema, store, output_dir,
                window_seconds=None, window_rows=None, allowed_lateness_seconds=60.0,
-               default_thresholds=None, measures=None, sinks=(), cooldown_windows=10):
+               default_thresholds=None, measures=None, sinks=(), cooldown_windows=10,
+               trigger=None):
     if (window_seconds is None) == (window_rows is None):
       raise ValueError("Monitor: give window_seconds or window_rows")
     if (window_seconds is not None and window_seconds <= 0) or (
@@ -86,6 +88,7 @@ class Monitor:
     self.measures = dict(measures or {})
     self.sinks = list(sinks)
     self.cooldown_windows = cooldown_windows
+    self.trigger = trigger
     self._features = None
 
   # ---- state ----
@@ -212,13 +215,18 @@ class Monitor:
       previous = stats
       if self.window_us is not None:
         state["next_key"] = int(name) + 1
+    rows_read = sum(a.get("rows") for a in inputs)
     if not inputs and not finalized:
+      if self.trigger is not None:
+        self.trigger.maybe_run()
       return []
     outputs.append(self._save_state(state, accumulators, previous))
     served = self._pushed_models({v for w in finalized for v in w.model_versions})
     self._publish(context, inputs + served, outputs)
     if finalized:
       self._write_dashboard()
+    if self.trigger is not None:
+      self.trigger.maybe_run(finalized, rows_read)
     return finalized
 
   def history(self):

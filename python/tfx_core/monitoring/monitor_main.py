@@ -13,6 +13,7 @@ polls every --poll_seconds until interrupted.
 
 import os
 import re
+import shlex
 import sys
 import time
 
@@ -47,6 +48,13 @@ flags.DEFINE_string("webhook_url", None, "POST each alert to this URL as JSON (r
 flags.DEFINE_string("measures", "", "Distances computed besides the schema's comparators, "
                     "with their thresholds: e.g. psi:0.2,ks:0.1,wasserstein:0.1,chi2:0.05 (the "
                     "chi-squared p-value alerts below its threshold).")
+flags.DEFINE_string("retrain_command", None, "Start this command (e.g. 'tfx-core-run "
+                    "--pipeline_module=p.py --pipeline_root=root') when --retrain_on holds; its "
+                    "environment's TFX_CORE_TRIGGER_REASON says why.")
+flags.DEFINE_list("retrain_on", ["alert"], "When to retrain: 'alert' (skew or drift), "
+                  "'every:<seconds>', 'rows:<n>' (new logged rows), 'span:<input dir>:<pattern>'.")
+flags.DEFINE_float("retrain_min_interval_seconds", 3600.0, "Least time between two starts.",
+                   lower_bound=0)
 flags.DEFINE_integer("cooldown_windows", 10, "A persisting alert fires again after this many "
                      "windows.", lower_bound=1)
 
@@ -66,6 +74,28 @@ def window_flag(text):
   if "." in value:
     raise app.UsageError("--window: a number of rows is whole, got %r" % text)
   return {"window_rows": int(value)}
+
+
+def retrain_conditions(items):
+  """RetrainTrigger's condition arguments from --retrain_on."""
+  out = {"on_alert_kinds": ()}
+  for item in items:
+    name, _, value = item.partition(":")
+    try:
+      if name == "alert" and not value:
+        out["on_alert_kinds"] = ("skew", "drift")
+      elif name == "every":
+        out["every_seconds"] = float(value)
+      elif name == "rows":
+        out["every_rows"] = int(value)
+      elif name == "span" and ":" in value:
+        out["span_dir"], out["span_pattern"] = value.split(":", 1)
+      else:
+        raise ValueError(item)
+    except ValueError:
+      raise app.UsageError("--retrain_on: %r is not alert, every:<seconds>, rows:<n> or "
+                           "span:<input dir>:<pattern>" % item) from None
+  return out
 
 
 def _report(windows):
@@ -121,9 +151,15 @@ def main(argv):
   webhook = monitoring.WebhookSink(FLAGS.webhook_url) if FLAGS.webhook_url else None
   if webhook:
     sinks.append(webhook)
+  trigger = None
+  if FLAGS.retrain_command:
+    trigger = monitoring.RetrainTrigger(
+        store, shlex.split(FLAGS.retrain_command),
+        min_interval_seconds=FLAGS.retrain_min_interval_seconds,
+        log_path=os.path.join(output_dir, "retrain.log"), **retrain_conditions(FLAGS.retrain_on))
   monitor = monitoring.Monitor(log_dir, FLAGS.model_name, baseline, schema, store, output_dir,
                                allowed_lateness_seconds=FLAGS.allowed_lateness_seconds,
-                               measures=measures, sinks=sinks,
+                               measures=measures, sinks=sinks, trigger=trigger,
                                cooldown_windows=FLAGS.cooldown_windows, **window)
   try:
     while True:
@@ -136,6 +172,8 @@ def main(argv):
   finally:
     if webhook:
       webhook.close()
+    if trigger:
+      trigger.wait()
 
 
 def run():
