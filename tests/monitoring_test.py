@@ -483,7 +483,8 @@ def test_retrain_trigger_runs_once_at_a_time_with_a_minimum_interval(tmp_path):
   second = monitoring.RetrainTrigger(store, command, every_rows=100, min_interval_seconds=0)
   assert first.maybe_run(rows=60) is None  # 60 rows: not yet.
   assert first.maybe_run(rows=50) == ["rows: 110 new rows"]
-  assert second.maybe_run(rows=500) is None  # The first run holds the lock.
+  assert second.maybe_run(rows=500) is None  # The first run holds the lock...
+  assert first.maybe_run() is None  # ...also against its own trigger.
   assert first.wait() == 0
   assert marker.read_text() == "rows: 110 new rows\n"
   assert second.maybe_run(rows=100) == ["rows: 600 new rows"]  # Counted meanwhile.

@@ -35,7 +35,7 @@ from tfx_core.components import (BulkInferrer, Evaluator, ExampleGen, ExampleVal
                                  InfraValidator, Pusher, SchemaGen, StatisticsGen, Trainer,
                                  Transform, Tuner)
 from tfx_core.dsl import LatestBlessedModelStrategy, Pipeline, Resolver
-from tfx_core.proto import infra_validator_pb2, pusher_pb2, trainer_pb2
+from tfx_core.proto import infra_validator_pb2, pusher_pb2, range_config_pb2, trainer_pb2
 from tfx_core.types import Channel, Model, ModelBlessing
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -74,10 +74,16 @@ def eval_config(accuracy_threshold=ACCURACY_THRESHOLD):
 
 
 def create_pipeline(pipeline_root, data_root=None, enable_cache=True, metadata_url=None,
-                    enable_tuning=True, train_steps=TRAIN_STEPS):
+                    enable_tuning=True, train_steps=TRAIN_STEPS, input_pattern=None):
+  """input_pattern: read `<data_root>/penguin/<input_pattern>` over every span (e.g.
+  "span-{SPAN}/*", as the continuous loop adds spans) instead of the folder's files."""
   data_root = data_root or DATA_ROOT
+  spans = {}
+  if input_pattern:  # Every span so far (TFX's RollingRange over "all" of them).
+    spans = {"input_pattern": input_pattern, "range_config": range_config_pb2.RangeConfig(
+        rolling_range=range_config_pb2.RollingRange(num_spans=1_000_000))}
   examples = ExampleGen(input_base=os.path.join(data_root, "penguin"),
-                        output_splits={"train": 2, "eval": 1})
+                        output_splits={"train": 2, "eval": 1}, **spans)
   statistics = StatisticsGen(examples=examples.outputs["examples"])
   schema = SchemaGen(statistics=statistics.outputs["statistics"])
   validator = ExampleValidator(statistics=statistics.outputs["statistics"],

@@ -67,7 +67,9 @@ def _features(inputs, schema):
         raise ValueError("input %r holds %d examples in %d rows; expected one per row" % (
             name, len(examples), len(column)))
       parsed = parse_examples(examples, _example_spec(schema))
-      out.update({n: parsed.column(n).combine_chunks() for n in parsed.column_names})
+      # The schema's features the examples carry (not, say, the label, which serving lacks).
+      out.update({n: parsed.column(n).combine_chunks() for n in parsed.column_names
+                  if parsed.column(n).null_count < parsed.num_rows})
     else:
       out[name] = _scalar_if_single(column)
   return out

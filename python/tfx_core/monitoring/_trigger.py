@@ -42,6 +42,7 @@ class RetrainTrigger:
     self.log_path = log_path
     self.owner = "%s-%d-%s" % (os.uname().nodename, os.getpid(), uuid.uuid4().hex[:8])
     self._thread = None
+    self.runs_started = 0
     self.last_returncode = None
 
   def _latest_span(self):
@@ -81,7 +82,7 @@ class RetrainTrigger:
     """Starts the run in the background when a condition holds, the lock is free and the
     minimum interval has passed; returns the reasons it started for, or None."""
     reasons = self.reasons(windows, rows)
-    if not reasons:
+    if not reasons or self.running:  # Our own run holds the lock (a renewal would pass).
       return None
     state = self.store.lock_properties(self.name)
     if now_ms() - state.get("last_started_ms", 0) < self.min_interval_seconds * 1000:
@@ -103,7 +104,13 @@ class RetrainTrigger:
     self._thread = threading.Thread(target=self._run, args=("; ".join(reasons),),
                                     name="retrain-" + self.name)
     self._thread.start()
+    self.runs_started += 1
     return reasons
+
+  @property
+  def running(self):
+    """Whether the run this trigger started is still going."""
+    return self._thread is not None and self._thread.is_alive()
 
   def _run(self, reason):
     env = dict(os.environ, **{REASON_ENV: reason})
