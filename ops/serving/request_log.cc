@@ -480,7 +480,8 @@ bool RequestLog::Sampled(double rate) {
 }
 
 void RequestLog::Log(RequestLogRecord record) {
-  const int64_t bytes = BytesOf(record.inputs) + BytesOf(record.outputs);
+  record.bytes = BytesOf(record.inputs) + BytesOf(record.outputs);
+  const int64_t bytes = record.bytes;
   bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -567,7 +568,7 @@ void RequestLog::Append(RequestLogRecord record) {
   }
   s.rows += rows;
   ++s.records;
-  s.pending_bytes += BytesOf(record.inputs) + BytesOf(record.outputs) + rows * 64;
+  s.pending_bytes += record.bytes + rows * 64;  // 64: the metadata columns of a row, roughly.
   if (s.pending_bytes >= row_group_bytes_) {
     WriteRowGroup(s);
     if (s.file_bytes >= options_.max_file_bytes) CloseFile(s);

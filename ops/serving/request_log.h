@@ -52,6 +52,7 @@ struct RequestLogRecord {
   int64_t latency_us = 0;
   NamedTensors inputs;
   NamedTensors outputs;
+  int64_t bytes = 0;  // Set by Log(): what the record holds, for the queue's and batches' bounds.
 };
 
 // A process-unique id for a request that came without one.
