@@ -43,6 +43,9 @@ SHIFTED = "culmen_length_mm"
 # JSD between a window and the training statistics above this is skew (100-row windows of the
 # training distribution stay well under it; the shifted feature goes far over).
 THRESHOLDS = {"jensen_shannon_divergence": 0.3}
+# After a retraining run, how long to wait for the server to find a pushed version (it polls
+# every second) before concluding that nothing was pushed.
+_RELOAD_WAIT_SECONDS = 15
 
 
 def _paths(workdir):
@@ -234,8 +237,7 @@ def run_loop(workdir, window_rows=100, shift=0.3, train_steps=200, timeout=600):
     client = _Client(server.rest_url, normal, shifted, normal_count=3 * window_rows)
     client.start()
     deadline = time.time() + timeout
-    started = reloaded_at = None
-    retrained_at = time.time()
+    started, retrained_at = None, time.time()
     while time.time() < deadline:
       time.sleep(1.0)
       client.write_feedback(paths["feedback"])
@@ -250,27 +252,26 @@ def run_loop(workdir, window_rows=100, shift=0.3, train_steps=200, timeout=600):
       if started is None and trigger.runs_started:  # This pass's first skew started it.
         started = next(w["index"] for w in summary["windows"][first_of_pass:]
                        if any(a.startswith("skew") for a in w["alerts"]))
-      if trigger.runs_started and not trigger.running and reloaded_at is None:
-        versions = _versions(server)
-        if any(v > first_version and s == "AVAILABLE" for v, s in versions.items()):
-          reloaded_at = client.sent
-          summary["second_version"] = max(versions)
-      if reloaded_at is not None and any(
-          summary["second_version"] in w["versions"] and w["versions"] == [
-              summary["second_version"]] for w in summary["windows"]):
-        break
-      if trigger.runs_started and not trigger.running:
+      if trigger.running:
+        retrained_at = time.time()
+      elif trigger.runs_started:
         if trigger.last_returncode != 0:
           break  # The retraining run failed: its log says why.
-        if summary.get("second_version") is None and time.time() - retrained_at > 15:
-          break  # Finished without a new version (the Evaluator refused it).
-      if trigger.runs_started and trigger.running:
-        retrained_at = time.time()
+        second = summary.get("second_version")
+        if second is None:
+          newer = [v for v, s in _versions(server).items()
+                   if v > first_version and s == "AVAILABLE"]
+          if newer:
+            summary["second_version"] = max(newer)
+          elif time.time() - retrained_at > _RELOAD_WAIT_SECONDS:
+            break  # No new version: the Evaluator refused the new model.
+        elif summary["windows"] and summary["windows"][-1]["versions"] == [second]:
+          break  # Reloaded, and the monitor attributes the traffic to it.
     client.stop.set()
     client.join()
   summary.update(sent=client.sent, failed=client.failed, trigger_window=started,
                  retrain_returncode=trigger.last_returncode, retrain_runs=trigger.runs_started,
-                 served_versions=sorted(_versions_seen(summary["windows"])),
+                 served_versions=sorted({v for w in summary["windows"] for v in w["versions"]}),
                  first_skew_window=next((w["index"] for w in summary["windows"]
                                          if any(a.startswith("skew of %s" % SHIFTED)
                                                 for a in w["alerts"])), None))
@@ -280,10 +281,6 @@ def run_loop(workdir, window_rows=100, shift=0.3, train_steps=200, timeout=600):
   summary["dashboard"] = os.path.join(paths["monitor"], monitoring.DASHBOARD_FILE)
   print(json.dumps(summary, indent=1))
   return summary
-
-
-def _versions_seen(windows):
-  return {v for w in windows for v in w["versions"]}
 
 
 def main(argv):

@@ -89,7 +89,6 @@ class Monitor:
     self.sinks = list(sinks)
     self.cooldown_windows = cooldown_windows
     self.trigger = trigger
-    self._features = None
 
   # ---- state ----
 
@@ -101,7 +100,7 @@ class Monitor:
     found = self.store.get_artifacts(type_name=MonitorState.TYPE_NAME, context_id=context.id,
                                      newest_first=True, limit=1)
     state = {"open": {}, "previous": None, "finalized": 0, "next_key": None, "rows": 0,
-             "late_rows": 0, "fired": {}}
+             "late_rows": 0, "fired": {}, "newest_us": 0}
     accumulators, previous = {}, None
     if found:
       uri = found[0].uri
@@ -132,7 +131,8 @@ class Monitor:
   # ---- windows ----
 
   def _window_keys(self, table, state):
-    """Each row's window key (a string, sortable as a number) and the rows to use."""
+    """Each row's window key (an integer) and which rows to use (not those of a time window
+    already finalized)."""
     if self.window_us is not None:
       micros = pc.cast(table.column("time"), pa.int64()).to_numpy()
       keys = micros // self.window_us
@@ -153,15 +153,14 @@ class Monitor:
     features = table.select([n for n in table.column_names if n not in METADATA_COLUMNS])
     versions = table.column("model_version").to_numpy()
     for key in sorted(set(keys[keep].tolist())):
-      rows = pa.array((keys == key) & keep)
-      part = features.filter(rows)
-      name = "%020d" % key
+      mask = (keys == key) & keep
+      part = features.filter(pa.array(mask))
+      name = "%020d" % key  # Zero-padded: the state's names sort as the windows do.
       accs = {_ALL: accumulators[name]} if name in accumulators else {}
       accumulators[name] = _statistics.add_batch(accs, part, validation.StatsOptions())[_ALL]
       entry = state["open"].setdefault(name, {"rows": 0, "versions": []})
       entry["rows"] += part.num_rows
-      entry["versions"] = sorted(set(entry["versions"]) | set(
-          versions[(keys == key) & keep].tolist()))
+      entry["versions"] = sorted(set(entry["versions"]) | set(versions[mask].tolist()))
     state["rows"] += table.num_rows
 
   def _due(self, state, newest_us, flush):
@@ -183,7 +182,7 @@ class Monitor:
                                                         context_id=context.id)}
     new = [f for f in log_files(self.log_dir, self.model_name) if f not in consumed]
     state, accumulators, previous = self._load_state(context)
-    inputs, newest_us = [], state.get("newest_us", 0)
+    inputs, newest_us = [], state["newest_us"]
     for path in new:
       artifact = RequestLog()
       artifact.uri = path

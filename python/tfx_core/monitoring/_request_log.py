@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tfx_core.data import parse_examples
+from tfx_core.data._readers import _scalar_if_single
 from tfx_core.proto import schema_pb2
 
 METADATA_COLUMNS = ("request_id", "example_index", "time", "model_name", "model_version",
@@ -43,14 +44,6 @@ def _example_spec(schema):
   dtypes = {schema_pb2.FLOAT: tf.float32, schema_pb2.INT: tf.int64, schema_pb2.BYTES: tf.string}
   return {f.name: tf.io.RaggedFeature(dtypes[f.type]) for f in schema.feature
           if f.type in dtypes}
-
-
-def _scalar_if_single(column):
-  if not pa.types.is_list(column.type) or len(column) == 0:
-    return column
-  if pc.max(pc.list_value_length(column)).as_py() != 1:
-    return column
-  return pc.list_element(column, 0)
 
 
 def _features(inputs, schema):
