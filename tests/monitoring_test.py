@@ -352,6 +352,7 @@ def test_the_monitor_command_passes_once_and_refuses_bad_flags(tmp_path):
   assert os.path.isfile(tmp_path / "logs" / "m.monitor" / "metadata.sqlite")
 
   for bad, message in [(["--window=5min"], "--window must be"),
+                       (["--default_thresholds=psi:1"], "is not <comparator>:<threshold>"),
                        (["--baseline_statistics=%s" % (tmp_path / "nope.pb")], "No such file"),
                        ([], "give --once or --follow")]:
     args = flags + bad + ([] if "give --once" in message else ["--once"])

@@ -45,6 +45,9 @@ flags.DEFINE_string("output_dir", None, "Where window artifacts and state go (de
 flags.DEFINE_string("alerts_jsonl", None, "Append each alert to this file as a JSON line.")
 flags.DEFINE_string("webhook_url", None, "POST each alert to this URL as JSON (retried with "
                     "backoff; never blocks the monitor).")
+flags.DEFINE_list("default_thresholds", [], "Thresholds for features without a comparator in "
+                  "the schema: jensen_shannon_divergence:<t> (numeric), infinity_norm:<t> "
+                  "(categorical); ExampleValidator's default_thresholds.")
 flags.DEFINE_string("measures", "", "Distances computed besides the schema's comparators, "
                     "with their thresholds: e.g. psi:0.2,ks:0.1,wasserstein:0.1,chi2:0.05 (the "
                     "chi-squared p-value alerts below its threshold).")
@@ -59,6 +62,7 @@ flags.DEFINE_integer("cooldown_windows", 10, "A persisting alert fires again aft
                      "windows.", lower_bound=1)
 
 FLAGS = flags.FLAGS
+_COMPARATORS = ("infinity_norm", "jensen_shannon_divergence")  # validate_statistics' defaults.
 _WINDOW = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|rows)\s*$")
 
 
@@ -74,6 +78,21 @@ def window_flag(text):
   if "." in value:
     raise app.UsageError("--window: a number of rows is whole, got %r" % text)
   return {"window_rows": int(value)}
+
+
+def threshold_flag(items):
+  """{comparator: threshold} from --default_thresholds."""
+  out = {}
+  for item in items:
+    name, _, value = item.partition(":")
+    try:
+      if name not in _COMPARATORS:
+        raise ValueError(item)
+      out[name] = float(value)
+    except ValueError:
+      raise app.UsageError("--default_thresholds: %r is not <comparator>:<threshold> with a "
+                           "comparator of %s" % (item, ", ".join(_COMPARATORS))) from None
+  return out
 
 
 def retrain_conditions(items):
@@ -118,14 +137,14 @@ def main(argv):
   if FLAGS.once == FLAGS.follow:
     raise app.UsageError("give --once or --follow")
   window = window_flag(FLAGS.window)
-  from tfx_core.monitoring import parse_measures  # pylint: disable=import-outside-toplevel
-  try:
-    measures = parse_measures(FLAGS.measures)
-  except ValueError as e:
-    raise app.UsageError("--measures: %s" % e) from None
-  setup_logging()
+  setup_logging()  # Before the imports, whose notices it keeps quiet.
   from tfx_core import metadata as md  # pylint: disable=import-outside-toplevel
   from tfx_core import monitoring, validation  # pylint: disable=import-outside-toplevel
+  try:
+    measures = monitoring.parse_measures(FLAGS.measures)
+  except ValueError as e:
+    raise app.UsageError("--measures: %s" % e) from None
+  thresholds = threshold_flag(FLAGS.default_thresholds)
   log_dir = user_path(FLAGS.log_dir)
   output_dir = user_path(FLAGS.output_dir) or os.path.join(log_dir, FLAGS.model_name + ".monitor")
   try:
@@ -157,8 +176,14 @@ def main(argv):
         store, shlex.split(FLAGS.retrain_command),
         min_interval_seconds=FLAGS.retrain_min_interval_seconds,
         log_path=os.path.join(output_dir, "retrain.log"), **retrain_conditions(FLAGS.retrain_on))
+  if not (thresholds or measures or any(
+      f.HasField("skew_comparator") or f.HasField("drift_comparator") for f in schema.feature)):
+    print("tfx-core-monitor: warning: the schema has no skew_comparator or drift_comparator "
+          "and neither --default_thresholds nor --measures is given: only schema anomalies "
+          "will be checked", file=sys.stderr)
   monitor = monitoring.Monitor(log_dir, FLAGS.model_name, baseline, schema, store, output_dir,
                                allowed_lateness_seconds=FLAGS.allowed_lateness_seconds,
+                               default_thresholds=thresholds,
                                measures=measures, sinks=sinks, trigger=trigger,
                                cooldown_windows=FLAGS.cooldown_windows, **window)
   try:
